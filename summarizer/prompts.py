@@ -1,0 +1,99 @@
+"""Prompt templates: find them, render them, and say which version produced a prompt.
+
+A prompt is a pair of Jinja templates in `prompts/`: `<name>.system.j2` (optional) and
+`<name>.user.j2`. Each declares its version in a first-line comment `{# version: N #}`.
+The cache key hashes the rendered messages, so editing a template never serves a
+result made with the old text.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from summarizer.article import Article
+from summarizer.backends import Backend
+from summarizer.resources import data_dir
+
+DEFAULT_PROMPT = "news"
+# A base (not instruction-tuned) model continues text instead of following instructions:
+# it gets a worked example to continue from. See prompts/news-base.user.j2.
+BASE_MODEL_PROMPT = "news-base"
+_VERSION = re.compile(r"\{#\s*version:\s*([\w.-]+)\s*#\}")
+
+Message = dict[str, str]
+
+
+class PromptError(LookupError):
+    """The named prompt template does not exist or is malformed."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    version: str
+    system: jinja2.Template | None
+    user: jinja2.Template
+    digest: str
+
+    def render(self, article: Article) -> list[Message]:
+        """The chat messages for `article`: metadata and numbered sentences."""
+        values = {"metadata": article.metadata(), "sentences": article.sentences}
+        messages = []
+        if self.system is not None:
+            messages.append({"role": "system", "content": self.system.render(values).strip()})
+        messages.append({"role": "user", "content": self.user.render(values).strip()})
+        return messages
+
+
+def default_for(backend: Backend) -> str:
+    """The prompt a backend gets when none is named: chat models get `news`, the embedded
+    base model gets `news-base`."""
+    return BASE_MODEL_PROMPT if backend.kind == "embedded" else DEFAULT_PROMPT
+
+
+def prompt_dir() -> Path:
+    return data_dir("prompts")
+
+
+@functools.cache
+def _env(directory: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # plain-text prompts, never HTML
+    )
+
+
+def available() -> list[str]:
+    """Names of the prompts that ship with the package."""
+    return sorted(p.name.removesuffix(".user.j2") for p in prompt_dir().glob("*.user.j2"))
+
+
+@functools.cache
+def load(name: str = DEFAULT_PROMPT) -> Prompt:
+    directory = prompt_dir()
+    user_path = directory / f"{name}.user.j2"
+    if not user_path.is_file():
+        raise PromptError(f"no prompt named {name!r}; available: {', '.join(available())}")
+    system_path = directory / f"{name}.system.j2"
+    sources = [user_path.read_text(encoding="utf-8")]
+    if system_path.is_file():
+        sources.append(system_path.read_text(encoding="utf-8"))
+    match = _VERSION.search(sources[0])
+    if match is None:
+        raise PromptError(f"{user_path} has no '{{# version: N #}}' comment")
+    env = _env(directory)
+    return Prompt(
+        name=name,
+        version=match.group(1),
+        system=env.get_template(system_path.name) if system_path.is_file() else None,
+        user=env.get_template(user_path.name),
+        digest=hashlib.sha256("\0".join(sources).encode()).hexdigest()[:16],
+    )

@@ -1,0 +1,45 @@
+"""What a summarization returns: the validated summary plus where it came from."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from summarizer.schema import ArticleSummary
+
+
+class Usage(BaseModel):
+    """Token usage summed over every attempt (re-asks included)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class Provenance(BaseModel):
+    """How a summary was made: enough to reproduce or audit it."""
+
+    model_config = ConfigDict(protected_namespaces=())
+
+    backend: str = Field(description="Backend kind: openai, openai-compatible or embedded.")
+    base_url: str
+    model: str
+    mode: str = Field(description="How structured output was requested from the backend.")
+    prompt: str = Field(description="Prompt template name.")
+    prompt_version: str
+    schema_version: str
+    cache_key: str
+    cache_hit: bool
+    attempts: int = Field(description="Model calls made, re-asks included (0 on a cache hit).")
+    usage: Usage
+    latency_s: float = Field(description="Wall time of this call, cache look-up included.")
+
+
+class SummaryResult(BaseModel):
+    """A validated `ArticleSummary` and its provenance."""
+
+    summary: ArticleSummary
+    provenance: Provenance
+
+    @property
+    def cache_hit(self) -> bool:
+        return self.provenance.cache_hit

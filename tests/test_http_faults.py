@@ -1,0 +1,181 @@
+"""Retries, re-asks and error messages against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from summarizer import BackendError, RetryPolicy, Summarizer, SummaryValidationError
+from tests.conftest import FaultServer, Reply, completion
+
+FAST = RetryPolicy(max_attempts=4, max_total_s=30, backoff_s=0.01, max_backoff_s=0.05)
+
+
+def make(server: FaultServer, **options: object) -> Summarizer:
+    options = {"retry": FAST, "cache": False, "timeout": 5.0, **options}
+    return Summarizer(base_url=server.base_url, model="test-model", **options)  # type: ignore[arg-type]
+
+
+def test_429_with_retry_after_waits_then_succeeds(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str
+) -> None:
+    fault_server.script = [
+        Reply(429, headers={"retry-after": "1"}),
+        Reply(200, completion(valid_summary_json)),
+    ]
+    result = make(fault_server).summarize(seed_text)
+    assert len(fault_server.requests) == 2
+    waited = fault_server.times[1] - fault_server.times[0]
+    assert waited >= 0.95, f"Retry-After: 1 was not honoured (waited {waited:.2f} s)"
+    assert result.summary.figures[0].value == "20,000"
+
+
+@pytest.mark.parametrize("failures", [[Reply(500)], [Reply(503)], [Reply(500), Reply(503)]])
+def test_server_errors_are_retried(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str, failures: list[Reply]
+) -> None:
+    fault_server.script = [*failures, Reply(200, completion(valid_summary_json))]
+    result = make(fault_server).summarize(seed_text)
+    assert len(fault_server.requests) == len(failures) + 1
+    assert result.provenance.attempts == 1  # one model call; the HTTP retries are below it
+
+
+def test_dropped_connection_is_retried(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str
+) -> None:
+    fault_server.script = [Reply(drop=True), Reply(200, completion(valid_summary_json))]
+    make(fault_server).summarize(seed_text)
+    assert len(fault_server.requests) == 2
+
+
+def test_timeout_is_retried(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str
+) -> None:
+    fault_server.script = [
+        Reply(200, completion(valid_summary_json), delay=1.5),
+        Reply(200, completion(valid_summary_json)),
+    ]
+    make(fault_server, timeout=0.5).summarize(seed_text)
+    assert len(fault_server.requests) == 2
+
+
+def test_401_fails_at_once_with_one_line_naming_the_backend(
+    fault_server: FaultServer, seed_text: str
+) -> None:
+    fault_server.script = [Reply(401, {"error": {"message": "Incorrect API key provided"}})]
+    with pytest.raises(BackendError) as info:
+        make(fault_server, api_key="sk-wrong").summarize(seed_text)
+    message = str(info.value)
+    assert len(fault_server.requests) == 1
+    assert "\n" not in message
+    assert fault_server.base_url in message and "401" in message and "API key" in message
+    assert info.value.status_code == 401
+
+
+@pytest.mark.parametrize("status", [400, 403, 404])
+def test_client_errors_are_not_retried(
+    fault_server: FaultServer, seed_text: str, status: int
+) -> None:
+    fault_server.script = [Reply(status)]
+    with pytest.raises(BackendError, match=str(status)):
+        make(fault_server).summarize(seed_text)
+    assert len(fault_server.requests) == 1
+
+
+def test_attempts_stop_at_the_configured_bound(fault_server: FaultServer, seed_text: str) -> None:
+    fault_server.script = [Reply(503)]
+    policy = RetryPolicy(max_attempts=3, max_total_s=30, backoff_s=0.01, max_backoff_s=0.02)
+    with pytest.raises(BackendError, match="503"):
+        make(fault_server, retry=policy).summarize(seed_text)
+    assert len(fault_server.requests) == 3
+
+
+def test_total_time_bound_stops_retries(fault_server: FaultServer, seed_text: str) -> None:
+    fault_server.script = [Reply(429, headers={"retry-after": "0.4"})]
+    policy = RetryPolicy(max_attempts=100, max_total_s=1.0, backoff_s=0.01)
+    with pytest.raises(BackendError, match="429"):
+        make(fault_server, retry=policy).summarize(seed_text)
+    assert 2 <= len(fault_server.requests) <= 5
+
+
+def test_sdk_retries_are_off(fault_server: FaultServer, seed_text: str) -> None:
+    fault_server.script = [Reply(503)]
+    policy = RetryPolicy(max_attempts=1)
+    with pytest.raises(BackendError):
+        make(fault_server, retry=policy).summarize(seed_text)
+    assert len(fault_server.requests) == 1
+
+
+def test_invalid_output_is_reasked_with_the_error(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str
+) -> None:
+    bad = json.loads(valid_summary_json)
+    bad["key_points"][0]["sentences"] = [99]
+    fault_server.script = [
+        Reply(200, completion(json.dumps(bad))),
+        Reply(200, completion(valid_summary_json)),
+    ]
+    result = make(fault_server).summarize(seed_text)
+    assert result.provenance.attempts == 2
+    assert result.provenance.usage.total_tokens == 300  # both attempts counted
+    reask = fault_server.requests[1]["json"]["messages"]
+    assert "S99" in reask[-1]["content"] and "S1 to S14" in reask[-1]["content"]
+
+
+def test_final_validation_failure_carries_raw_output_and_every_error(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str
+) -> None:
+    bad = json.loads(valid_summary_json)
+    bad["entities"] = []
+    bad["title"] = ""
+    raw = json.dumps(bad)
+    fault_server.script = [Reply(200, completion(raw))]
+    with pytest.raises(SummaryValidationError) as info:
+        make(fault_server, max_reasks=1).summarize(seed_text)
+    err = info.value
+    assert len(fault_server.requests) == 2
+    assert err.attempts == 2
+    assert err.last_output == raw
+    fields = {(e["attempt"], e["loc"][0]) for e in err.errors}
+    assert fields == {(1, "title"), (1, "entities"), (2, "title"), (2, "entities")}
+
+
+def test_not_json_is_reasked(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str
+) -> None:
+    fault_server.script = [
+        Reply(200, completion("Egypt will lead the force.")),
+        Reply(200, completion(valid_summary_json)),
+    ]
+    assert make(fault_server).summarize(seed_text).provenance.attempts == 2
+
+
+def test_json_object_backends_get_the_schema_in_response_format(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str
+) -> None:
+    fault_server.script = [Reply(200, completion(valid_summary_json))]
+    make(fault_server, response_format="json_object").summarize(seed_text)
+    sent = fault_server.requests[0]["json"]["response_format"]
+    assert sent["type"] == "json_object"
+    assert sent["schema"]["title"] == "ArticleSummary"
+
+
+def test_json_schema_is_the_default_response_format(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str
+) -> None:
+    fault_server.script = [Reply(200, completion(valid_summary_json))]
+    make(fault_server).summarize(seed_text)
+    sent = fault_server.requests[0]["json"]
+    assert sent["response_format"]["type"] == "json_schema"
+    assert sent["temperature"] == 0.0
+    assert "[S14] U.S. envoy Steve Witkoff" in sent["messages"][-1]["content"]
+
+
+async def test_async_variant_retries_too(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str
+) -> None:
+    fault_server.script = [Reply(503), Reply(200, completion(valid_summary_json))]
+    result = await make(fault_server).asummarize(seed_text)
+    assert len(fault_server.requests) == 2
+    assert result.summary.entities[0].name == "Egypt"
