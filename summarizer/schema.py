@@ -50,15 +50,34 @@ def _sentence_ids(description: str) -> Any:
 
 _CITE = "Numbers N of the article sentences labelled [SN] that state this; at least one."
 
-# A sentence ends at . ! ? followed by a space and a capital letter or quote, unless the
-# period closes an initialism ("U.S.") or a short title ("Mr.").
-_SENTENCE_END = re.compile(
-    r"(?<!\b[A-Z])(?<!\bMr|\bMs|\bDr|\bSt)(?<!\bMrs)[.!?][\"'\u201d\u2019)]?\s+(?=[A-Z\"\u201c\u2018(])"
-)
+# A sentence ends at . ! or ? after a lowercase letter, digit or closing quote or bracket
+# (a closing quote may follow), then a space. Initialisms ("U.S. envoy", a capital before
+# the period) do not end sentences; "Mr. Smith" does (rare in news prose, and consistent).
+_END = "[a-z0-9%'\u2019\u201d)][.!?]['\u2019\u201d)]?"
+_SENTENCE_END = re.compile(_END + " +")
+
+# Patterns in the JSON Schema only, for constrained decoders: a grammar built from the
+# schema makes a small model stop at 15 words, or write a second sentence. Validation
+# proper is done by the validators below, whose messages say what to fix. The patterns
+# leave out straight double quotes, backslashes (grammar converters apply a pattern to
+# the JSON text, where those would need escapes) and line breaks.
+_WORD = r'[^"\\ \t\n]{1,24}'  # a word of a title or TL;DR: at most 24 characters
+# The summary as 2 to 4 sentences of words, by the rule of `_SENTENCE_END`.
+_ANY = r'[^"\\\n ]*'
+_MID_WORD = f"({_ANY}[^\"\\\\\\n .!?]|{_ANY}[A-Z][.!?])"
+_SENTENCE_BODY = f"({_MID_WORD} )*{_ANY}"
+_SENTENCE = f"{_SENTENCE_BODY}{_END}"
+_TWO_TO_FOUR_SENTENCES = f"^{_SENTENCE}( {_SENTENCE}){{1,3}}$"
+_ONE_SENTENCE = f"^{_SENTENCE}$"
+_ONE = {"pattern": _ONE_SENTENCE}
+
+
+def _words_pattern(most: int) -> str:
+    return f"^{_WORD}( {_WORD}){{0,{most - 1}}}$"
 
 
 def count_sentences(text: str) -> int:
-    """Approximate sentence count of model-written prose (abbreviation-aware)."""
+    """Sentences in model-written prose, by the rule above."""
     return len(_SENTENCE_END.findall(text.strip())) + 1
 
 
@@ -90,7 +109,9 @@ class Cited(_Model):
 
 
 class KeyPoint(Cited):
-    text: Text = Field(max_length=300, description="One key point of the story, one sentence.")
+    text: Text = Field(
+        max_length=300, description="One key point of the story, one sentence.", json_schema_extra=_ONE
+    )
     sentences: list[int] = _sentence_ids(_CITE)
 
 
@@ -126,7 +147,9 @@ class Hedging(StrEnum):
 
 
 class Claim(Cited):
-    statement: Text = Field(max_length=300, description="What is claimed, in one sentence.")
+    statement: Text = Field(
+        max_length=300, description="What is claimed, in one sentence.", json_schema_extra=_ONE
+    )
     attributed_to: Text = Field(
         max_length=120,
         description=(
@@ -157,7 +180,9 @@ class Figure(Cited):
 
 class OpenQuestion(Cited):
     question: Text = Field(
-        max_length=300, description="Something the article says is unknown, unclear or disputed."
+        max_length=300,
+        description="Something the article says is unknown, unclear or disputed.",
+        json_schema_extra={"pattern": f"^{_SENTENCE_BODY}[?.]$"},
     )
     sentences: list[int] = _sentence_ids(_CITE)
 
@@ -165,10 +190,20 @@ class OpenQuestion(Cited):
 class ArticleSummary(_Model):
     """A structured summary of one news article; every item cites its sentences."""
 
-    title: Text = Field(max_length=120, description="A headline of at most 15 words.")
-    tldr: Text = Field(max_length=300, description="The story in one sentence of at most 40 words.")
+    title: Text = Field(
+        max_length=120,
+        description="A headline of at most 15 words.",
+        json_schema_extra={"pattern": _words_pattern(15)},
+    )
+    tldr: Text = Field(
+        max_length=300,
+        description="The story in one sentence of at most 40 words.",
+        json_schema_extra={"pattern": _words_pattern(40)},
+    )
     summary: Text = Field(
-        max_length=1200, description="A summary of 2 to 4 sentences, faithful to the article."
+        max_length=1200,
+        description="A summary of 2 to 4 sentences, faithful to the article.",
+        json_schema_extra={"pattern": _TWO_TO_FOUR_SENTENCES},
     )
     key_points: list[KeyPoint] = Field(min_length=3, max_length=7, description="3 to 7 key points.")
     entities: list[Entity] = Field(

@@ -1,0 +1,208 @@
+"""The embedded model behind the OpenAI protocol, in-process.
+
+`EmbeddedTransport` is an httpx transport that answers ``POST /v1/chat/completions`` by
+running the local model, so the embedded backend goes through the very same code path
+as a remote server: openai SDK, instructor, retries, validation. It subclasses
+`httpx2.MockTransport` (a transport that calls a handler instead of a socket) because
+vcrpy records that class like any other, so cassettes made from the embedded model are
+real request/response pairs, replayable without llama-cpp-python.
+
+The chat format for a base model with no chat template: message contents are joined as
+plain text, and a ``JSON:`` cue ends the prompt unless the text already ends with one.
+Structured output follows ``response_format``: ``json_schema`` or ``json_object`` with a
+``schema``, turned into a GBNF grammar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import re
+import threading
+import time
+import uuid
+from typing import Any
+
+import httpx2
+
+from summarizer.errors import ConfigError
+
+DEFAULT_MAX_TOKENS = 1024
+# A small model fills every list to its maximum and loops; the grammar caps lists at this
+# length (never below a list's minItems) to keep the output short and the run fast.
+MAX_LIST_ITEMS = 4
+NO_REPEAT_NGRAM = 0
+_CUE = "JSON:"
+_lock = threading.Lock()  # one generation at a time: llama.cpp contexts are not re-entrant
+
+
+class RequestError(ValueError):
+    """A request the embedded server cannot answer (answered with HTTP 400)."""
+
+
+def _error(status: int, message: str, kind: str = "invalid_request_error") -> httpx2.Response:
+    return httpx2.Response(status, json={"error": {"message": message, "type": kind}})
+
+
+def prompt_text(messages: list[dict[str, Any]]) -> str:
+    parts = []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, list):  # content parts: keep the text ones
+            content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+        if not isinstance(content, str):
+            raise RequestError("each message needs text content")
+        parts.append(content.strip())
+    text = "\n\n".join(p for p in parts if p)
+    if not text:
+        raise RequestError("the messages are empty")
+    return text if text.endswith(_CUE) else f"{text}\n\n{_CUE}"
+
+
+# llama-cpp-python's converter writes `maxLength: n` as n nested optional rules, which
+# llama.cpp refuses once they nest a few hundred deep; `char{m,n}` says the same flatly.
+_NESTED_STRING = re.compile(r'^(?P<rule>\S+) ::= "\\"" (?P<body>\(?char[ ()?char]*) "\\"" space$', re.M)
+
+
+def _flatten_string_rules(gbnf: str) -> str:
+    def flat(m: re.Match[str]) -> str:
+        body = m.group("body")
+        most = body.count("char")
+        least = 0 if body.startswith("(") else 1
+        return f'{m.group("rule")} ::= "\\"" char{{{least},{most}}} "\\"" space'
+
+    return _NESTED_STRING.sub(flat, gbnf)
+
+
+@functools.lru_cache(maxsize=16)
+def grammar_for(schema_json: str) -> str:
+    """GBNF for a JSON Schema (property order kept: it is the order the model writes)."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    return _flatten_string_rules(json_schema_to_gbnf(schema_json))
+
+
+def compact(schema: Any) -> Any:
+    """`schema` with every array capped at `MAX_LIST_ITEMS` (the grammar's copy only)."""
+    if isinstance(schema, list):
+        return [compact(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: compact(v) for k, v in schema.items()}
+    if out.get("type") == "array":
+        least = int(out.get("minItems", 0))
+        out["maxItems"] = max(least, min(int(out.get("maxItems", MAX_LIST_ITEMS)), MAX_LIST_ITEMS))
+    return out
+
+
+def _schema_of(body: dict[str, Any]) -> dict[str, Any] | None:
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        schema = (fmt.get("json_schema") or {}).get("schema")
+    elif fmt.get("type") == "json_object":
+        schema = fmt.get("schema")
+    else:
+        return None
+    if schema is not None and not isinstance(schema, dict):
+        raise RequestError("response_format schema must be a JSON object")
+    return compact(schema) if schema else None
+
+
+def complete(body: dict[str, Any]) -> dict[str, Any]:
+    """Answer one chat-completion request body with the embedded model."""
+    from summarizer.local import model
+    from summarizer.local.decode import DecodeError, generate
+
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise RequestError("'messages' must be a non-empty list")
+    prompt = prompt_text(messages)
+    schema = _schema_of(body)
+    grammar = grammar_for(json.dumps(schema)) if schema else None  # key order matters
+    max_tokens = int(body.get("max_tokens") or body.get("max_completion_tokens") or DEFAULT_MAX_TOKENS)
+    temperature = float(body.get("temperature") or 0.0)
+    seed = body.get("seed")
+    llm = model.load()
+    with _lock:
+        try:
+            gen = generate(
+                llm, prompt, grammar=grammar, max_tokens=max_tokens, temperature=temperature,
+                seed=int(seed) if seed is not None else None, no_repeat_ngram=NO_REPEAT_NGRAM,
+            )
+        except DecodeError as exc:
+            raise RequestError(str(exc)) from exc
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": str(body.get("model") or model.model_path().stem),
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": gen.text},
+                "finish_reason": gen.finish_reason,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": gen.prompt_tokens,
+            "completion_tokens": gen.completion_tokens,
+            "total_tokens": gen.prompt_tokens + gen.completion_tokens,
+        },
+    }
+
+
+def handle(request: httpx2.Request) -> httpx2.Response:
+    """The HTTP face of `complete`: routing, JSON decoding and error statuses."""
+    if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
+        return _error(404, f"the embedded model serves POST /v1/chat/completions, not {request.url.path}")
+    try:
+        body = json.loads(request.content)
+        if not isinstance(body, dict):
+            raise RequestError("the request body must be a JSON object")
+        return httpx2.Response(200, json=complete(body))
+    except (json.JSONDecodeError, RequestError, TypeError, ValueError) as exc:
+        return _error(400, str(exc))
+
+
+def check_installed() -> None:
+    """Fail early, with the command that fixes it, when the model cannot run."""
+    from summarizer.local import model
+
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError as exc:
+        raise ConfigError(f"llama-cpp-python is not installed: {model.INSTALL_HINT}") from exc
+    model.ensure_model_file()
+
+
+class EmbeddedTransport(httpx2.MockTransport):
+    """Answers OpenAI chat-completion requests with the embedded model (sync)."""
+
+    def __init__(self) -> None:
+        super().__init__(handle)
+
+    @classmethod
+    @functools.cache
+    def shared(cls) -> EmbeddedTransport:
+        check_installed()
+        return cls()
+
+
+async def _handle_async(request: httpx2.Request) -> httpx2.Response:
+    # Generation is CPU-bound: run it in a thread so the event loop stays responsive.
+    await request.aread()
+    return await asyncio.to_thread(handle, request)
+
+
+class AsyncEmbeddedTransport(httpx2.MockTransport):
+    """Answers OpenAI chat-completion requests with the embedded model (async)."""
+
+    def __init__(self) -> None:
+        super().__init__(_handle_async)
+
+    @classmethod
+    @functools.cache
+    def shared(cls) -> AsyncEmbeddedTransport:
+        check_installed()
+        return cls()
