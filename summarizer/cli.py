@@ -75,7 +75,12 @@ def summarize(
     prompt: Annotated[str | None, typer.Option(help="Prompt template name.")] = None,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.0,
     max_tokens: Annotated[int | None, typer.Option(help="Most tokens the model may write.")] = None,
-    max_reasks: Annotated[int, typer.Option(help="Re-asks after invalid output.")] = 2,
+    max_reasks: Annotated[
+        int | None, typer.Option(help="Re-asks after invalid output [default: 2; 0 embedded].")
+    ] = None,
+    policy: Annotated[
+        str, typer.Option(help="After the last re-ask: drop failing items, or strict: fail.")
+    ] = "drop",
     timeout: Annotated[float, typer.Option(help="Seconds to wait for one response.")] = 120.0,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
@@ -83,11 +88,15 @@ def summarize(
     refresh: Annotated[bool, typer.Option(help="Ignore cached results, store fresh ones.")] = False,
 ) -> None:
     """Summarize articles; print one JSON object (JSON Lines for several) or a brief each."""
+    import logging
+
     from summarizer.article import Article, ArticleError
     from summarizer.errors import SummarizerError
     from summarizer.pipeline import Summarizer
     from summarizer.render import FORMATS
 
+    # instructor logs every failed attempt at ERROR; the CLI reports failures itself.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
     fmt = output_format or (OutputFormat.markdown if sys.stdout.isatty() else OutputFormat.json)
     try:
         summarizer = Summarizer(
@@ -100,6 +109,7 @@ def summarize(
             temperature=temperature,
             max_tokens=max_tokens,
             max_reasks=max_reasks,
+            policy=policy,  # type: ignore[arg-type]
             timeout=timeout,
             cache=not no_cache,
             refresh=refresh,
@@ -124,7 +134,7 @@ def summarize(
 
             typer.echo(to_json(result, indent=None if len(inputs) > 1 else 2))
         else:
-            typer.echo(FORMATS[fmt.value](result))  # type: ignore[operator]
+            typer.echo(FORMATS[fmt.value](result))
     raise typer.Exit(1 if failed else 0)
 
 

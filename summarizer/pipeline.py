@@ -27,6 +27,7 @@ from summarizer.cache import ResultCache, cache_key
 from summarizer.errors import BackendError, SummaryValidationError
 from summarizer.result import Provenance, SummaryResult, Usage
 from summarizer.retry import AsyncRetryTransport, RetryPolicy, RetryTransport
+from summarizer.salvage import Correction, Policy, salvage
 from summarizer.schema import SCHEMA_VERSION, ArticleSummary, article_scope
 
 ArticleInput = Article | str
@@ -82,7 +83,8 @@ class Summarizer:
         top_p: float | None = None,
         seed: int | None = None,
         max_tokens: int | None = None,
-        max_reasks: int = 2,
+        max_reasks: int | None = None,
+        policy: Policy = "drop",
         timeout: float = 120.0,
         retry: RetryPolicy | None = None,
         cache: bool | ResultCache = True,
@@ -99,9 +101,16 @@ class Summarizer:
         )
         self.prompt = prompts.load(prompt or prompts.default_for(self.backend))
         self.sampling = Sampling(temperature, top_p, seed, max_tokens)
+        if max_reasks is None:
+            # A base model ignores the error text of a re-ask, and at temperature 0 it
+            # repeats its answer word for word: re-asking it only costs time.
+            max_reasks = 0 if self.backend.kind == "embedded" else 2
         if max_reasks < 0:
             raise ValueError("max_reasks must be 0 or more")
+        if policy not in ("drop", "strict"):
+            raise ValueError(f"policy must be drop or strict, not {policy!r}")
         self.max_reasks = max_reasks
+        self.policy = policy
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         if isinstance(cache, ResultCache):
@@ -126,6 +135,7 @@ class Summarizer:
             "response_format": b.response_format,
             "sampling": self.sampling.request_fields(),
             "max_reasks": self.max_reasks,
+            "policy": self.policy,
             "prompt": [self.prompt.name, self.prompt.version, self.prompt.digest],
             "schema": [SCHEMA_VERSION, _SCHEMA_DIGEST],
         }
@@ -167,7 +177,11 @@ class Summarizer:
         if stored is None:
             return key, None
         summary = ArticleSummary.model_validate(stored["summary"])
-        return key, self._result(summary, key, hit=True, attempts=0, usage=Usage(), started=started)
+        dropped = [Correction.model_validate(d) for d in stored.get("corrections", [])]
+        result = self._result(
+            summary, key, hit=True, attempts=0, usage=Usage(), started=started, corrections=dropped
+        )
+        return key, result
 
     def _request(self, article: Article, hooks: Hooks) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -191,10 +205,12 @@ class Summarizer:
         attempts: int,
         usage: Usage,
         started: float,
+        corrections: list[Correction],
     ) -> SummaryResult:
         b = self.backend
         return SummaryResult(
             summary=summary,
+            corrections=corrections,
             provenance=Provenance(
                 backend=b.kind,
                 base_url=b.base_url,
@@ -211,10 +227,6 @@ class Summarizer:
             ),
         )
 
-    def _store(self, key: str, summary: ArticleSummary) -> None:
-        if self.cache is not None:
-            self.cache.set(key, {"summary": summary.model_dump(mode="json")})
-
     def summarize(self, article: ArticleInput, **metadata: Any) -> SummaryResult:
         """Summarize one article (an `Article`, or text with an optional header)."""
         started = time.perf_counter()
@@ -223,23 +235,14 @@ class Summarizer:
         if hit is not None:
             return hit
         hooks, calls = _counting_hooks()
-        client = self._sync_client()
         try:
-            with article_scope(len(art.sentences)):
-                summary, completion = client.chat.completions.create_with_completion(
+            with article_scope([s.text for s in art.sentences]):
+                summary, completion = self._sync_client().chat.completions.create_with_completion(
                     **self._request(art, hooks)
                 )
         except Exception as exc:
-            raise self._translate(exc, calls[0]) from exc
-        self._store(key, summary)
-        return self._result(
-            summary,
-            key,
-            hit=False,
-            attempts=calls[0],
-            usage=_usage(summary, completion),
-            started=started,
-        )
+            return self._recover(exc, art, key, calls[0], started)
+        return self._success(key, summary, [], calls[0], _usage(summary, completion), started)
 
     async def asummarize(self, article: ArticleInput, **metadata: Any) -> SummaryResult:
         """The async form of `summarize`."""
@@ -251,21 +254,54 @@ class Summarizer:
         hooks, calls = _counting_hooks()
         client = self._async_client()
         try:
-            with article_scope(len(art.sentences)):
+            with article_scope([s.text for s in art.sentences]):
                 summary, completion = await client.chat.completions.create_with_completion(
                     **self._request(art, hooks)
                 )
         except Exception as exc:
-            raise self._translate(exc, calls[0]) from exc
-        self._store(key, summary)
+            return self._recover(exc, art, key, calls[0], started)
+        return self._success(key, summary, [], calls[0], _usage(summary, completion), started)
+
+    def _success(
+        self,
+        key: str,
+        summary: ArticleSummary,
+        dropped: list[Correction],
+        calls: int,
+        usage: Usage,
+        started: float,
+    ) -> SummaryResult:
+        """Store a validated summary and wrap it with its provenance."""
+        if self.cache is not None:
+            self.cache.set(
+                key,
+                {
+                    "summary": summary.model_dump(mode="json"),
+                    "corrections": [d.model_dump(mode="json") for d in dropped],
+                },
+            )
         return self._result(
             summary,
             key,
             hit=False,
-            attempts=calls[0],
-            usage=_usage(summary, completion),
+            attempts=calls,
+            usage=usage,
             started=started,
+            corrections=dropped,
         )
+
+    def _recover(
+        self, exc: Exception, art: Article, key: str, calls: int, started: float
+    ) -> SummaryResult:
+        """After the last re-ask: keep the valid part (policy drop) or raise a clear error."""
+        error = self._translate(exc, calls)
+        if isinstance(error, SummaryValidationError) and self.policy == "drop":
+            salvaged = salvage(error.last_output, [s.text for s in art.sentences])
+            if salvaged is not None:
+                summary, dropped = salvaged
+                total = getattr(exc, "total_usage", None)
+                return self._success(key, summary, dropped, calls, _usage_of(total), started)
+        raise error from exc
 
     # -- errors --------------------------------------------------------------------------
 
@@ -324,7 +360,11 @@ def _counting_hooks() -> tuple[Hooks, list[int]]:
 
 
 def _usage(summary: ArticleSummary, completion: Any) -> Usage:
-    total = getattr(summary, "_total_usage", None) or getattr(completion, "usage", None)
+    """Usage summed over every attempt (instructor's total), else the last response's."""
+    return _usage_of(getattr(summary, "_total_usage", None) or getattr(completion, "usage", None))
+
+
+def _usage_of(total: Any) -> Usage:
     if total is None:
         return Usage()
     return Usage(

@@ -35,6 +35,9 @@ def to_markdown(result: SummaryResult) -> str:
     if s.open_questions:
         out += ["", "## Open questions"]
         out += [f"- {q.question} {cites(q.sentences)}" for q in s.open_questions]
+    if result.corrections:
+        out += ["", "## Corrections (the model's answer, as checked)"]
+        out += [f"- {c.field}: {c.action}: {c.reason}" for c in result.corrections]
     p = result.provenance
     origin = "cache" if p.cache_hit else f"{p.attempts} call(s), {p.usage.total_tokens} tokens"
     out += ["", f"_{p.backend} · {p.model} · prompt {p.prompt} v{p.prompt_version} · {origin}_"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from summarizer.salvage import Correction
 from summarizer.schema import ArticleSummary
 
 
@@ -39,6 +40,13 @@ class SummaryResult(BaseModel):
 
     summary: ArticleSummary
     provenance: Provenance
+    corrections: list[Correction] = Field(
+        default_factory=list,
+        description=(
+            "Changes made to the model's last answer after it failed validation: items "
+            "dropped, or re-cited to the sentences that support them."
+        ),
+    )
 
     @property
     def cache_hit(self) -> bool:

