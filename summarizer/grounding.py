@@ -73,6 +73,33 @@ def support(text: str, sentences: Sequence[str]) -> float:
     return len(words & evidence) / len(words)
 
 
+def best_support(text: str, sentences: Sequence[str], *, top: int = 2) -> tuple[float, list[int]]:
+    """Support of `text` by the `top` sentences that support it most, and their numbers."""
+    ranked = sorted(
+        range(1, len(sentences) + 1), key=lambda i: support(text, [sentences[i - 1]]), reverse=True
+    )[:top]
+    return support(text, [sentences[i - 1] for i in ranked]), sorted(ranked)
+
+
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|trillion|dozen|half|quarter)\b",
+    re.I,
+)
+
+
+def has_number(text: str) -> bool:
+    return _NUMBER.search(text) is not None
+
+
+def similar(a: str, b: str, threshold: float = 0.8) -> bool:
+    """Near-duplicates: the content words of `a` and `b` overlap this much (Jaccard)."""
+    wa, wb = content_words(a), content_words(b)
+    if not wa or not wb:
+        return normalize(a) == normalize(b)
+    return len(wa & wb) / len(wa | wb) >= threshold
+
+
 def cited(ids: Sequence[int], sentences: Sequence[str]) -> list[str]:
     """The texts of the cited sentences that exist."""
     return [sentences[i - 1] for i in ids if 1 <= i <= len(sentences)]

@@ -24,7 +24,7 @@ from summarizer import prompts
 from summarizer.article import Article
 from summarizer.backends import Backend, BackendKind, ResponseFormat, resolve
 from summarizer.cache import ResultCache, cache_key
-from summarizer.errors import BackendError, SummaryValidationError
+from summarizer.errors import BackendError, SummarizerError, SummaryValidationError
 from summarizer.result import Provenance, SummaryResult, Usage
 from summarizer.retry import AsyncRetryTransport, RetryPolicy, RetryTransport
 from summarizer.salvage import Correction, Policy, salvage
@@ -272,6 +272,9 @@ class Summarizer:
         started: float,
     ) -> SummaryResult:
         """Store a validated summary and wrap it with its provenance."""
+        # Without what instructor attached (the raw response, usage): a plain value, equal
+        # to what a cache hit returns.
+        summary = ArticleSummary.model_construct(summary.model_fields_set, **dict(summary))
         if self.cache is not None:
             self.cache.set(
                 key,
@@ -311,12 +314,18 @@ class Summarizer:
         if isinstance(exc, InstructorRetryException) and exc.__cause__ is not None:
             cause = exc.__cause__
         name = self.backend.describe()
+        inner: BaseException | None = cause
+        while inner is not None:  # e.g. the embedded model is not installed
+            if isinstance(inner, SummarizerError):
+                return inner
+            inner = inner.__cause__
         if isinstance(cause, openai.APIStatusError):
             return BackendError(_status_message(name, cause), status_code=cause.status_code)
         if isinstance(cause, openai.APITimeoutError):
             return BackendError(f"{name} did not answer within {self.timeout:g} s")
         if isinstance(cause, openai.APIConnectionError):
-            return BackendError(f"cannot connect to {name}: {cause.__cause__ or cause}")
+            reason = str(cause.__cause__ or cause).strip().splitlines() or ["no reason given"]
+            return BackendError(f"cannot connect to {name}: {reason[0]}")
         if isinstance(exc, IncompleteOutputException):
             return SummaryValidationError(
                 f"{name} stopped at max_tokens before the JSON was complete; raise max_tokens",

@@ -97,13 +97,15 @@ def _fix_item(field: str, item: Any, reason: str, sentences: Sequence[str]) -> C
     return None
 
 
-def _identity(field: str, item: Any) -> Any:
-    """What makes two items the same: an entity's name, any other item's text."""
-    if not isinstance(item, dict):
-        return item
+def _same(field: str, a: Any, b: Any) -> bool:
+    """Two items are the same: entities by name, others when their text nearly matches."""
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return bool(a == b)
     if field == "entities":
-        return grounding.normalize(str(item.get("name", "")))
-    return grounding.normalize(_text_of(item))
+        return grounding.normalize(str(a.get("name", ""))) == grounding.normalize(
+            str(b.get("name", ""))
+        )
+    return grounding.similar(_text_of(a), _text_of(b))
 
 
 def _drop_duplicates(data: dict[str, Any]) -> list[Correction]:
@@ -112,21 +114,19 @@ def _drop_duplicates(data: dict[str, Any]) -> list[Correction]:
         items = data.get(field)
         if not isinstance(items, list):
             continue
-        seen: list[Any] = []
-        kept = []
+        kept: list[Any] = []
         for item in items:
-            key = _identity(field, item)
-            if key in seen:
+            earlier = next((i for i, k in enumerate(kept) if _same(field, k, item)), None)
+            if earlier is not None:
                 corrections.append(
                     Correction(
                         field=field,
                         action="dropped",
                         item=item if isinstance(item, dict) else {"value": item},
-                        reason=f"repeats {field} item {seen.index(key) + 1}",
+                        reason=f"repeats {field} item {earlier + 1}",
                     )
                 )
             else:
-                seen.append(key)
                 kept.append(item)
         data[field] = kept
     return corrections

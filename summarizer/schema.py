@@ -73,10 +73,16 @@ _SENTENCE_END = re.compile(_END + " +")
 # leave out straight double quotes, backslashes (grammar converters apply a pattern to
 # the JSON text, where those would need escapes) and line breaks.
 _C = r'[^"\\\n ]'  # a character of a word
-_WORD = f"{_C}{{1,24}}"  # a word of at most 24 characters
+_WORD = f"{_C}+"
+# Unbounded runs (`*`, not `{0,n}`) keep the grammar's parse stacks few: a bounded run
+# multiplies them, and every full grammar pass over the vocabulary pays for each one.
 # A sentence of at most `n` words, ending as `_SENTENCE_END` says.
-_MID_WORD = f'({_C}{{0,23}}[^"\\\\\\n .!?]|{_C}{{0,22}}[A-Z][.!?])'
-_LAST_WORD = f"{_C}{{0,22}}{_END}"
+_MID_WORD = (  # a word that does not end a sentence: no final . ! ? (after a quote either)
+    f"({_C}*[^\"\\\\\\n .!?'\u2019\u201d)]"
+    f"|{_C}*{_C.replace('^', '^.!?')}['\u2019\u201d)]"
+    f"|{_C}*[A-Z][.!?])"
+)
+_LAST_WORD = f"{_C}*{_END}"
 
 
 def _sentence(n: int) -> str:
@@ -89,6 +95,17 @@ _TWO_TO_FOUR_SENTENCES = f"^{_sentence(45)}( {_sentence(45)}){{1,3}}$"
 
 def _words_pattern(most: int) -> str:
     return f"^{_WORD}( {_WORD}){{0,{most - 1}}}$"
+
+
+def split_sentences(text: str) -> list[str]:
+    """Model-written prose split into sentences, by the rule above."""
+    text = text.strip()
+    parts, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        parts.append(text[start : m.end()].strip())
+        start = m.end()
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
 
 
 def count_sentences(text: str) -> int:
@@ -250,6 +267,13 @@ class Figure(Cited):
     value: Text = Field(max_length=40, description="The number exactly as written, e.g. '20,000'.")
     counts: Text = Field(max_length=160, description="What the number counts or measures.")
 
+    @field_validator("value")
+    @classmethod
+    def _is_a_number(cls, v: str) -> str:
+        if not grounding.has_number(v):
+            raise ValueError(f"figure '{v}' is not a number; give the number as written")
+        return v
+
     @model_validator(mode="after")
     def _value_occurs(self, info: ValidationInfo) -> Figure:
         _require(self.value, self.sentences, info, "figure")
@@ -281,7 +305,7 @@ class ArticleSummary(_Model):
     tldr: Text = Field(
         max_length=300,
         description="The story in one sentence of at most 40 words.",
-        json_schema_extra={"pattern": _words_pattern(40)},
+        json_schema_extra={"pattern": f"^{_sentence(40)}$"},
     )
     summary: Text = Field(
         max_length=1200,
@@ -328,4 +352,27 @@ class ArticleSummary(_Model):
         n = count_sentences(v)
         if not 2 <= n <= 4:
             raise ValueError(f"the summary has {n} sentence(s); write 2 to 4")
+        return v
+
+    @field_validator("title", "tldr", "summary")
+    @classmethod
+    def _free_text_supported(cls, v: str, info: ValidationInfo) -> str:
+        """Free text cites nothing: each sentence must be supported by the two article
+        sentences that support it best."""
+        article = _article(info)
+        if article is None:
+            return v
+        for n, sentence in enumerate(split_sentences(v), start=1):
+            share, best = grounding.best_support(sentence, article, top=2)
+            if share < MIN_SUPPORT:
+                where = (
+                    f"sentence {n} of the {info.field_name}"
+                    if info.field_name == "summary"
+                    else f"the {info.field_name}"
+                )
+                raise ValueError(
+                    f"{where} is not supported by the article (only {share:.0%} of its content "
+                    f"words occur in {grounding.labels(best)}, the closest sentences); "
+                    "write only what the article says"
+                )
         return v

@@ -196,8 +196,10 @@ def generate(
     seed: int | None = None,
     no_repeat_ngram: int = 0,
     distinct_openings: int = 0,
+    max_seconds: float | None = None,
 ) -> Generation:
-    """Continue `prompt`; with `grammar` (GBNF), only text the grammar accepts."""
+    """Continue `prompt`; with `grammar` (GBNF), only text the grammar accepts. Stops with
+    finish_reason "length" after `max_tokens` tokens or `max_seconds` of decoding."""
     import llama_cpp
 
     started = time.perf_counter()
@@ -222,7 +224,10 @@ def generate(
     openings = _Openings(distinct_openings)
     finish = "length"
     decode_started = time.perf_counter()
+    deadline = decode_started + max_seconds if max_seconds else None
     for _ in range(max_tokens):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
         ptr = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
         logits = np.ctypeslib.as_array(ptr, shape=(n_vocab,))
         raw = logits

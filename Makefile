@@ -1,0 +1,44 @@
+# Set-up and everyday tasks. Everything runs from the project's own .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SEED := seeds/gaza-stabilization-force-2025-10-18.txt
+# llama-cpp-python is compiled from source: build it portable, or it may die with
+# "Illegal instruction" on another CPU than the one that built it.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+
+.PHONY: install run test test-fast lint schemas record bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[local,dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install  ## summarize the seed article with the default (embedded) model
+	$(BIN)/summarizer summarize --format markdown $(SEED)
+
+test: install  ## the whole test suite, the real local-model test included
+	$(BIN)/python -m pytest -q
+
+test-fast: install  ## everything but the local-model test
+	$(BIN)/python -m pytest -q -m "not local_model"
+
+lint: install
+	$(BIN)/ruff check summarizer tests benchmarks
+	$(BIN)/mypy summarizer
+
+schemas: install  ## re-export schemas/ from the Pydantic models
+	$(BIN)/summarizer schema --export schemas
+
+record: install  ## re-record every cassette and fixture from real servers (see README)
+	$(BIN)/python -m summarizer.recording
+
+bench: install
+	$(BIN)/python benchmarks/cache_hit.py
+	$(BIN)/python benchmarks/embedded_model.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

