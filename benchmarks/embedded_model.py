@@ -17,6 +17,8 @@ SEED = ROOT / "seeds" / "gaza-stabilization-force-2025-10-18.txt"
 
 
 def main() -> int:
+    import logging
+
     from rich.console import Console
     from rich.table import Table
 
@@ -26,6 +28,7 @@ def main() -> int:
     from summarizer.local.transport import compact, grammar_for, prompt_text
     from summarizer.schema import ArticleSummary
 
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)  # the model fails often
     started = time.perf_counter()
     llm = model.load()
     load_s = time.perf_counter() - started

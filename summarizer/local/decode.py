@@ -56,15 +56,15 @@ class Generation:
 
 
 def _eval_prompt(llm: Llama, tokens: list[int]) -> None:
-    """Evaluate `tokens`, reusing the KV cache for the prefix shared with the last call
-    (the worked example at the head of every base-model prompt)."""
-    shared = 0
-    limit = min(llm.n_tokens, len(tokens) - 1)  # re-evaluate at least the last token
-    cached = llm.input_ids
-    while shared < limit and cached[shared] == tokens[shared]:
-        shared += 1
-    llm.n_tokens = shared
-    llm.eval(tokens[shared:])
+    """Evaluate `tokens` from an empty context.
+
+    Reusing the KV cache of a shared prefix (the worked example) would save a second or
+    two, but evaluating a prompt in other batch splits changes the logits in the last
+    bits, and a small model's greedy choices follow: the same article would get another
+    summary depending on what the process did before. Reproducible output is worth more.
+    """
+    llm.n_tokens = 0
+    llm.eval(tokens)
 
 
 def _closing_tokens(llm: Llama) -> np.ndarray:
