@@ -25,7 +25,12 @@ def main() -> int:
     from summarizer import Article, Summarizer, prompts
     from summarizer.local import model
     from summarizer.local.decode import generate
-    from summarizer.local.transport import compact, grammar_for, prompt_text
+    from summarizer.local.transport import (
+        DISTINCT_OPENINGS,
+        compact,
+        grammar_for,
+        prompt_text,
+    )
     from summarizer.schema import ArticleSummary
 
     logging.getLogger("instructor").setLevel(logging.CRITICAL)  # the model fails often
@@ -38,7 +43,10 @@ def main() -> int:
 
     # Same prompt, same number of tokens: free decoding vs this project's constrained
     # decoding. The constrained run goes first; the free run then decodes as many tokens.
-    constrained = generate(llm, prompt, grammar=grammar, max_tokens=1024)
+    # The constrained run uses the embedded server's own settings.
+    constrained = generate(
+        llm, prompt, grammar=grammar, max_tokens=1024, distinct_openings=DISTINCT_OPENINGS
+    )
     free = generate(llm, prompt, grammar=None, max_tokens=constrained.completion_tokens)
     # llama-cpp-python's high-level API with the same grammar (full grammar pass per token).
     from llama_cpp import LlamaGrammar
@@ -65,6 +73,7 @@ def main() -> int:
     rows = [
         ("model load (s)", f"{load_s:.2f}"),
         ("prompt tokens", str(constrained.prompt_tokens)),
+        ("prompt evaluation (s)", f"{constrained.prompt_s:.2f}"),
         ("output tokens (constrained)", str(constrained.completion_tokens)),
         ("free decoding (tokens/s)", f"{free.tokens_per_s:.1f}"),
         ("constrained, this decoder (tokens/s)", f"{constrained.tokens_per_s:.1f}"),

@@ -68,14 +68,27 @@ def _eval_prompt(llm: Llama, tokens: list[int]) -> None:
 
 
 def _closing_tokens(llm: Llama) -> np.ndarray:
-    """True for tokens that begin with a double quote: they can close a JSON string."""
-    cached = getattr(llm, "_summarizer_closing", None)
-    if cached is None:
-        n = llm.n_vocab()
-        cached = np.zeros(n, dtype=bool)
-        for token in range(n):
-            cached[token] = llm._model.token_to_piece(token)[:1] == b'"'
-        llm._summarizer_closing = cached  # type: ignore[attr-defined]
+    """True for tokens that begin with a double quote: they can close a JSON string.
+
+    Asking llama.cpp for all 262k token texts takes about 2 s, so the table is kept in
+    memory and, when `closing_cache` names a file, on disk beside the model.
+    """
+    cached: np.ndarray | None = getattr(llm, "_summarizer_closing", None)
+    if cached is not None:
+        return cached
+    path = getattr(llm, "closing_cache", None)
+    if path is not None and path.is_file():
+        cached = np.load(path)
+    if cached is None or cached.shape != (llm.n_vocab(),):
+        cached = np.fromiter(
+            (llm._model.token_to_piece(t)[:1] == b'"' for t in range(llm.n_vocab())),
+            dtype=bool,
+            count=llm.n_vocab(),
+        )
+        if path is not None:
+            with path.open("wb") as f:
+                np.save(f, cached)
+    llm._summarizer_closing = cached  # type: ignore[attr-defined]
     return cached
 
 

@@ -110,7 +110,7 @@ def load() -> Llama:
                 raise ConfigError(f"llama-cpp-python is not installed: {INSTALL_HINT}") from exc
             _quiet_llama_cpp()
             threads = max(1, min(os.cpu_count() or 1, 8))
-            _loaded[path] = Llama(
+            llm = Llama(
                 model_path=str(path),
                 n_ctx=N_CTX,
                 n_threads=threads,
@@ -118,4 +118,7 @@ def load() -> Llama:
                 n_batch=512,
                 verbose=False,
             )
+            # Where decode.py keeps a per-model token table (derived from this file).
+            llm.closing_cache = path.with_suffix(".closing-tokens.npy")  # type: ignore[attr-defined]
+            _loaded[path] = llm
         return _loaded[path]

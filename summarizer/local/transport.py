@@ -27,9 +27,11 @@ from typing import Any
 import httpx2
 
 DEFAULT_MAX_TOKENS = 1024
-# A small model fills every list to its maximum and loops; the grammar caps lists at this
-# length (never below a list's minItems) to keep the output short and the run fast.
-MAX_LIST_ITEMS = 4
+# A small model fills every list to its maximum, mostly with repeats and inventions that
+# validation then removes. The grammar caps each list at its minItems plus SPARE_ITEMS
+# (one spare for validation to drop) and at least MIN_CAP, keeping the output short.
+SPARE_ITEMS = 1
+MIN_CAP = 2
 NO_REPEAT_NGRAM = 0
 DISTINCT_OPENINGS = 4  # see decode.generate
 # A bound on one generation: a pathological grammar state must not hang a request.
@@ -87,7 +89,7 @@ def grammar_for(schema_json: str) -> str:
 
 
 def compact(schema: Any) -> Any:
-    """`schema` with every array capped at `MAX_LIST_ITEMS` (the grammar's copy only)."""
+    """`schema` with every array capped as above (the grammar's copy only)."""
     if isinstance(schema, list):
         return [compact(v) for v in schema]
     if not isinstance(schema, dict):
@@ -95,7 +97,8 @@ def compact(schema: Any) -> Any:
     out = {k: compact(v) for k, v in schema.items()}
     if out.get("type") == "array":
         least = int(out.get("minItems", 0))
-        out["maxItems"] = max(least, min(int(out.get("maxItems", MAX_LIST_ITEMS)), MAX_LIST_ITEMS))
+        cap = max(least + SPARE_ITEMS, MIN_CAP)
+        out["maxItems"] = min(int(out.get("maxItems", cap)), cap)
     return out
 
 
