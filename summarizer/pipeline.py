@@ -10,6 +10,7 @@ import functools
 import hashlib
 import json
 import time
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from typing import Any, cast
 
@@ -177,9 +178,15 @@ class Summarizer:
         if stored is None:
             return key, None
         summary = ArticleSummary.model_validate(stored["summary"])
-        dropped = [Correction.model_validate(d) for d in stored.get("corrections", [])]
+        corrections = [Correction.model_validate(c) for c in stored.get("corrections", [])]
         result = self._result(
-            summary, key, hit=True, attempts=0, usage=Usage(), started=started, corrections=dropped
+            summary,
+            key,
+            hit=True,
+            attempts=0,
+            usage=Usage(),
+            started=started,
+            corrections=corrections,
         )
         return key, result
 
@@ -227,49 +234,47 @@ class Summarizer:
             ),
         )
 
-    def summarize(self, article: ArticleInput, **metadata: Any) -> SummaryResult:
-        """Summarize one article (an `Article`, or text with an optional header)."""
+    def _begin(self, article: ArticleInput, metadata: dict[str, Any]) -> _Call | SummaryResult:
+        """Everything before the model call: the article, the cache look-up, the request."""
         started = time.perf_counter()
         art = as_article(article, **metadata)
         key, hit = self._lookup(art, started)
         if hit is not None:
             return hit
         hooks, calls = _counting_hooks()
+        return _Call(art, key, started, calls, self._request(art, hooks))
+
+    def summarize(self, article: ArticleInput, **metadata: Any) -> SummaryResult:
+        """Summarize one article (an `Article`, or text with an optional header)."""
+        call = self._begin(article, metadata)
+        if isinstance(call, SummaryResult):
+            return call
         try:
-            with article_scope([s.text for s in art.sentences]):
+            with call.scope():
                 summary, completion = self._sync_client().chat.completions.create_with_completion(
-                    **self._request(art, hooks)
+                    **call.request
                 )
         except Exception as exc:
-            return self._recover(exc, art, key, calls[0], started)
-        return self._success(key, summary, [], calls[0], _usage(summary, completion), started)
+            return self._recover(exc, call)
+        return self._success(call, summary, [], _usage(summary, completion))
 
     async def asummarize(self, article: ArticleInput, **metadata: Any) -> SummaryResult:
         """The async form of `summarize`."""
-        started = time.perf_counter()
-        art = as_article(article, **metadata)
-        key, hit = self._lookup(art, started)
-        if hit is not None:
-            return hit
-        hooks, calls = _counting_hooks()
+        call = self._begin(article, metadata)
+        if isinstance(call, SummaryResult):
+            return call
         client = self._async_client()
         try:
-            with article_scope([s.text for s in art.sentences]):
+            with call.scope():
                 summary, completion = await client.chat.completions.create_with_completion(
-                    **self._request(art, hooks)
+                    **call.request
                 )
         except Exception as exc:
-            return self._recover(exc, art, key, calls[0], started)
-        return self._success(key, summary, [], calls[0], _usage(summary, completion), started)
+            return self._recover(exc, call)
+        return self._success(call, summary, [], _usage(summary, completion))
 
     def _success(
-        self,
-        key: str,
-        summary: ArticleSummary,
-        dropped: list[Correction],
-        calls: int,
-        usage: Usage,
-        started: float,
+        self, call: _Call, summary: ArticleSummary, corrections: list[Correction], usage: Usage
     ) -> SummaryResult:
         """Store a validated summary and wrap it with its provenance."""
         # Without what instructor attached (the raw response, usage): a plain value, equal
@@ -277,33 +282,31 @@ class Summarizer:
         summary = ArticleSummary.model_construct(summary.model_fields_set, **dict(summary))
         if self.cache is not None:
             self.cache.set(
-                key,
+                call.key,
                 {
                     "summary": summary.model_dump(mode="json"),
-                    "corrections": [d.model_dump(mode="json") for d in dropped],
+                    "corrections": [c.model_dump(mode="json") for c in corrections],
                 },
             )
         return self._result(
             summary,
-            key,
+            call.key,
             hit=False,
-            attempts=calls,
+            attempts=call.calls[0],
             usage=usage,
-            started=started,
-            corrections=dropped,
+            started=call.started,
+            corrections=corrections,
         )
 
-    def _recover(
-        self, exc: Exception, art: Article, key: str, calls: int, started: float
-    ) -> SummaryResult:
+    def _recover(self, exc: Exception, call: _Call) -> SummaryResult:
         """After the last re-ask: keep the valid part (policy drop) or raise a clear error."""
-        error = self._translate(exc, calls)
+        error = self._translate(exc, call.calls[0])
         if isinstance(error, SummaryValidationError) and self.policy == "drop":
-            salvaged = salvage(error.last_output, [s.text for s in art.sentences])
+            salvaged = salvage(error.last_output, call.sentences)
             if salvaged is not None:
-                summary, dropped = salvaged
-                total = getattr(exc, "total_usage", None)
-                return self._success(key, summary, dropped, calls, _usage_of(total), started)
+                summary, corrections = salvaged
+                usage = _usage_of(getattr(exc, "total_usage", None))
+                return self._success(call, summary, corrections, usage)
         raise error from exc
 
     # -- errors --------------------------------------------------------------------------
@@ -354,6 +357,24 @@ class Summarizer:
             self._transport.close()
         if self.cache is not None:
             self.cache.close()
+
+
+@dataclass
+class _Call:
+    """One model call in progress: its article, cache key, start time and call counter."""
+
+    article: Article
+    key: str
+    started: float
+    calls: list[int]  # model calls so far, counted by instructor's hooks
+    request: dict[str, Any]
+
+    @property
+    def sentences(self) -> list[str]:
+        return [s.text for s in self.article.sentences]
+
+    def scope(self) -> AbstractContextManager[None]:
+        return article_scope(self.sentences)
 
 
 def _counting_hooks() -> tuple[Hooks, list[int]]:

@@ -103,13 +103,15 @@ def expected(result: Any) -> dict[str, Any]:
 def run_case(case: dict[str, Any]) -> dict[str, Any]:
     """Run one case with the cache off; the outcome as fixture data (result or error)."""
     from summarizer.errors import SummarizerError
+    from summarizer.inputs import items
     from summarizer.pipeline import Summarizer
 
     options = {**case.get("options", {}), "cache": False}
     summarizer = Summarizer(**options)
-    article = (ROOT / case["article"]).read_text(encoding="utf-8")
+    (item,) = items([str(ROOT / case["article"])])  # read as the CLI reads it
+    assert item.article is not None, item.error
     try:
-        return expected(summarizer.summarize(article))
+        return expected(summarizer.summarize(item.article))
     except SummarizerError as exc:
         return {"error": {"type": type(exc).__name__, "message": str(exc)}}
     finally:

@@ -1,0 +1,214 @@
+"""Turning command-line inputs into articles: files, folders, globs and stdin, in the
+formats .txt/.md (optional `key: value` header), .html (main text and metadata extracted
+by trafilatura), .json (an object or a list of objects) and .jsonl (one object a line).
+
+Each input becomes one or more `Item`s; an input that cannot be read becomes an `Item`
+with an `error` saying why, so a batch can report it and go on.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from summarizer.article import Article, ArticleError
+
+TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+JSON_SUFFIXES = (".json", ".jsonl")
+SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES
+MAX_BYTES = 1_000_000  # a news article is 2 to 50 kB; anything this big is not one
+METADATA_FIELDS = ("title", "source", "url", "published", "date")
+
+
+class InputError(ValueError):
+    """An input that cannot be summarized, with the reason in one line."""
+
+
+@dataclass
+class Item:
+    """One article to summarize, or the reason it cannot be."""
+
+    name: str  # shown in messages: a path, "-", or "path:LINE" for JSON Lines
+    stem: str  # base name of its output file under --out
+    article: Article | None = None
+    error: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Which JSON fields hold the text and the metadata."""
+
+    text: str = "text"
+    id: str = "id"
+
+
+def expand(specs: list[str]) -> Iterator[tuple[str, Path | None, str]]:
+    """(name, path or None for stdin, output stem) for each input spec, in order."""
+    for spec in specs:
+        if spec == "-":
+            yield "-", None, "stdin"
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            files = sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED and p.is_file()
+            )
+            if not files:
+                yield spec, path, path.name  # reported as an error below
+            for p in files:
+                yield str(p), p, _stem(p.relative_to(path).with_suffix(""))
+        elif any(ch in spec for ch in "*?[") and not path.exists():
+            matches = sorted(glob.glob(spec, recursive=True))
+            if not matches:
+                yield spec, path, path.name
+            for m in matches:
+                yield m, Path(m), _stem(Path(m).with_suffix(""))
+        else:
+            yield spec, path, _stem(Path(path.name).with_suffix(""))
+
+
+def _stem(path: Path) -> str:
+    return re.sub(r"[^\w.-]+", "_", "__".join(path.parts)) or "article"
+
+
+def read_bytes(source: Path | BinaryIO, name: str) -> bytes:
+    if isinstance(source, Path):
+        if source.is_dir():
+            raise InputError(f"no {', '.join(SUPPORTED)} files in this folder")
+        if not source.exists():
+            raise InputError("no such file")
+        if source.stat().st_size > MAX_BYTES:
+            size = source.stat().st_size / 1e6
+            raise InputError(f"{size:.1f} MB is too long for one article (limit 1 MB)")
+        data = source.read_bytes()
+    else:
+        data = source.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise InputError("the input is too long for one article (limit 1 MB)")
+    if b"\0" in data[:8192]:
+        raise InputError("a binary file, not text")
+    return data
+
+
+def decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte {exc.start}); convert it first, e.g. iconv -f latin1 -t utf-8"
+        ) from None
+
+
+def _article(text: str, **meta: Any) -> Article:
+    if not text.strip():
+        raise InputError("empty: no article text")
+    try:
+        return Article.from_text(text, **{k: v for k, v in meta.items() if v})
+    except ArticleError as exc:
+        raise InputError(str(exc)) from None
+
+
+def from_text(text: str, suffix: str) -> Article:
+    meta: dict[str, Any] = {}
+    if suffix == ".md":  # a leading "# Heading" is the title
+        m = re.match(r"\A\s*#\s+(.+)\n", text)
+        if m:
+            meta["title"], text = m.group(1).strip(), text[m.end() :]
+    return _article(text, **meta)
+
+
+def from_html(html: str) -> Article:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    text = getattr(doc, "text", None) if doc is not None else None
+    if not text or len(text.split()) < 20:
+        raise InputError("no article text found in this HTML page")
+    title = getattr(doc, "title", None)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if title and lines and lines[0] == title.strip():
+        lines = lines[1:]  # the headline, repeated as the first line of the text
+    return _article(
+        "\n\n".join(lines),  # trafilatura writes one paragraph a line
+        title=title,
+        url=getattr(doc, "url", None),
+        source=getattr(doc, "sitename", None),
+        published=getattr(doc, "date", None),
+    )
+
+
+def _record(obj: Any, fields: Fields) -> Article:
+    if not isinstance(obj, dict):
+        raise InputError("a JSON record must be an object")
+    text = obj.get(fields.text)
+    if not isinstance(text, str):
+        raise InputError(f"no text field {fields.text!r} (set another with --text-field)")
+    meta = {k: obj[k] for k in METADATA_FIELDS if isinstance(obj.get(k), str)}
+    if "date" in meta:
+        meta["published"] = meta.pop("date")
+    return _article(text, **meta)
+
+
+def items(
+    specs: list[str], fields: Fields = Fields(), stdin: BinaryIO | None = None
+) -> Iterator[Item]:
+    """Every article named by `specs`, in order, each with its error if it has one."""
+    for name, path, stem in expand(specs):
+        try:
+            if path is None:
+                if stdin is None:
+                    raise InputError("no standard input")
+                text = decode(read_bytes(stdin, name))
+                yield Item(name, stem, article=from_text(text, ".txt"))
+                continue
+            suffix = path.suffix.lower()
+            text = decode(read_bytes(path, name))
+            if suffix in HTML_SUFFIXES:
+                yield Item(name, stem, article=from_html(text))
+            elif suffix == ".jsonl":
+                yield from _json_lines(text, name, stem, fields)
+            elif suffix == ".json":
+                yield from _json(text, name, stem, fields)
+            else:
+                yield Item(name, stem, article=from_text(text, suffix))
+        except InputError as exc:
+            yield Item(name, stem, error=str(exc))
+
+
+def _json(text: str, name: str, stem: str, fields: Fields) -> Iterator[Item]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg} at line {exc.lineno}") from None
+    records = data if isinstance(data, list) else [data]
+    for n, obj in enumerate(records, start=1):
+        label = f"{name}[{n}]" if isinstance(data, list) else name
+        yield _item(obj, label, stem if not isinstance(data, list) else f"{stem}-{n}", fields)
+
+
+def _json_lines(text: str, name: str, stem: str, fields: Fields) -> Iterator[Item]:
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Item(f"{name}:{n}", f"{stem}-{n}", error=f"invalid JSON: {exc.msg}")
+            continue
+        yield _item(obj, f"{name}:{n}", f"{stem}-{n}", fields)
+
+
+def _item(obj: Any, name: str, stem: str, fields: Fields) -> Item:
+    if isinstance(obj, dict) and isinstance(obj.get(fields.id), str | int):
+        stem = _stem(Path(str(obj[fields.id])))
+    try:
+        return Item(name, stem, article=_record(obj, fields))
+    except InputError as exc:
+        return Item(name, stem, error=str(exc))

@@ -1,0 +1,234 @@
+"""The command line, through its real entry point (typer's runner, in-process so the
+recorded cassettes replay): inputs of every kind, formats, batches, resume, bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+from summarizer.recording import CASSETTES, FIXTURES, make_vcr
+from tests.conftest import SEED
+
+ROOT = Path(__file__).resolve().parent.parent
+EMBEDDED = ["--backend", "embedded", "--no-cache"]
+TXT_CASES = [
+    "embedded-gaza",
+    "embedded-chemical-plant-explosion-china",
+    "embedded-uk-manufacturing-contracts",
+    "embedded-baltimore-police-chief-sacked",
+    "embedded-stonehenge-eco-home",
+    "embedded-us-supreme-court-healthcare",
+]
+
+
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@contextmanager
+def replay(*names: str, repeats: bool = False, tmp: Path | None = None) -> Iterator[None]:
+    """Replay one cassette, or several merged into one (their recorded interactions)."""
+    if len(names) == 1:
+        with make_vcr("none").use_cassette(f"{names[0]}.yaml", allow_playback_repeats=repeats):
+            yield
+        return
+    assert tmp is not None
+    merged: dict[str, Any] = {"version": 1, "interactions": []}
+    for name in names:
+        merged["interactions"] += yaml.safe_load((CASSETTES / f"{name}.yaml").read_text())[
+            "interactions"
+        ]
+    path = tmp / "merged.yaml"
+    path.write_text(yaml.safe_dump(merged))
+    with make_vcr("none").use_cassette(str(path), allow_playback_repeats=repeats):
+        yield
+
+
+def fixture_summary(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / f"{name}.json").read_text())["summary"]  # type: ignore[no-any-return]
+
+
+def test_help_and_version() -> None:
+    result = runner().invoke(app, ["--help"])
+    assert result.exit_code == 0 and "summarize" in result.output
+    assert runner().invoke(app, ["--version"]).output.startswith("summarizer ")
+
+
+def test_help_starts_without_heavy_imports() -> None:
+    heavy = "('openai', 'instructor', 'spacy', 'llama_cpp')"
+    code = f"import sys, summarizer.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_one_file_to_json_matches_the_recording() -> None:
+    with replay("embedded-gaza"):
+        result = runner().invoke(app, ["summarize", *EMBEDDED, str(SEED)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"] == fixture_summary("embedded-gaza")
+    assert data["provenance"]["backend"] == "embedded"
+    assert "using the embedded model" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [("markdown", "## Key points"), ("text", "* "), ("json", '"key_points"')],
+)
+def test_every_output_format(fmt: str, expected: str) -> None:
+    with replay("embedded-gaza"):
+        result = runner().invoke(app, ["summarize", *EMBEDDED, "-f", fmt, str(SEED)])
+    assert result.exit_code == 0
+    assert expected in result.stdout
+    if fmt == "markdown":
+        assert "[S1]" in result.stdout and "## Corrections" in result.stdout
+
+
+def test_stdin() -> None:
+    with replay("embedded-gaza"):
+        result = runner().invoke(app, ["summarize", *EMBEDDED, "-"], input=SEED.read_text())
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["summary"] == fixture_summary("embedded-gaza")
+
+
+def test_jsonl_records_with_metadata(tmp_path: Path) -> None:
+    body = SEED.read_text().split("2025-10-18", 1)[1].strip()
+    records = tmp_path / "articles.jsonl"
+    records.write_text(json.dumps({"id": "gaza", "text": body, "date": "2025-10-18"}) + "\n")
+    with replay("embedded-gaza"):
+        result = runner().invoke(
+            app, ["summarize", *EMBEDDED, "-o", str(tmp_path / "out"), str(records)]
+        )
+    assert result.exit_code == 0, result.output
+    written = json.loads((tmp_path / "out" / "gaza.json").read_text())
+    assert written["summary"] == fixture_summary("embedded-gaza")
+
+
+def test_html_page() -> None:
+    page = ROOT / "seeds" / "gaza-stabilization-force-2025-10-18.html"
+    with replay("embedded-gaza-html"):
+        result = runner().invoke(app, ["summarize", *EMBEDDED, str(page)])
+    fixture = json.loads((FIXTURES / "embedded-gaza-html.json").read_text())
+    if "error" in fixture:
+        assert result.exit_code == 1 and fixture["error"]["message"] in result.stderr
+    else:
+        assert result.exit_code == 0
+        assert json.loads(result.stdout)["summary"] == fixture["summary"]
+
+
+def test_folder_batch_to_json_lines(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for seed in (ROOT / "seeds").glob("*.txt"):
+        shutil.copy(seed, folder / seed.name)
+    with replay(*TXT_CASES, tmp=tmp_path):
+        result = runner().invoke(app, ["summarize", *EMBEDDED, "-j", "2", str(folder)])
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    outcomes = {n: json.loads((FIXTURES / f"{n}.json").read_text()) for n in TXT_CASES}
+    ok = [o for o in outcomes.values() if "summary" in o]
+    failed = [o for o in outcomes.values() if "error" in o]
+    assert [line["summary"] for line in lines] == [o["summary"] for o in ok]
+    assert result.exit_code == (1 if failed else 0)
+    for outcome in failed:
+        assert outcome["error"]["message"] in result.stderr
+
+
+def test_resume_after_interrupt_writes_each_article_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name in "abcde":
+        shutil.copy(SEED, folder / f"{name}.txt")
+    out = tmp_path / "out"
+    from summarizer.pipeline import Summarizer
+
+    real = Summarizer.summarize
+    calls = {"n": 0}
+
+    def interrupted(self: Summarizer, article: Any, **kw: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, article, **kw)
+
+    monkeypatch.setattr(Summarizer, "summarize", interrupted)
+    with replay("embedded-gaza", repeats=True):
+        first = runner().invoke(app, ["summarize", *EMBEDDED, "-o", str(out), str(folder)])
+    assert first.exit_code == 130
+    assert "run the same command again" in first.stderr
+    done_first = sorted(p.name for p in out.iterdir())
+    assert done_first == ["a.json", "b.json"]
+    assert not list(out.glob(".*tmp"))  # no partial files
+    first_written = (out / "a.json").stat().st_mtime_ns
+
+    monkeypatch.setattr(Summarizer, "summarize", real)
+    with replay("embedded-gaza", repeats=True):
+        second = runner().invoke(app, ["summarize", *EMBEDDED, "-o", str(out), str(folder)])
+    assert second.exit_code == 0, second.output
+    assert sorted(p.name for p in out.iterdir()) == [f"{n}.json" for n in "abcde"]
+    for path in out.iterdir():
+        assert json.loads(path.read_text())["summary"] == fixture_summary("embedded-gaza")
+    assert (out / "a.json").stat().st_mtime_ns == first_written  # not redone
+    assert "already written (skipped)" not in second.stdout
+
+
+def test_bad_inputs_get_one_line_each_and_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02 data")
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 au lait. More words here.".encode("latin-1"))
+    (tmp_path / "huge.txt").write_text("word " * 1_100_000)
+    (tmp_path / "nav.html").write_text("<html><body><nav>Home</nav></body></html>")
+    names = ["missing.txt", "empty.txt", "binary.txt", "latin1.txt", "huge.txt", "nav.html"]
+    result = runner().invoke(app, ["summarize", *EMBEDDED, *[str(tmp_path / n) for n in names]])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if "using the embedded" not in line]
+    expected = ["no such file", "empty", "binary", "not UTF-8", "too long", "no article text"]
+    assert len(errors) == len(expected)
+    for line, name, reason in zip(errors, names, expected, strict=True):
+        assert name in line and reason in line
+    assert "Traceback" not in result.output
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert runner().invoke(app, ["summarize", "-f", "yaml", str(SEED)]).exit_code == 2
+    bad = runner().invoke(app, ["summarize", "--base-url", "http://127.0.0.1:9/v1", str(SEED)])
+    assert bad.exit_code == 2 and "name the model" in bad.stderr
+
+
+def test_schema_prompts_backends_and_cache_commands(tmp_path: Path) -> None:
+    schema = runner().invoke(app, ["schema"])
+    assert json.loads(schema.stdout)["title"] == "ArticleSummary"
+    assert runner().invoke(app, ["schema", "Nope"]).exit_code == 2
+    prompts = runner().invoke(app, ["prompts"]).stdout
+    assert "news\tv1" in prompts and "news-base\tv1" in prompts
+    backends = runner().invoke(app, ["backends"]).stdout
+    assert "would use: embedded model" in backends
+    info = runner().invoke(app, ["cache", "info"]).stdout
+    assert "entries: 0" in info
+    assert runner().invoke(app, ["cache", "clear"]).exit_code == 0
+
+
+def test_config_file_below_environment_below_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('base_url = "http://127.0.0.1:1/v1"\nmodel = "from-config"\n')
+    monkeypatch.setenv("SUMMARIZER_CONFIG", str(config))
+    assert "from-config" in runner().invoke(app, ["backends"]).stdout
+    monkeypatch.setenv("SUMMARIZER_MODEL", "from-env")
+    assert "from-env" in runner().invoke(app, ["backends"]).stdout
+    config.write_text("colour = 1\n")
+    result = runner().invoke(app, ["backends"])
+    assert result.exit_code == 2 and "unknown setting 'colour'" in result.stderr
