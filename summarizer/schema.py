@@ -89,8 +89,20 @@ def _sentence(n: int) -> str:
     return f"({_MID_WORD} ){{0,{n - 1}}}{_LAST_WORD}"
 
 
-_ONE: JsonDict = {"pattern": f"^{_sentence(45)}$"}
-_TWO_TO_FOUR_SENTENCES = f"^{_sentence(45)}( {_sentence(45)}){{1,3}}$"
+_FORM = "no straight double quotes (use ' or curly quotes), backslashes or line breaks"
+# What each pattern asks for, in words: the message when a value does not match.
+_HINTS: dict[str, str] = {}
+
+
+def _shaped(pattern: str, hint: str) -> JsonDict:
+    _HINTS[pattern] = f"{hint}; {_FORM}"
+    return {"pattern": pattern}
+
+
+_ONE = _shaped(f"^{_sentence(45)}$", "write one sentence ending in . ! or ?")
+_TWO_TO_FOUR = _shaped(
+    f"^{_sentence(45)}( {_sentence(45)}){{1,3}}$", "write 2 to 4 sentences ending in . ! or ?"
+)
 
 
 def _words_pattern(most: int) -> str:
@@ -119,6 +131,19 @@ def count_words(text: str) -> int:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+    @model_validator(mode="after")
+    def _shapes(self) -> Any:
+        """Values match the `pattern`s the JSON Schema publishes (for constrained decoders),
+        so every valid summary is also valid against schemas/."""
+        for name, info in type(self).model_fields.items():
+            extra = info.json_schema_extra
+            pattern = extra.get("pattern") if isinstance(extra, dict) else None
+            value = getattr(self, name)
+            mismatch = isinstance(pattern, str) and isinstance(value, str)
+            if mismatch and re.fullmatch(str(pattern), str(value)) is None:
+                raise ValueError(f"{name}: {_HINTS.get(str(pattern), 'wrong form')}")
+        return self
 
 
 class Cited(_Model):
@@ -300,17 +325,17 @@ class ArticleSummary(_Model):
     title: Text = Field(
         max_length=120,
         description="A headline of at most 15 words.",
-        json_schema_extra={"pattern": _words_pattern(15)},
+        json_schema_extra=_shaped(_words_pattern(15), "at most 15 words"),
     )
     tldr: Text = Field(
         max_length=300,
         description="The story in one sentence of at most 40 words.",
-        json_schema_extra={"pattern": f"^{_sentence(40)}$"},
+        json_schema_extra=_shaped(f"^{_sentence(40)}$", "one sentence of at most 40 words"),
     )
     summary: Text = Field(
         max_length=1200,
         description="A summary of 2 to 4 sentences, faithful to the article.",
-        json_schema_extra={"pattern": _TWO_TO_FOUR_SENTENCES},
+        json_schema_extra=_TWO_TO_FOUR,
     )
     key_points: list[KeyPoint] = Field(min_length=3, max_length=7, description="3 to 7 key points.")
     entities: list[Entity] = Field(

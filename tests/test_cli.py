@@ -73,10 +73,14 @@ def test_help_starts_without_heavy_imports() -> None:
 
 
 def test_one_file_to_json_matches_the_recording() -> None:
+    import jsonschema
+
     with replay("embedded-gaza"):
         result = runner().invoke(app, ["summarize", *EMBEDDED, str(SEED)])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
+    schema = json.loads((ROOT / "schemas" / "SummaryResult.v1.json").read_text())
+    jsonschema.validate(data, schema)  # the output is valid against the published schema
     assert data["summary"] == fixture_summary("embedded-gaza")
     assert data["provenance"]["backend"] == "embedded"
     assert "using the embedded model" in result.stderr

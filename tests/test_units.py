@@ -126,6 +126,7 @@ def test_handwritten_summary_is_valid(valid: dict[str, object], seed_text: str) 
             "at most 15",
         ),
         (("summary",), "Only one sentence here.", "write 2 to 4"),
+        (("summary",), 'Egypt is expected to lead the force. It said "no".', "straight double"),
     ],
 )
 def test_validation_names_the_fault(
