@@ -140,8 +140,8 @@ class _Model(BaseModel):
             extra = info.json_schema_extra
             pattern = extra.get("pattern") if isinstance(extra, dict) else None
             value = getattr(self, name)
-            mismatch = isinstance(pattern, str) and isinstance(value, str)
-            if mismatch and re.fullmatch(str(pattern), str(value)) is None:
+            checkable = isinstance(pattern, str) and isinstance(value, str)
+            if checkable and re.fullmatch(str(pattern), str(value)) is None:
                 raise ValueError(f"{name}: {_HINTS.get(str(pattern), 'wrong form')}")
         return self
 
