@@ -16,11 +16,11 @@ then closes the string if the grammar allows it, instead of taking the model's n
 favourite, which is to glue letters or markup onto the last word ("DonaldTrump'splan",
 "diplomats.</b><b>The") to keep copying.
 
-Small models loop: greedy decoding writes the same key point again and again. Two
-optional remedies: `no_repeat_ngram` treats a token that would repeat an n-gram of the
-output as rejected (like `no_repeat_ngram_size` elsewhere), and `distinct_openings`
-forbids a JSON string value to open with the same first tokens as an earlier one, so the
-model copies a different sentence instead of the same one again.
+Small models loop: greedy decoding writes the same key point again and again.
+`distinct_openings` forbids a JSON string value to open with the same first tokens as an
+earlier one, so the model copies a different sentence instead of the same one again. (A
+general no-repeat-n-gram ban was tried and dropped: in text copied from the article it
+forced paraphrases and glued words.)
 """
 
 from __future__ import annotations
@@ -143,23 +143,6 @@ def _choose(logits: np.ndarray, temperature: float, rng: np.random.Generator) ->
     return int(top[rng.choice(len(top), p=probs / probs.sum())])
 
 
-class _NgramBan:
-    """Remembers the output's n-grams; says which next tokens would repeat one."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.seen: dict[tuple[int, ...], set[int]] = {}
-
-    def banned(self, out: list[int]) -> set[int]:
-        if self.n <= 1 or len(out) < self.n - 1:
-            return set()
-        return self.seen.get(tuple(out[len(out) - self.n + 1 :]), set())
-
-    def add(self, out: list[int]) -> None:
-        if self.n > 1 and len(out) >= self.n:
-            self.seen.setdefault(tuple(out[-self.n : -1]), set()).add(out[-1])
-
-
 class _Openings:
     """Tracks JSON string values as they are written; bans the token that would give one
     the same first `k` tokens as an earlier value."""
@@ -207,7 +190,6 @@ def generate(
     max_tokens: int = 1024,
     temperature: float = 0.0,
     seed: int | None = None,
-    no_repeat_ngram: int = 0,
     distinct_openings: int = 0,
     max_seconds: float | None = None,
 ) -> Generation:
@@ -233,7 +215,6 @@ def generate(
     rng = np.random.default_rng(seed)
     out: list[int] = []
     full_passes = 0
-    ban = _NgramBan(no_repeat_ngram)
     openings = _Openings(distinct_openings)
     finish = "length"
     decode_started = time.perf_counter()
@@ -244,7 +225,7 @@ def generate(
         ptr = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
         logits = np.ctypeslib.as_array(ptr, shape=(n_vocab,))
         raw = logits
-        if banned := ban.banned(out) | openings.banned():
+        if banned := openings.banned():
             logits = logits.copy()
             logits[list(banned)] = -np.inf
         token = _choose(logits, temperature, rng)
@@ -266,7 +247,6 @@ def generate(
         if gram is not None:
             gram.accept(token)
         out.append(token)
-        ban.add(out)
         openings.add(token, llm._model.token_to_piece(token).decode("utf-8", errors="replace"))
         llm.eval([token])
     decode_s = time.perf_counter() - decode_started

@@ -32,10 +32,10 @@ DEFAULT_MAX_TOKENS = 1024
 # (one spare for validation to drop) and at least MIN_CAP, keeping the output short.
 SPARE_ITEMS = 1
 MIN_CAP = 2
-NO_REPEAT_NGRAM = 0
 DISTINCT_OPENINGS = 4  # see decode.generate
-# A bound on one generation: a pathological grammar state must not hang a request.
-MAX_DECODE_SECONDS = 120.0
+# A bound on one generation, so a pathological grammar state cannot hang a request. It is
+# generous: on a loaded machine (llama.cpp threads fighting for cores) decoding slows a lot.
+MAX_DECODE_SECONDS = 600.0
 _CUE = "JSON:"
 _lock = threading.Lock()  # one generation at a time: llama.cpp contexts are not re-entrant
 
@@ -141,7 +141,6 @@ def complete(body: dict[str, Any]) -> dict[str, Any]:
                 max_tokens=max_tokens,
                 temperature=temperature,
                 seed=int(seed) if seed is not None else None,
-                no_repeat_ngram=NO_REPEAT_NGRAM,
                 distinct_openings=DISTINCT_OPENINGS,
                 max_seconds=MAX_DECODE_SECONDS,
             )
