@@ -148,6 +148,16 @@ def test_folder_batch_to_json_lines(tmp_path: Path) -> None:
         assert outcome["error"]["message"] in result.stderr
 
 
+def test_glob_input(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    shutil.copy(SEED, tmp_path / "sub" / "gaza.txt")
+    (tmp_path / "sub" / "notes.csv").write_text("not an article")
+    with replay("embedded-gaza"):
+        result = runner().invoke(app, ["summarize", *EMBEDDED, str(tmp_path / "**" / "*.txt")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"] == fixture_summary("embedded-gaza")
+
+
 def test_resume_after_interrupt_writes_each_article_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
