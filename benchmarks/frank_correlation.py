@@ -2,8 +2,8 @@
 
 Reads the FRANK validation split (`../shared/eval/frank_valid.jsonl`, 135 articles, 615
 system summaries with a human factuality score) by path at run time, scores every summary
-with `summarizer.grounding` (content-word support of each summary sentence by its two
-best-matching article sentences), and correlates the scores with the human ones the way
+with `summarizer.faithfulness.check_text` (the checker of `summarizer check`: the mean over
+summary sentences of their support by the best article sentence), and correlates the scores with the human ones the way
 FRANK does: partial correlation controlling for the summarizing system (one-hot system,
 regressed out of both scores; Pearson and Spearman on the residuals), plus plain Spearman.
 
@@ -61,8 +61,7 @@ def residuals(y: np.ndarray, systems: list[str]) -> np.ndarray:
 
 def main() -> int:
     from summarizer import Article
-    from summarizer.grounding import best_support
-    from summarizer.schema import split_sentences
+    from summarizer.faithfulness import check_text
 
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     if not path.is_file():
@@ -74,18 +73,18 @@ def main() -> int:
     for row in rows:
         sentences = [s.text for s in Article.from_text(row["article"]).sentences]
         for entry in row["model_summaries"]:
-            parts = split_sentences(entry["summary"]) or [entry["summary"]]
-            support = [best_support(p, sentences, top=2)[0] for p in parts]
-            scores.append(float(np.mean(support)))
+            scores.append(check_text(entry["summary"], sentences).score)
             human.append(float(entry["human_factuality"]))
             systems.append(entry["model"])
     seconds = time.perf_counter() - started
     s, h = np.array(scores), np.array(human)
     rs, rh = residuals(s, systems), residuals(h, systems)
-    print(f"FRANK validation split: {len(rows)} articles, {len(s)} summaries, {seconds:.1f} s")
+    per = seconds / len(s) * 1000
+    print(f"FRANK validation split: {len(rows)} articles, {len(s)} summaries")
+    print(f"time: {seconds:.1f} s in all, {per:.0f} ms a summary (segmenting its article included)")
     print(f"{'metric':<28} {'partial Pearson':>16} {'partial Spearman':>17} {'Spearman':>9}")
     print(
-        f"{'this project: support':<28} {pearson(rs, rh):>16.2f} {spearman(rs, rh):>17.2f}"
+        f"{'this project: check':<28} {pearson(rs, rh):>16.2f} {spearman(rs, rh):>17.2f}"
         f" {spearman(s, h):>9.2f}"
     )
     for name, (p, sp) in PUBLISHED.items():

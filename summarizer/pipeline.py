@@ -26,9 +26,10 @@ from summarizer.article import Article
 from summarizer.backends import Backend, BackendKind, ResponseFormat, resolve
 from summarizer.cache import ResultCache, cache_key
 from summarizer.errors import BackendError, SummarizerError, SummaryValidationError
+from summarizer.faithfulness import GroundingReport, check_summary
 from summarizer.result import Provenance, SummaryResult, Usage
 from summarizer.retry import AsyncRetryTransport, RetryPolicy, RetryTransport
-from summarizer.salvage import Correction, Policy, salvage
+from summarizer.salvage import Correction, Policy, salvage, unchecked
 from summarizer.schema import SCHEMA_VERSION, ArticleSummary, article_scope
 
 ArticleInput = Article | str
@@ -108,8 +109,8 @@ class Summarizer:
             max_reasks = 0 if self.backend.kind == "embedded" else 2
         if max_reasks < 0:
             raise ValueError("max_reasks must be 0 or more")
-        if policy not in ("drop", "strict"):
-            raise ValueError(f"policy must be drop or strict, not {policy!r}")
+        if policy not in ("drop", "flag", "strict"):
+            raise ValueError(f"policy must be drop, flag or strict, not {policy!r}")
         self.max_reasks = max_reasks
         self.policy = policy
         self.timeout = timeout
@@ -179,6 +180,7 @@ class Summarizer:
             return key, None
         summary = ArticleSummary.model_validate(stored["summary"])
         corrections = [Correction.model_validate(c) for c in stored.get("corrections", [])]
+        grounding = stored.get("grounding")
         result = self._result(
             summary,
             key,
@@ -187,6 +189,7 @@ class Summarizer:
             usage=Usage(),
             started=started,
             corrections=corrections,
+            grounding=GroundingReport.model_validate(grounding) if grounding else None,
         )
         return key, result
 
@@ -213,10 +216,12 @@ class Summarizer:
         usage: Usage,
         started: float,
         corrections: list[Correction],
+        grounding: GroundingReport | None = None,
     ) -> SummaryResult:
         b = self.backend
         return SummaryResult(
             summary=summary,
+            grounding=grounding,
             corrections=corrections,
             provenance=Provenance(
                 backend=b.kind,
@@ -280,11 +285,13 @@ class Summarizer:
         # Without what instructor attached (the raw response, usage): a plain value, equal
         # to what a cache hit returns.
         summary = ArticleSummary.model_construct(summary.model_fields_set, **dict(summary))
+        grounding = check_summary(summary, call.sentences)
         if self.cache is not None:
             self.cache.set(
                 call.key,
                 {
                     "summary": summary.model_dump(mode="json"),
+                    "grounding": grounding.model_dump(mode="json"),
                     "corrections": [c.model_dump(mode="json") for c in corrections],
                 },
             )
@@ -296,17 +303,22 @@ class Summarizer:
             usage=usage,
             started=call.started,
             corrections=corrections,
+            grounding=grounding,
         )
 
     def _recover(self, exc: Exception, call: _Call) -> SummaryResult:
         """After the last re-ask: keep the valid part (policy drop) or raise a clear error."""
         error = self._translate(exc, call.calls[0])
+        usage = _usage_of(getattr(exc, "total_usage", None))
         if isinstance(error, SummaryValidationError) and self.policy == "drop":
             salvaged = salvage(error.last_output, call.sentences)
             if salvaged is not None:
                 summary, corrections = salvaged
-                usage = _usage_of(getattr(exc, "total_usage", None))
                 return self._success(call, summary, corrections, usage)
+        if isinstance(error, SummaryValidationError) and self.policy == "flag":
+            kept = unchecked(error.last_output)
+            if kept is not None:  # the grounding report marks what failed
+                return self._success(call, kept, [], usage)
         raise error from exc
 
     # -- errors --------------------------------------------------------------------------

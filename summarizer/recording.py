@@ -86,6 +86,7 @@ def expected(result: Any) -> dict[str, Any]:
     return {
         "summary": result.summary.model_dump(mode="json"),
         "corrections": [c.model_dump(mode="json") for c in result.corrections],
+        "grounding": result.grounding.model_dump(mode="json") if result.grounding else None,
         "provenance": {
             "backend": p.backend,
             "base_url": p.base_url,

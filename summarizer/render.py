@@ -17,24 +17,60 @@ def to_json(result: SummaryResult, *, provenance: bool = True, indent: int | Non
     return json.dumps(data, ensure_ascii=False, indent=indent)
 
 
+def _marks(result: SummaryResult) -> dict[tuple[str, int], str]:
+    """(field, index) -> a warning for the parts the grounding report found unsupported."""
+    if result.grounding is None:
+        return {}
+    return {
+        (c.field, c.index): " **⚠ unsupported: " + "; ".join(c.problems) + "**"
+        for c in result.grounding.checks
+        if not c.supported
+    }
+
+
 def to_markdown(result: SummaryResult) -> str:
     s = result.summary
-    out = [f"# {s.title}", "", f"**TL;DR** {s.tldr}", "", s.summary, "", "## Key points"]
-    out += [f"- {p.text} {cites(p.sentences)}" for p in s.key_points]
+    mark = _marks(result)
+    out = [f"# {s.title}{mark.get(('title', 1), '')}", "", f"**TL;DR** {s.tldr}"]
+    out += [mark.get(("tldr", 1), "").strip(), "", s.summary, "", "## Key points"]
+    out += [
+        f"- {p.text} {cites(p.sentences)}{mark.get(('key_points', i), '')}"
+        for i, p in enumerate(s.key_points, start=1)
+    ]
     out += ["", "## Who said what"]
     out += [
         f"- **{c.attributed_to}** ({c.source_kind.value}, {c.hedging.value}): {c.statement} "
-        f"{cites(c.sentences)}"
-        for c in s.claims
+        f"{cites(c.sentences)}{mark.get(('claims', i), '')}"
+        for i, c in enumerate(s.claims, start=1)
     ] or ["- (none)"]
     out += ["", "## Entities"]
-    out += [f"- **{e.name}** ({e.type.value}): {e.role} {cites(e.sentences)}" for e in s.entities]
+    out += [
+        f"- **{e.name}** ({e.type.value}): {e.role} {cites(e.sentences)}"
+        f"{mark.get(('entities', i), '')}"
+        for i, e in enumerate(s.entities, start=1)
+    ]
     if s.figures:
         out += ["", "## Figures"]
-        out += [f"- **{f.value}**: {f.counts} {cites(f.sentences)}" for f in s.figures]
+        out += [
+            f"- **{f.value}**: {f.counts} {cites(f.sentences)}{mark.get(('figures', i), '')}"
+            for i, f in enumerate(s.figures, start=1)
+        ]
     if s.open_questions:
         out += ["", "## Open questions"]
-        out += [f"- {q.question} {cites(q.sentences)}" for q in s.open_questions]
+        out += [
+            f"- {q.question} {cites(q.sentences)}{mark.get(('open_questions', i), '')}"
+            for i, q in enumerate(s.open_questions, start=1)
+        ]
+    if result.grounding is not None:
+        g = result.grounding
+        out += ["", "## Checked against the article"]
+        out += [f"Support score {g.score:.2f}; {g.share_supported:.0%} of the parts supported."]
+        out += [
+            f"- summary sentence {c.index}: evidence {cites(c.evidence)} ({c.score:.0%})"
+            f"{mark.get(('summary', c.index), '')}"
+            for c in g.checks
+            if c.field == "summary"
+        ]
     if result.corrections:
         out += ["", "## Corrections (the model's answer, as checked)"]
         out += [f"- {c.field}: {c.action}: {c.reason}" for c in result.corrections]
@@ -47,6 +83,8 @@ def to_markdown(result: SummaryResult) -> str:
 def to_text(result: SummaryResult) -> str:
     s = result.summary
     lines = [s.title, "", s.tldr, "", s.summary, ""]
+    if result.grounding is not None:
+        lines[-1:-1] = [f"(support {result.grounding.score:.2f})", ""]
     lines += [f"* {p.text} {cites(p.sentences)}" for p in s.key_points]
     return "\n".join(lines) + "\n"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from summarizer.faithfulness import GroundingReport
 from summarizer.salvage import Correction
 from summarizer.schema import ArticleSummary
 
@@ -40,6 +41,10 @@ class SummaryResult(BaseModel):
 
     summary: ArticleSummary
     provenance: Provenance
+    grounding: GroundingReport | None = Field(
+        default=None,
+        description="Each part of the summary checked against the article, with evidence.",
+    )
     corrections: list[Correction] = Field(
         default_factory=list,
         description=(

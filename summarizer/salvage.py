@@ -12,6 +12,9 @@ Every change is recorded as a `Correction` in the result, so nothing is changed 
 A summary with three grounded entities is useful; one with an invented fourth is not,
 and neither is no summary at all. Errors outside list items (the title, the summary
 text, too few key points left) still fail, as does everything under policy ``strict``.
+
+Policy ``flag`` keeps the answer as the model gave it if its form is valid (checks that
+need the article are left to the grounding report, which marks every failing part).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from summarizer.schema import (
     article_scope,
 )
 
-Policy = Literal["drop", "strict"]
+Policy = Literal["drop", "flag", "strict"]
 ITEM_MODELS: dict[str, type[BaseModel]] = {
     "key_points": KeyPoint,
     "entities": Entity,
@@ -130,6 +133,14 @@ def _drop_duplicates(data: dict[str, Any]) -> list[Correction]:
                 kept.append(item)
         data[field] = kept
     return corrections
+
+
+def unchecked(raw: str | None) -> ArticleSummary | None:
+    """The answer validated for form only (no article checks), for policy ``flag``."""
+    try:
+        return ArticleSummary.model_validate_json(raw or "")
+    except ValidationError:
+        return None
 
 
 def salvage(
