@@ -36,9 +36,11 @@ schemas: install  ## re-export schemas/ from the Pydantic models
 record: install  ## re-record every cassette and fixture from real servers (see README)
 	$(BIN)/python -m summarizer.recording
 
-bench: install
-	$(BIN)/python benchmarks/cache_hit.py
-	$(BIN)/python benchmarks/embedded_model.py
+bench: install  ## every benchmark; figures printed and kept in bench-results.txt
+	{ $(BIN)/python benchmarks/cache_hit.py; \
+	  $(BIN)/python benchmarks/grounding_overhead.py; \
+	  $(BIN)/python benchmarks/frank_correlation.py; \
+	  $(BIN)/python benchmarks/embedded_model.py; } | tee bench-results.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

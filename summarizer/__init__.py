@@ -33,6 +33,8 @@ _EXPORTS = {
     "Usage": "summarizer.result",
     "RetryPolicy": "summarizer.retry",
     "Correction": "summarizer.salvage",
+    "GroundingReport": "summarizer.faithfulness",
+    "check": "summarizer.faithfulness",
     "SCHEMA_VERSION": "summarizer.schema",
     "ArticleSummary": "summarizer.schema",
 }
@@ -46,6 +48,7 @@ __all__ = [
     "BackendError",
     "ConfigError",
     "Correction",
+    "GroundingReport",
     "Provenance",
     "RetryPolicy",
     "Sentence",
@@ -56,6 +59,7 @@ __all__ = [
     "Usage",
     "__version__",
     "asummarize",
+    "check",
     "resolve",
     "summarize",
 ]
@@ -69,6 +73,7 @@ if TYPE_CHECKING:
         SummarizerError,
         SummaryValidationError,
     )
+    from summarizer.faithfulness import GroundingReport, check
     from summarizer.pipeline import Summarizer, asummarize, summarize
     from summarizer.result import Provenance, SummaryResult, Usage
     from summarizer.retry import RetryPolicy

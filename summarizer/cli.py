@@ -129,7 +129,8 @@ def summarize(
         typer.Option("--max-retries", help="Re-asks after invalid output [2; 0 embedded]."),
     ] = None,
     policy: Annotated[
-        str | None, typer.Option(help="After the last re-ask: drop failing items, or strict.")
+        str | None,
+        typer.Option(help="After the last re-ask: drop failing items, flag them, or strict."),
     ] = None,
     timeout: Annotated[
         float | None, typer.Option(help="Seconds to wait for one response [120].")
@@ -259,6 +260,57 @@ def _final_table(stats: Any) -> None:
     ):
         table.add_row(label, str(value))
     Console(stderr=True).print(table)
+
+
+@app.command()
+def check(
+    article: Annotated[Path, typer.Option("--article", "-a", help="The article (text file).")],
+    summary: Annotated[
+        Path, typer.Option("--summary", "-s", help="The summary to check (text, or - for stdin).")
+    ],
+    output_format: Annotated[
+        OutputFormat | None, typer.Option("--format", "-f", help="json or text (default).")
+    ] = None,
+) -> None:
+    """Score the faithfulness of any summary against its article, sentence by sentence.
+
+    Exit 0 when every sentence is supported, 1 when some are not."""
+    import json
+
+    from summarizer import inputs as inputs_mod
+    from summarizer.faithfulness import check_text
+
+    found = list(inputs_mod.items([str(article)]))
+    if len(found) != 1 or found[0].article is None:
+        reason = found[0].error if len(found) == 1 else "give one article"
+        raise fail(f"{article}: {reason}")
+    item = found[0]
+    assert item.article is not None
+    try:
+        raw = (
+            sys.stdin.buffer.read()
+            if str(summary) == "-"
+            else inputs_mod.read_bytes(summary, str(summary))
+        )
+        text = inputs_mod.decode(raw).strip()
+    except inputs_mod.InputError as exc:
+        raise fail(f"{summary}: {exc}") from None
+    if not text:
+        raise fail(f"{summary}: empty summary")
+    report = check_text(text, [s.text for s in item.article.sentences])
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(
+            f"support {report.score:.2f}; {report.share_supported:.0%} of sentences supported"
+        )
+        for c in report.checks:
+            verdict = "ok " if c.supported else "NOT"
+            evidence = ", ".join(f"S{i}" for i in c.evidence)
+            typer.echo(f"{verdict} {c.score:.2f} [{evidence}] {c.text}")
+            for problem in c.problems:
+                typer.echo(f"      - {problem}")
+    raise typer.Exit(0 if not report.unsupported else 1)
 
 
 @app.command()

@@ -104,7 +104,7 @@ def _misattributed(text: str, evidence: Sequence[str]) -> list[str]:
     haystack = normalize(" ".join(evidence))
     problems = []
     for m in _SPEAKER.finditer(text):
-        speaker = (m.group("a") or m.group("b") or "").strip()
+        speaker = (m.group("a") or m.group("b") or "").strip().rstrip(".,'")
         words = [w for w in _WORD.findall(normalize(speaker)) if w.strip(".'") not in STOPWORDS]
         if words and not all(re.search(rf"(?<!\w){re.escape(w)}", haystack) for w in words):
             problems.append(f"attributed to {speaker}, who is not the source in its evidence")
@@ -141,6 +141,13 @@ def report(checks: list[Check]) -> GroundingReport:
         unsupported_numbers=flagged("number "),
         unsupported_names=flagged("'"),
     )
+
+
+def check(article: str, summary: str) -> GroundingReport:
+    """Score any summary (plain text, whoever wrote it) against its article's text."""
+    from summarizer.article import Article
+
+    return check_text(summary, [s.text for s in Article.from_text(article).sentences])
 
 
 def check_text(summary: str, sentences: Sequence[str]) -> GroundingReport:

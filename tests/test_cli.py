@@ -246,3 +246,22 @@ def test_config_file_below_environment_below_flags(
     config.write_text("colour = 1\n")
     result = runner().invoke(app, ["backends"])
     assert result.exit_code == 2 and "unknown setting 'colour'" in result.stderr
+
+
+def test_check_any_summary(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Egypt is expected to lead the force, The Guardian reported.\n")
+    bad = tmp_path / "bad.txt"
+    bad.write_text(
+        "Indonesia offered 30,000 soldiers. "
+        "Indonesia would commit to sending 20,000 soldiers to Gaza, Hamas said.\n"
+    )
+    ok = runner().invoke(app, ["check", "-a", str(SEED), "-s", str(good)])
+    assert ok.exit_code == 0 and ok.stdout.startswith("support ")
+    flagged = runner().invoke(app, ["check", "-a", str(SEED), "-s", str(bad), "-f", "json"])
+    assert flagged.exit_code == 1
+    report = json.loads(flagged.stdout)
+    assert report["unsupported_numbers"] == ["30,000"]
+    assert any("attributed to Hamas" in p for p in report["checks"][1]["problems"])
+    missing = runner().invoke(app, ["check", "-a", str(SEED), "-s", str(tmp_path / "none.txt")])
+    assert missing.exit_code == 2 and "no such file" in missing.stderr

@@ -179,3 +179,30 @@ async def test_async_variant_retries_too(
     result = await make(fault_server).asummarize(seed_text)
     assert len(fault_server.requests) == 2
     assert result.summary.entities[0].name == "Egypt"
+
+
+@pytest.mark.parametrize("policy", ["drop", "flag", "strict"])
+def test_policies_after_the_last_reask(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str, policy: str
+) -> None:
+    bad = json.loads(valid_summary_json)
+    bad["entities"].append(
+        {"sentences": [4], "name": "European Council", "type": "organization", "role": "x"}
+    )
+    fault_server.script = [Reply(200, completion(json.dumps(bad)))]
+    summarizer = make(fault_server, max_reasks=0, policy=policy)
+    if policy == "strict":
+        with pytest.raises(SummaryValidationError, match="European Council"):
+            summarizer.summarize(seed_text)
+        return
+    result = summarizer.summarize(seed_text)
+    names = [e.name for e in result.summary.entities]
+    assert result.grounding is not None
+    unsupported = [c.text for c in result.grounding.unsupported]
+    if policy == "drop":
+        assert "European Council" not in names
+        assert [c.action for c in result.corrections] == ["dropped"]
+        assert "European Council" not in unsupported
+    else:
+        assert "European Council" in names and not result.corrections
+        assert "European Council" in unsupported
