@@ -1,11 +1,12 @@
 """Benchmark: how well this project's support measure tracks human faithfulness judgments.
 
 Reads the FRANK validation split (`../shared/eval/frank_valid.jsonl`, 135 articles, 615
-system summaries with a human factuality score) by path at run time, scores every summary
-with `summarizer.faithfulness.check_text` (the checker of `summarizer check`: the mean over
-summary sentences of their support by the best article sentence), and correlates the
-scores with the human ones the way FRANK does: partial correlation controlling for the summarizing system (one-hot system,
-regressed out of both scores; Pearson and Spearman on the residuals), plus plain Spearman.
+system summaries with a human factuality score) by path at run time, scores every
+summary with `summarizer.faithfulness.check_text` (the checker of `summarizer check`:
+the mean over summary sentences of their support by the best article sentence), and
+correlates the scores with the human ones the way FRANK does: partial correlation
+controlling for the summarizing system (one-hot system, regressed out of both scores;
+Pearson and Spearman on the residuals), plus plain Spearman.
 
 Run: python benchmarks/frank_correlation.py [path/to/frank_valid.jsonl]
 """
