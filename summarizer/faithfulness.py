@@ -111,15 +111,18 @@ def _misattributed(text: str, evidence: Sequence[str]) -> list[str]:
     return problems
 
 
-def check_sentence(field: str, index: int, text: str, sentences: Sequence[str]) -> Check:
-    article = " ".join(sentences)
-    score, evidence = score_sentence(text, sentences)
-    numbers = _missing(_NUMBER, text, article)
-    names = _missing(_NAME, text, article)
+def invented(text: str, article: str) -> list[str]:
+    """Numbers, capitalized names and quotations in `text` that `article` does not have."""
+    problems = [f"number {n} is not in the article" for n in _missing(_NUMBER, text, article)]
+    problems += [f"'{n}' is not in the article" for n in _missing(_NAME, text, article)]
     quotes = _missing(_QUOTE, text, article, group=1)
-    problems = [f"number {n} is not in the article" for n in numbers]
-    problems += [f"'{n}' is not in the article" for n in names]
     problems += [f"quotation \u201c{q}\u201d is not in the article" for q in quotes]
+    return problems
+
+
+def check_sentence(field: str, index: int, text: str, sentences: Sequence[str]) -> Check:
+    score, evidence = score_sentence(text, sentences)
+    problems = invented(text, " ".join(sentences))
     problems += _misattributed(text, [sentences[i - 1] for i in evidence])
     if score < SUPPORTED:
         problems.append(f"little support: {score:.0%} of its words and word pairs")

@@ -30,7 +30,7 @@ from pydantic import (
 )
 from pydantic.config import JsonDict
 
-from summarizer import grounding
+from summarizer import faithfulness, grounding
 
 SCHEMA_VERSION = "1"
 
@@ -190,6 +190,8 @@ def _require_support(text: str, ids: list[int], info: ValidationInfo, what: str)
     article = _article(info)
     if article is None:
         return
+    if problems := faithfulness.invented(text, " ".join(article)):
+        raise ValueError(f"{what}: {'; '.join(problems)}; write only what the article says")
     share = grounding.support(text, grounding.cited(ids, article))
     if share < MIN_SUPPORT:
         raise ValueError(
@@ -387,6 +389,9 @@ class ArticleSummary(_Model):
         article = _article(info)
         if article is None:
             return v
+        if problems := faithfulness.invented(v, " ".join(article)):
+            where = info.field_name
+            raise ValueError(f"{where}: {'; '.join(problems)}; write only what the article says")
         for n, sentence in enumerate(split_sentences(v), start=1):
             share, best = grounding.best_support(sentence, article, top=2)
             if share < MIN_SUPPORT:
