@@ -53,7 +53,8 @@ in into is it its itself just me more most my myself no nor not now of off on on
 or other our ours ourselves out over own same she should so some such than that the
 their theirs them themselves then there these they this those through to too under until
 up very was we were what when where which while who whom why will with would you your
-yours yourself yourselves said says say told according
+yours yourself yourselves said says say told according however meanwhile although though
+despite yet still instead thus therefore moreover furthermore since unless whether
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _WORDS = re.compile(r"[\w'%.-]+")
