@@ -67,16 +67,16 @@ _CITE = "Numbers N of the article sentences labelled [SN] that state this; at le
 _END = "[a-z0-9%'\u2019\u201d)][.!?]['\u2019\u201d)]?"
 _SENTENCE_END = re.compile(_END + " +")
 
-# Patterns in the JSON Schema only, for constrained decoders: a grammar built from the
-# schema makes a small model stop at 15 words, or write a second sentence. Validation
-# proper is done by the validators below, whose messages say what to fix. The patterns
-# leave out straight double quotes, backslashes (grammar converters apply a pattern to
-# the JSON text, where those would need escapes) and line breaks.
+# JSON Schema patterns for the free-text fields. They are there for constrained decoders
+# (a grammar built from the schema makes a small model stop at 15 words, or write a
+# second sentence), and `_Model._shapes` validates them too, so every valid summary is
+# valid against schemas/; the field validators give the friendlier messages first. They
+# leave out straight double quotes, backslashes (grammar converters apply a pattern to the
+# JSON text, where those would need escapes) and line breaks. Runs are unbounded (`*`, not
+# `{0,n}`): a bounded run multiplies a grammar's parse stacks, and every full grammar pass
+# over the vocabulary pays for each one.
 _C = r'[^"\\\n ]'  # a character of a word
 _WORD = f"{_C}+"
-# Unbounded runs (`*`, not `{0,n}`) keep the grammar's parse stacks few: a bounded run
-# multiplies them, and every full grammar pass over the vocabulary pays for each one.
-# A sentence of at most `n` words, ending as `_SENTENCE_END` says.
 _MID_WORD = (  # a word that does not end a sentence: no final . ! ? (after a quote either)
     f"({_C}*[^\"\\\\\\n .!?'\u2019\u201d)]"
     f"|{_C}*{_C.replace('^', '^.!?')}['\u2019\u201d)]"
@@ -86,6 +86,7 @@ _LAST_WORD = f"{_C}*{_END}"
 
 
 def _sentence(n: int) -> str:
+    """A sentence of at most `n` words, ending as `_SENTENCE_END` says."""
     return f"({_MID_WORD} ){{0,{n - 1}}}{_LAST_WORD}"
 
 
