@@ -30,7 +30,7 @@ from summarizer.faithfulness import GroundingReport, check_summary
 from summarizer.result import Provenance, SummaryResult, Usage
 from summarizer.retry import AsyncRetryTransport, RetryPolicy, RetryTransport
 from summarizer.salvage import Correction, Policy, salvage, unchecked
-from summarizer.schema import SCHEMA_VERSION, ArticleSummary, article_scope
+from summarizer.schema import CHECKS_VERSION, SCHEMA_VERSION, ArticleSummary, article_scope
 
 ArticleInput = Article | str
 
@@ -139,7 +139,7 @@ class Summarizer:
             "max_reasks": self.max_reasks,
             "policy": self.policy,
             "prompt": [self.prompt.name, self.prompt.version, self.prompt.digest],
-            "schema": [SCHEMA_VERSION, _SCHEMA_DIGEST],
+            "schema": [SCHEMA_VERSION, _SCHEMA_DIGEST, CHECKS_VERSION],
         }
 
     # -- clients -------------------------------------------------------------------------

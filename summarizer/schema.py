@@ -33,6 +33,9 @@ from pydantic.config import JsonDict
 from summarizer import faithfulness, grounding
 
 SCHEMA_VERSION = "1"
+# Bump when the checks below change what passes: it is part of the cache key, so results
+# validated under older rules are not served.
+CHECKS_VERSION = "1"
 
 _scope: ContextVar[Sequence[str] | None] = ContextVar("article_sentences", default=None)
 
