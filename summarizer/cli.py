@@ -262,6 +262,61 @@ def _final_table(stats: Any) -> None:
     Console(stderr=True).print(table)
 
 
+@app.command("eval")
+def eval_command(
+    dataset: Annotated[Path, typer.Argument(help="JSON Lines: article, reference_summary.")],
+    limit: Annotated[int | None, typer.Option(help="Only the first N articles.")] = None,
+    text: Annotated[str, typer.Option(help="What is scored: summary, or tldr+points.")] = "summary",
+    report_dir: Annotated[Path, typer.Option(help="Where the reports go.")] = Path("eval-report"),
+    model: Annotated[str | None, typer.Option(help="Model name.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server.")] = None,
+    backend: Annotated[
+        str | None, typer.Option(help="openai, openai-compatible or embedded.")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
+    ] = False,
+) -> None:
+    """Score the pipeline on a dataset with ROUGE and grounding, beside Lead-3 and any
+    summaries the dataset carries; write report.json, report.md and a plot."""
+    import logging
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from summarizer import evaluate
+    from summarizer.errors import SummarizerError
+
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    if text not in ("summary", "tldr+points"):
+        raise fail("--text is summary or tldr+points")
+    try:
+        records = list(evaluate.load(dataset))[:limit]
+        settings = _settings({"model": model, "base_url": base_url, "backend": backend})
+        summarizer = _summarizer(settings, cache=not no_cache, refresh=False)
+    except (OSError, ValueError, SummarizerError) as exc:
+        raise fail(str(exc)) from None
+    console = Console(stderr=True)
+
+    def progress(n: int, row: evaluate.Row) -> None:
+        state = "failed" if row.error else ("cached" if row.cache_hit else f"{row.latency_s:.1f} s")
+        console.print(f"[{n}/{len(records)}] {row.id}: {state}", highlight=False)
+
+    rows = evaluate.evaluate(summarizer, records, which=text, progress=progress)  # type: ignore[arg-type]
+    summary = evaluate.summarize_rows(rows)
+    table = Table(title=f"{dataset.name}: {summary['articles']} articles ({text} scored)")
+    for column in ("system", "articles", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum"):
+        table.add_column(column)
+    for name, s in summary["systems"].items():
+        table.add_row(name, str(s["articles"]), *(str(s[m]) for m in evaluate.METRICS))
+    Console().print(table)
+    for key in ("failed", "grounding_mean", "first_answer_valid", "attempts_mean",
+                "tokens_total", "latency_median_s", "cache_hits"):  # fmt: skip
+        typer.echo(f"{key}: {summary[key]}")
+    for path in evaluate.write_reports(rows, summary, report_dir):
+        typer.echo(f"wrote {path}", err=True)
+
+
 @app.command()
 def check(
     article: Annotated[Path, typer.Option("--article", "-a", help="The article (text file).")],

@@ -265,3 +265,39 @@ def test_check_any_summary(tmp_path: Path) -> None:
     assert any("attributed to Hamas" in p for p in report["checks"][1]["problems"])
     missing = runner().invoke(app, ["check", "-a", str(SEED), "-s", str(tmp_path / "none.txt")])
     assert missing.exit_code == 2 and "no such file" in missing.stderr
+
+
+def test_eval_writes_reports_with_baselines(tmp_path: Path) -> None:
+    body = SEED.read_text().split("2025-10-18", 1)[1].strip()
+    dataset = tmp_path / "eval.jsonl"
+    reference = (  # written for this test from the seed article
+        "Egypt is expected to lead an international force in Gaza, The Guardian reported. "
+        "Indonesia has offered 20,000 soldiers."
+    )
+    dataset.write_text(
+        json.dumps(
+            {"id": "gaza", "article": f"date 2025-10-18 {body}", "reference_summary": [reference]}
+        )
+        + "\n"
+    )
+    with replay("embedded-gaza"):
+        result = runner().invoke(
+            app,
+            [
+                "eval",
+                str(dataset),
+                "--backend",
+                "embedded",
+                "--no-cache",
+                "--report-dir",
+                str(tmp_path / "r"),
+            ],
+        )
+    assert result.exit_code == 0, result.output
+    assert "lead-3" in result.stdout and "summarizer" in result.stdout
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    row = report["rows"][0]
+    assert row["error"] is None and row["rouge"]["rouge1"] > 0
+    assert 0 < row["baselines"]["lead-3"]["rouge1"] <= 100
+    assert (tmp_path / "r" / "scores.png").stat().st_size > 1000
+    assert "| lead-3 | 1 |" in (tmp_path / "r" / "report.md").read_text()

@@ -1,0 +1,211 @@
+"""Evaluation on a dataset of articles with human reference summaries.
+
+For each record (`article`, `reference_summary`: a string or a list, optional `id`) the
+pipeline runs as usual (cached like any run) and the harness computes ROUGE-1, ROUGE-2 and
+ROUGE-Lsum F1 against the references (google's rouge-score, stemmer on, one sentence per
+line, the best over references), the grounding score, whether the first answer was valid
+(one call, no corrections), attempts, tokens, latency and cache hits. The same ROUGE is
+computed for baselines on the same articles: Lead-3 (the first three sentences) and any
+summaries the dataset carries (`human_pairwise_judgments[*].model_summary`, e.g.
+text-davinci-002's in news_dev).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from summarizer.article import Article
+from summarizer.errors import SummarizerError
+from summarizer.pipeline import Summarizer
+from summarizer.result import SummaryResult
+
+ScoredText = Literal["summary", "tldr+points"]
+METRICS = ("rouge1", "rouge2", "rougeLsum")
+
+
+@dataclass
+class Record:
+    id: str
+    article: str
+    references: list[str]
+    others: dict[str, str] = field(default_factory=dict)  # name -> summary from the dataset
+
+
+@dataclass
+class Row:
+    id: str
+    rouge: dict[str, float] | None = None
+    grounding: float | None = None
+    first_valid: bool | None = None
+    attempts: int = 0
+    tokens: int = 0
+    latency_s: float = 0.0
+    cache_hit: bool = False
+    error: str | None = None
+    baselines: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def load(path: Path) -> Iterator[Record]:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        data = json.loads(line)
+        refs = data.get("reference_summary")
+        references = [refs] if isinstance(refs, str) else list(refs or [])
+        if not isinstance(data.get("article"), str) or not references:
+            raise ValueError(f"{path}:{n}: needs 'article' and 'reference_summary'")
+        others: dict[str, str] = {}
+        for judgment in data.get("human_pairwise_judgments") or []:
+            name, text = judgment.get("model"), judgment.get("model_summary")
+            if isinstance(name, str) and isinstance(text, str):
+                others.setdefault(name, text)
+        yield Record(str(data.get("id", n)), data["article"], references, others)
+
+
+class Rouge:
+    """ROUGE F1 x100 as the benchmarks quote it: stemmer on, Lsum over sentence lines."""
+
+    def __init__(self) -> None:
+        from rouge_score import rouge_scorer
+
+        self._scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
+
+    @staticmethod
+    def _lines(text: str) -> str:
+        from summarizer.schema import split_sentences
+
+        return "\n".join(split_sentences(text))
+
+    def best(self, candidate: str, references: list[str]) -> dict[str, float]:
+        scores = [self._scorer.score(self._lines(r), self._lines(candidate)) for r in references]
+        return {m: round(100 * max(s[m].fmeasure for s in scores), 2) for m in METRICS}
+
+
+def scored_text(result: SummaryResult, which: ScoredText) -> str:
+    s = result.summary
+    if which == "summary":
+        return s.summary
+    return " ".join([s.tldr, *(p.text for p in s.key_points)])
+
+
+def evaluate(
+    summarizer: Summarizer,
+    records: list[Record],
+    *,
+    which: ScoredText = "summary",
+    progress: Callable[[int, Row], None] | None = None,
+) -> list[Row]:
+    rouge = Rouge()
+    rows = []
+    for n, record in enumerate(records, start=1):
+        row = Row(record.id)
+        article = Article.from_text(record.article)
+        sentences = [s.text for s in article.sentences]
+        lead3 = " ".join(sentences[:3])
+        row.baselines["lead-3"] = rouge.best(lead3, record.references)
+        for name, text in record.others.items():
+            row.baselines[name] = rouge.best(text, record.references)
+        try:
+            result = summarizer.summarize(article)
+        except SummarizerError as exc:
+            row.error = str(exc)
+        else:
+            p = result.provenance
+            row.rouge = rouge.best(scored_text(result, which), record.references)
+            row.grounding = result.grounding.score if result.grounding else None
+            row.first_valid = (
+                p.attempts == 1 and not result.corrections if not p.cache_hit else None
+            )
+            row.attempts, row.tokens = p.attempts, p.usage.total_tokens
+            row.latency_s, row.cache_hit = round(p.latency_s, 3), p.cache_hit
+        rows.append(row)
+        if progress is not None:
+            progress(n, row)
+    return rows
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(statistics.fmean(values), 2) if values else None
+
+
+def summarize_rows(rows: list[Row]) -> dict[str, Any]:
+    """The table: each system's mean ROUGE over the articles it has, and pipeline figures."""
+    ok = [r for r in rows if r.rouge is not None]
+    systems: dict[str, dict[str, Any]] = {
+        "summarizer": {
+            "articles": len(ok),
+            **{m: _mean([r.rouge[m] for r in ok if r.rouge]) for m in METRICS},
+        }
+    }
+    names = sorted({name for r in rows for name in r.baselines})
+    for name in names:
+        have = [r.baselines[name] for r in rows if name in r.baselines]
+        systems[name] = {"articles": len(have), **{m: _mean([h[m] for h in have]) for m in METRICS}}
+    latencies = sorted(r.latency_s for r in ok if not r.cache_hit)
+    return {
+        "articles": len(rows),
+        "failed": len(rows) - len(ok),
+        "systems": systems,
+        "grounding_mean": _mean([r.grounding for r in ok if r.grounding is not None]),
+        "first_answer_valid": _mean(
+            [float(r.first_valid) for r in ok if r.first_valid is not None]
+        ),
+        "attempts_mean": _mean([float(r.attempts) for r in ok if not r.cache_hit]),
+        "tokens_total": sum(r.tokens for r in ok),
+        "latency_median_s": round(statistics.median(latencies), 2) if latencies else None,
+        "cache_hits": sum(r.cache_hit for r in ok),
+    }
+
+
+def write_reports(rows: list[Row], summary: dict[str, Any], directory: Path) -> list[Path]:
+    """report.json (every row), report.md (the table) and scores.png (distributions)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    report_json = directory / "report.json"
+    report_json.write_text(
+        json.dumps({"summary": summary, "rows": [asdict(r) for r in rows]}, indent=2) + "\n"
+    )
+    plot = directory / "scores.png"
+    _plot(rows, plot)
+    lines = [
+        "# Evaluation",
+        "",
+        "| system | articles | ROUGE-1 | ROUGE-2 | ROUGE-Lsum |",
+        "|---|---|---|---|---|",
+    ]
+    for name, s in summary["systems"].items():
+        lines.append(
+            f"| {name} | {s['articles']} | {s['rouge1']} | {s['rouge2']} | {s['rougeLsum']} |"
+        )
+    lines += ["", f"Articles: {summary['articles']}, failed: {summary['failed']}, "
+              f"grounding score (mean): {summary['grounding_mean']}, first answer valid: "
+              f"{summary['first_answer_valid']}, median latency: {summary['latency_median_s']} s, "
+              f"tokens: {summary['tokens_total']}, cache hits: {summary['cache_hits']}.",
+              "", f"![ROUGE-1 and latency]({plot.name})", ""]  # fmt: skip
+    report_md = directory / "report.md"
+    report_md.write_text("\n".join(lines))
+    return [report_json, report_md, plot]
+
+
+def _plot(rows: list[Row], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    ours = [r.rouge["rouge1"] for r in rows if r.rouge]
+    lead = [r.baselines["lead-3"]["rouge1"] for r in rows if "lead-3" in r.baselines]
+    left.hist([ours, lead], bins=20, label=["summarizer", "lead-3"])
+    left.set_xlabel("ROUGE-1 F1")
+    left.set_ylabel("articles")
+    left.legend()
+    right.hist([r.latency_s for r in rows if r.rouge and not r.cache_hit] or [0], bins=20)
+    right.set_xlabel("latency per article (s), cache misses")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
