@@ -38,10 +38,6 @@ class Sentence:
     start: int
     end: int
 
-    @property
-    def label(self) -> str:
-        return f"S{self.id}"
-
 
 @dataclass(frozen=True)
 class Article:

@@ -342,11 +342,7 @@ def check(
     item = found[0]
     assert item.article is not None
     try:
-        raw = (
-            sys.stdin.buffer.read()
-            if str(summary) == "-"
-            else inputs_mod.read_bytes(summary, str(summary))
-        )
+        raw = sys.stdin.buffer.read() if str(summary) == "-" else inputs_mod.read_bytes(summary)
         text = inputs_mod.decode(raw).strip()
     except inputs_mod.InputError as exc:
         raise fail(f"{summary}: {exc}") from None

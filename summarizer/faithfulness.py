@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from summarizer.grounding import STOPWORDS, content_words, normalize
 
@@ -44,6 +44,9 @@ class Check(BaseModel):
     score: float = Field(description="Support in [0, 1] by the best evidence sentence.")
     evidence: list[int] = Field(description="Article sentence numbers that support it best.")
     problems: list[str] = Field(default_factory=list, description="Why it is unsupported.")
+    # What `invented` found, kept apart from the wording of `problems` for the totals.
+    _numbers: list[str] = PrivateAttr(default_factory=list)
+    _names: list[str] = PrivateAttr(default_factory=list)
 
 
 class GroundingReport(BaseModel):
@@ -111,38 +114,49 @@ def _misattributed(text: str, evidence: Sequence[str]) -> list[str]:
     return problems
 
 
-def invented(text: str, article: str) -> list[str]:
-    """Numbers, capitalized names and quotations in `text` that `article` does not have."""
-    problems = [f"number {n} is not in the article" for n in _missing(_NUMBER, text, article)]
-    problems += [f"'{n}' is not in the article" for n in _missing(_NAME, text, article)]
-    quotes = _missing(_QUOTE, text, article, group=1)
+def _invented(text: str, article: str) -> tuple[list[str], list[str], list[str]]:
+    """(numbers, names, quotations) in `text` that `article` does not have."""
+    return (
+        _missing(_NUMBER, text, article),
+        _missing(_NAME, text, article),
+        _missing(_QUOTE, text, article, group=1),
+    )
+
+
+def _describe(numbers: list[str], names: list[str], quotes: list[str]) -> list[str]:
+    problems = [f"number {n} is not in the article" for n in numbers]
+    problems += [f"'{n}' is not in the article" for n in names]
     problems += [f"quotation \u201c{q}\u201d is not in the article" for q in quotes]
     return problems
 
 
+def invented(text: str, article: str) -> list[str]:
+    """Numbers, capitalized names and quotations in `text` that `article` does not have."""
+    return _describe(*_invented(text, article))
+
+
 def check_sentence(field: str, index: int, text: str, sentences: Sequence[str]) -> Check:
     score, evidence = score_sentence(text, sentences)
-    problems = invented(text, " ".join(sentences))
+    numbers, names, quotes = _invented(text, " ".join(sentences))
+    problems = _describe(numbers, names, quotes)
     problems += _misattributed(text, [sentences[i - 1] for i in evidence])
     if score < SUPPORTED:
         problems.append(f"little support: {score:.0%} of its words and word pairs")
-    return Check(
+    check = Check(
         field=field, index=index, text=text, supported=not problems, score=round(score, 3),
         evidence=evidence, problems=problems,
     )  # fmt: skip
+    check._numbers, check._names = numbers, names
+    return check
 
 
 def report(checks: list[Check]) -> GroundingReport:
-    def flagged(prefix: str) -> list[str]:
-        return sorted({p.split("'")[1] if "'" in p else p.split()[1]
-                       for c in checks for p in c.problems if p.startswith(prefix)})  # fmt: skip
-
     return GroundingReport(
         checks=checks,
         score=round(sum(c.score for c in checks) / len(checks), 3) if checks else 1.0,
         share_supported=round(sum(c.supported for c in checks) / len(checks), 3) if checks else 1.0,
-        unsupported_numbers=flagged("number "),
-        unsupported_names=flagged("'"),
+        unsupported_numbers=sorted({n for c in checks for n in c._numbers}),
+        unsupported_names=sorted({n for c in checks for n in c._names}),
     )
 
 

@@ -78,7 +78,7 @@ def _stem(path: Path) -> str:
     return re.sub(r"[^\w.-]+", "_", "__".join(path.parts)) or "article"
 
 
-def read_bytes(source: Path | BinaryIO, name: str) -> bytes:
+def read_bytes(source: Path | BinaryIO) -> bytes:
     if isinstance(source, Path):
         if source.is_dir():
             raise InputError(f"no {', '.join(SUPPORTED)} files in this folder")
@@ -165,11 +165,11 @@ def items(
             if path is None:
                 if stdin is None:
                     raise InputError("no standard input")
-                text = decode(read_bytes(stdin, name))
+                text = decode(read_bytes(stdin))
                 yield Item(name, stem, article=from_text(text, ".txt"))
                 continue
             suffix = path.suffix.lower()
-            text = decode(read_bytes(path, name))
+            text = decode(read_bytes(path))
             if suffix in HTML_SUFFIXES:
                 yield Item(name, stem, article=from_html(text))
             elif suffix == ".jsonl":

@@ -12,9 +12,8 @@ def cites(ids: Sequence[int]) -> str:
     return "[" + ", ".join(f"S{i}" for i in ids) + "]"
 
 
-def to_json(result: SummaryResult, *, provenance: bool = True, indent: int | None = 2) -> str:
-    data = result.model_dump(mode="json") if provenance else result.summary.model_dump(mode="json")
-    return json.dumps(data, ensure_ascii=False, indent=indent)
+def to_json(result: SummaryResult, *, indent: int | None = 2) -> str:
+    return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=indent)
 
 
 def _marks(result: SummaryResult) -> dict[tuple[str, int], str]:
