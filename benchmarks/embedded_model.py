@@ -7,6 +7,7 @@ end-to-end time of `summarize` with the cache off. Run: python benchmarks/embedd
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "gaza-stabilization-force-2025-10-18.txt"
+OTHER = ROOT / "seeds" / "stonehenge-eco-home.txt"
 
 
 def main() -> int:
@@ -22,7 +24,7 @@ def main() -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from summarizer import Article, Summarizer, prompts
+    from summarizer import Article, Summarizer, SummaryValidationError, prompts
     from summarizer.local import model
     from summarizer.local.decode import generate
     from summarizer.local.transport import (
@@ -62,10 +64,25 @@ def main() -> int:
     highlevel_s = time.perf_counter() - t0
     highlevel_tokens = out["usage"]["completion_tokens"]  # type: ignore[index]
 
+    # End to end, twice: from an empty context (the first article a process summarizes)
+    # and right after another article (in a batch, the worked example's first batch of
+    # prompt tokens is reused). A first call warms the imports (openai, instructor).
     summarizer = Summarizer(cache=False)
+
+    def fill_context() -> None:
+        # Only here to fill the context: the small model often fails on this article.
+        with contextlib.suppress(SummaryValidationError):
+            summarizer.summarize(OTHER.read_text(encoding="utf-8"))
+
+    fill_context()
+    llm.n_tokens = 0
     t0 = time.perf_counter()
     result = summarizer.summarize(SEED.read_text(encoding="utf-8"))
     end_to_end = time.perf_counter() - t0
+    fill_context()
+    t0 = time.perf_counter()
+    summarizer.summarize(SEED.read_text(encoding="utf-8"))
+    end_to_end_batch = time.perf_counter() - t0
 
     table = Table(title="Embedded model on the seed article (2 cores)")
     table.add_column("measure")
@@ -83,7 +100,8 @@ def main() -> int:
             "constrained, llama-cpp-python API (tokens/s, incl. prompt)",
             f"{highlevel_tokens / highlevel_s:.1f}",
         ),
-        ("summarize() end to end (s)", f"{end_to_end:.1f}"),
+        ("summarize() end to end, empty context (s)", f"{end_to_end:.1f}"),
+        ("summarize() end to end, after another article (s)", f"{end_to_end_batch:.1f}"),
         ("  of which model calls", str(result.provenance.attempts)),
         ("  corrections after validation", str(len(result.corrections))),
     ]

@@ -18,7 +18,9 @@ favourite, which is to glue letters or markup onto the last word ("DonaldTrump's
 
 Small models loop: greedy decoding writes the same key point again and again.
 `distinct_openings` forbids a JSON string value to open with the same first tokens as an
-earlier one, so the model copies a different sentence instead of the same one again. (A
+earlier one, so the model copies a different sentence instead of the same one again. The
+values of the prompt's worked example count as earlier ones: a base model otherwise copies
+the example's claims, roles and questions into the answer for the real article. (A
 general no-repeat-n-gram ban was tried and dropped: in text copied from the article it
 forced paraphrases and glued words.)
 """
@@ -49,22 +51,35 @@ class Generation:
     full_passes: int  # steps where the grammar rejected the free choice
     prompt_s: float
     decode_s: float
+    reused_tokens: int = 0  # prompt tokens whose evaluation was reused
 
     @property
     def tokens_per_s(self) -> float:
         return self.completion_tokens / self.decode_s if self.decode_s else 0.0
 
 
-def _eval_prompt(llm: Llama, tokens: list[int]) -> None:
-    """Evaluate `tokens` from an empty context.
+def _eval_prompt(llm: Llama, tokens: list[int]) -> int:
+    """Evaluate `tokens`, reusing whole batches the context already holds; returns how
+    many tokens were reused.
 
-    Reusing the KV cache of a shared prefix (the worked example) would save a second or
-    two, but evaluating a prompt in other batch splits changes the logits in the last
-    bits, and a small model's greedy choices follow: the same article would get another
-    summary depending on what the process did before. Reproducible output is worth more.
+    llama.cpp evaluates a prompt in batches of `n_batch` tokens, and evaluating the same
+    text in other batch splits changes the logits in the last bits, which a small model's
+    greedy choices follow. So only whole leading batches are reused (the worked example
+    fills the first one), and the rest is evaluated in the very batches a fresh context
+    would use: the output does not depend on what the process did before.
     """
-    llm.n_tokens = 0
-    llm.eval(tokens)
+    n_batch = llm.n_batch
+    held = llm.input_ids[: llm.n_tokens]
+    keep = 0
+    while (
+        keep + n_batch < len(tokens)  # always evaluate at least one token: we need logits
+        and keep + n_batch <= len(held)
+        and np.array_equal(held[keep : keep + n_batch], tokens[keep : keep + n_batch])
+    ):
+        keep += n_batch
+    llm.n_tokens = keep
+    llm.eval(tokens[keep:])
+    return keep
 
 
 def _closing_tokens(llm: Llama) -> np.ndarray:
@@ -161,6 +176,13 @@ class _Openings:
         head = tuple(self.current)
         return {p[-1] for p in self.seen if p[:-1] == head}
 
+    def prime(self, tokens: list[int], pieces: list[str]) -> None:
+        """Learn the values already written in the prompt (a worked example's JSON), so
+        the model cannot copy them into its answer either; then start afresh."""
+        for token, piece in zip(tokens, pieces, strict=True):
+            self.add(token, piece)
+        self.current, self.in_string, self.escaped, self.last = None, False, False, ""
+
     def add(self, token: int, piece: str) -> None:
         if self.current is not None:
             self.current.append(token)
@@ -180,6 +202,10 @@ class _Openings:
                 self.current = [] if self.last == ":" else None
             elif not ch.isspace():
                 self.last = ch
+
+
+def _piece(llm: Llama, token: int) -> str:
+    return llm._model.token_to_piece(token).decode("utf-8", errors="replace")
 
 
 def generate(
@@ -205,7 +231,7 @@ def generate(
             raise DecodeError(
                 f"the prompt has {len(tokens)} tokens; the model's context holds {llm.n_ctx()}"
             )
-    _eval_prompt(llm, tokens)
+    reused = _eval_prompt(llm, tokens)
     prompt_s = time.perf_counter() - started
 
     gram = _Grammar(llm, grammar) if grammar else None
@@ -216,6 +242,8 @@ def generate(
     out: list[int] = []
     full_passes = 0
     openings = _Openings(distinct_openings)
+    if distinct_openings and grammar:
+        openings.prime(tokens, [_piece(llm, t) for t in tokens])
     finish = "length"
     decode_started = time.perf_counter()
     deadline = decode_started + max_seconds if max_seconds else None
@@ -247,8 +275,10 @@ def generate(
         if gram is not None:
             gram.accept(token)
         out.append(token)
-        openings.add(token, llm._model.token_to_piece(token).decode("utf-8", errors="replace"))
+        openings.add(token, _piece(llm, token))
         llm.eval([token])
     decode_s = time.perf_counter() - decode_started
     text = llm.detokenize(out).decode("utf-8", errors="replace")
-    return Generation(text, len(tokens), len(out), finish, full_passes, prompt_s, decode_s)
+    return Generation(
+        text, len(tokens), len(out), finish, full_passes, prompt_s, decode_s, reused
+    )
