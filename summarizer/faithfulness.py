@@ -14,6 +14,7 @@ any number, quotation or capitalized name that does not occur in the article.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -63,9 +64,10 @@ class GroundingReport(BaseModel):
         return [c for c in self.checks if not c.supported]
 
 
-def _bigrams(text: str) -> set[tuple[str, str]]:
+@functools.lru_cache(maxsize=8192)
+def _bigrams(text: str) -> frozenset[tuple[str, str]]:
     words = _WORD.findall(normalize(text))
-    return set(itertools.pairwise(words))
+    return frozenset(itertools.pairwise(words))
 
 
 def score_sentence(text: str, sentences: Sequence[str]) -> tuple[float, list[int]]:
@@ -81,10 +83,16 @@ def score_sentence(text: str, sentences: Sequence[str]) -> tuple[float, list[int
     return best, [where] if where else []
 
 
+@functools.lru_cache(maxsize=32)
+def _index(article: str) -> tuple[str, frozenset[str]]:
+    """The normalized article and its words (computed once per article, not per check)."""
+    haystack = normalize(article)
+    return haystack, frozenset(_WORD.findall(haystack))
+
+
 def _missing(pattern: re.Pattern[str], text: str, article: str, group: int = 0) -> list[str]:
     """Matches of `pattern` in `text` that do not occur in `article` (normalized)."""
-    haystack = normalize(article)
-    words = set(_WORD.findall(haystack))
+    haystack, words = _index(article)
     found = []
     for m in pattern.finditer(text):
         needle = normalize(m.group(group)).strip(" .,'")

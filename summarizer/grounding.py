@@ -8,6 +8,7 @@ separators ("20,000" = "20000"), and a person's surname alone for the full name.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -18,6 +19,9 @@ _LEADING_THE = re.compile(r"^the\s+")
 _SPACES = re.compile(r"\s+")
 
 
+# The checks of one summary look at the same article sentences hundreds of times: their
+# normalized forms and content words are memoized (bounded; pure functions of the text).
+@functools.lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     text = text.translate(_QUOTES).casefold()
     text = _THOUSANDS.sub("", text)
@@ -60,9 +64,10 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _WORDS = re.compile(r"[\w'%.-]+")
 
 
-def content_words(text: str) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def content_words(text: str) -> frozenset[str]:
     words = (w.strip("'.-") for w in _WORDS.findall(normalize(text)))
-    return {w for w in words if len(w) > 2 and w not in STOPWORDS}
+    return frozenset(w for w in words if len(w) > 2 and w not in STOPWORDS)
 
 
 def support(text: str, sentences: Sequence[str]) -> float:
@@ -70,7 +75,7 @@ def support(text: str, sentences: Sequence[str]) -> float:
     words = content_words(text)
     if not words:
         return 1.0
-    evidence = set().union(*(content_words(s) for s in sentences)) if sentences else set()
+    evidence = frozenset().union(*(content_words(s) for s in sentences))
     return len(words & evidence) / len(words)
 
 

@@ -54,6 +54,9 @@ def _schema_digest() -> str:
 
 
 _SCHEMA_DIGEST = _schema_digest()
+# instructor wraps a plain model in a new class on every request, which costs milliseconds
+# (a Pydantic model is built each time); a model it has already wrapped is used as is.
+_RESPONSE_MODEL = instructor.openai_schema(ArticleSummary)
 
 
 def as_article(value: ArticleInput, **metadata: Any) -> Article:
@@ -197,7 +200,7 @@ class Summarizer:
         kwargs: dict[str, Any] = {
             "model": self.backend.model,
             "messages": self.prompt.render(article),
-            "response_model": ArticleSummary,
+            "response_model": _RESPONSE_MODEL,
             "max_retries": self.max_reasks,
             "hooks": hooks,
             **self.sampling.request_fields(),

@@ -12,12 +12,14 @@ exactly what to fix.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -29,6 +31,12 @@ from pydantic import (
     model_validator,
 )
 from pydantic.config import JsonDict
+from pydantic.json_schema import (
+    DEFAULT_REF_TEMPLATE,
+    GenerateJsonSchema,
+    JsonSchemaMode,
+    model_json_schema,
+)
 
 from summarizer import faithfulness, grounding
 
@@ -325,8 +333,40 @@ class OpenQuestion(Cited):
         return self
 
 
+@functools.lru_cache(maxsize=16)
+def _schema_text(
+    cls: type[BaseModel],
+    by_alias: bool | None,
+    ref_template: str,
+    mode: JsonSchemaMode,
+    union_format: Literal["any_of", "primitive_type_array"],
+) -> str:
+    schema = model_json_schema(
+        cls, by_alias=by_alias, ref_template=ref_template, mode=mode, union_format=union_format
+    )
+    return json.dumps(schema)
+
+
 class ArticleSummary(_Model):
     """A structured summary of one news article; every item cites its sentences."""
+
+    @classmethod
+    def model_json_schema(
+        cls,
+        by_alias: bool | None = None,
+        ref_template: str = DEFAULT_REF_TEMPLATE,
+        schema_generator: type[GenerateJsonSchema] = GenerateJsonSchema,
+        mode: JsonSchemaMode = "validation",
+        *,
+        union_format: Literal["any_of", "primitive_type_array"] = "any_of",
+    ) -> dict[str, Any]:
+        """Pydantic's JSON Schema, memoized: every request sends it, and generating it
+        takes milliseconds. Each caller gets its own copy to change."""
+        if schema_generator is not GenerateJsonSchema:  # a custom generator: not memoized
+            return model_json_schema(
+                cls, by_alias, ref_template, union_format, schema_generator, mode
+            )
+        return dict(json.loads(_schema_text(cls, by_alias, ref_template, mode, union_format)))
 
     title: Text = Field(
         max_length=120,
