@@ -59,6 +59,12 @@ _SCHEMA_DIGEST = _schema_digest()
 _RESPONSE_MODEL = instructor.openai_schema(ArticleSummary)
 
 
+def _embedded_decoder() -> str:
+    from summarizer.local.transport import DECODER_VERSION
+
+    return DECODER_VERSION
+
+
 def as_article(value: ArticleInput, **metadata: Any) -> Article:
     if isinstance(value, Article):
         return value
@@ -133,7 +139,7 @@ class Summarizer:
     def request_identity(self) -> dict[str, Any]:
         """Everything but the article that changes the answer; hashed into the cache key."""
         b = self.backend
-        return {
+        identity: dict[str, Any] = {
             "backend": b.kind,
             "base_url": b.base_url,
             "model": b.model,
@@ -144,6 +150,9 @@ class Summarizer:
             "prompt": [self.prompt.name, self.prompt.version, self.prompt.digest],
             "schema": [SCHEMA_VERSION, _SCHEMA_DIGEST, CHECKS_VERSION],
         }
+        if b.kind == "embedded":  # its answers also depend on how it decodes
+            identity["decoder"] = _embedded_decoder()
+        return identity
 
     # -- clients -------------------------------------------------------------------------
 
