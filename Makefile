@@ -1,5 +1,7 @@
 # Set-up and everyday tasks. Everything runs from the project's own .venv.
 PYTHON ?= python3
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c  # a failing benchmark fails `make bench`, tee or not
 VENV := .venv
 BIN := $(VENV)/bin
 SEED := seeds/gaza-stabilization-force-2025-10-18.txt
@@ -36,11 +38,14 @@ schemas: install  ## re-export schemas/ from the Pydantic models
 record: install  ## re-record every cassette and fixture from real servers (see README)
 	$(BIN)/python -m summarizer.recording
 
-bench: install  ## every benchmark; figures printed and kept in bench-results.txt
-	{ $(BIN)/python benchmarks/cache_hit.py; \
-	  $(BIN)/python benchmarks/grounding_overhead.py; \
-	  $(BIN)/python benchmarks/frank_correlation.py; \
-	  $(BIN)/python benchmarks/embedded_model.py; } | tee bench-results.txt
+bench: install  ## every benchmark (about 10 minutes); figures printed and kept in bench-results.txt
+	{ date -u; echo "$$(nproc) cores, $$(uname -m)"; \
+	  $(BIN)/python benchmarks/overhead.py && \
+	  $(BIN)/python benchmarks/cache_hit.py && \
+	  $(BIN)/python benchmarks/concurrency.py && \
+	  $(BIN)/python benchmarks/grounding_overhead.py && \
+	  $(BIN)/python benchmarks/frank_correlation.py && \
+	  $(BIN)/python benchmarks/embedded_model.py; } 2>&1 | tee bench-results.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -93,7 +93,9 @@ _MID_WORD = (  # a word that does not end a sentence: no final . ! ? (after a qu
     f"|{_C}*{_C.replace('^', '^.!?')}['\u2019\u201d)]"
     f"|{_C}*[A-Z][.!?])"
 )
-_LAST_WORD = f"{_C}*{_END}"
+# The last word of a value may also end in an initialism ("... the U.S.", "... GDP."):
+# without this, a sentence that ends so could never be closed.
+_LAST_WORD = f"{_C}*({_END}|[A-Z][.!?]['\u2019\u201d)]?)"
 
 
 def _sentence(n: int) -> str:

@@ -89,6 +89,23 @@ def test_sentence_counting_knows_initialisms() -> None:
     assert count_sentences("One sentence only.") == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("Output fell, a drag on GDP.", True),  # an initialism may end the value
+        ("Troops will be sent by the U.S.", True),
+        ("The U.S. envoy arrived in Cairo.", True),
+        ("The envoy arrived. He left.", False),  # two sentences
+        ("The envoy arrived", False),  # no end
+    ],
+)
+def test_one_sentence_pattern(text: str, ok: bool) -> None:
+    import re
+
+    pattern = ArticleSummary.model_json_schema()["properties"]["tldr"]["pattern"]
+    assert (re.fullmatch(pattern, text) is not None) is ok
+
+
 @pytest.fixture
 def valid(valid_summary_json: str) -> dict[str, object]:
     return json.loads(valid_summary_json)  # type: ignore[no-any-return]

@@ -20,7 +20,9 @@ Small models loop: greedy decoding writes the same key point again and again.
 `distinct_openings` forbids a JSON string value to open with the same first tokens as an
 earlier one, so the model copies a different sentence instead of the same one again. The
 values of the prompt's worked example count as earlier ones: a base model otherwise copies
-the example's claims, roles and questions into the answer for the real article. (A
+the example's claims, roles and questions into the answer for the real article. Short
+cycles are cut the same way, and so are endless "words" with no space in them
+("TheGuardian.com,Theguardian.com,...", "1000000000001000..."). (A
 general no-repeat-n-gram ban was tried and dropped: in text copied from the article it
 forced paraphrases and glued words.)
 """
@@ -47,7 +49,7 @@ class Generation:
     text: str
     prompt_tokens: int
     completion_tokens: int
-    finish_reason: str  # "stop" (grammar complete or end token) or "length"
+    finish_reason: str  # "stop" (grammar complete, end token, or stuck) or "length"
     full_passes: int  # steps where the grammar rejected the free choice
     prompt_s: float
     decode_s: float
@@ -82,29 +84,43 @@ def _eval_prompt(llm: Llama, tokens: list[int]) -> int:
     return keep
 
 
-def _closing_tokens(llm: Llama) -> np.ndarray:
-    """True for tokens that begin with a double quote: they can close a JSON string.
+_NOT_TEXT = 2 | 8 | 16  # llama_token_attr: UNKNOWN | CONTROL | USER_DEFINED
 
-    Asking llama.cpp for all 262k token texts takes about 2 s, so the table is kept in
-    memory and, when `closing_cache` names a file, on disk beside the model.
+
+def _first_bytes(llm: Llama) -> np.ndarray:
+    """The first byte of every token's text: which tokens open with a double quote (they
+    can close a JSON string) or a space (they start a new word). Control tokens
+    and Gemma's user-defined ones (``<start_of_image>``, HTML tags, runs of newlines or
+    spaces), which never belong in compact JSON, get 0; so do tokens with no text.
+
+    Asking llama.cpp about all 262k tokens takes about 2 s, so the table is kept in
+    memory and, when `token_table` names a file, on disk beside the model.
     """
-    cached: np.ndarray | None = getattr(llm, "_summarizer_closing", None)
+    import llama_cpp
+
+    cached: np.ndarray | None = getattr(llm, "_summarizer_first_bytes", None)
     if cached is not None:
         return cached
-    path = getattr(llm, "closing_cache", None)
+    path = getattr(llm, "token_table", None)
     if path is not None and path.is_file():
         cached = np.load(path)
-    if cached is None or cached.shape != (llm.n_vocab(),):
-        cached = np.fromiter(
-            (llm._model.token_to_piece(t)[:1] == b'"' for t in range(llm.n_vocab())),
-            dtype=bool,
-            count=llm.n_vocab(),
-        )
+    if cached is None or cached.shape != (llm.n_vocab(),) or cached.dtype != np.uint8:
+        vocab = llama_cpp.llama_model_get_vocab(llm.model)
+
+        def first(t: int) -> int:
+            if llama_cpp.llama_vocab_get_attr(vocab, t) & _NOT_TEXT:
+                return 0
+            return (llm._model.token_to_piece(t)[:1] or b"\0")[0]
+
+        cached = np.fromiter(map(first, range(llm.n_vocab())), dtype=np.uint8)
         if path is not None:
             with path.open("wb") as f:
                 np.save(f, cached)
-    llm._summarizer_closing = cached  # type: ignore[attr-defined]
+    llm._summarizer_first_bytes = cached  # type: ignore[attr-defined]
     return cached
+
+
+_TOP_K = 40  # sampling at a temperature above 0 draws from this many best tokens
 
 
 class _Grammar:
@@ -126,19 +142,28 @@ class _Grammar:
         lib.llama_sampler_apply(self.ptr, ctypes.byref(arr))
         return bool(np.isfinite(one[0].logit))
 
-    def mask(self, logits: np.ndarray) -> np.ndarray:
-        """`logits` with every token the grammar rejects set to -inf (the full pass)."""
+    def mask(self, logits: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
+        """`logits` with every token the grammar rejects set to -inf: the full pass, or
+        only the candidates `ids` (every other token is then -inf too)."""
         lib = self._lib
         n = logits.shape[0]
-        data = np.empty(n, dtype=[("id", np.intc), ("logit", np.single), ("p", np.single)])
-        data["id"] = np.arange(n, dtype=np.intc)
-        data["logit"] = logits
+        ids = np.arange(n, dtype=np.intc) if ids is None else ids.astype(np.intc)
+        data = np.empty(len(ids), dtype=[("id", np.intc), ("logit", np.single), ("p", np.single)])
+        data["id"] = ids
+        data["logit"] = logits[ids]
         data["p"] = 0.0
         arr = lib.llama_token_data_array(
-            data=data.ctypes.data_as(lib.llama_token_data_p), size=n, selected=-1, sorted=False
+            data=data.ctypes.data_as(lib.llama_token_data_p),
+            size=len(ids),
+            selected=-1,
+            sorted=False,
         )
         lib.llama_sampler_apply(self.ptr, ctypes.byref(arr))
-        return np.asarray(data["logit"])
+        if len(ids) == n:
+            return np.asarray(data["logit"])
+        out = np.full(n, -np.inf, dtype=np.single)
+        out[ids] = data["logit"]
+        return out
 
     def accept(self, token: int) -> None:
         self._lib.llama_sampler_accept(self.ptr, token)
@@ -152,7 +177,7 @@ class _Grammar:
 def _choose(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
     if temperature <= 0:
         return int(np.argmax(logits))
-    top = np.argpartition(logits, -40)[-40:]  # top-k 40, then softmax at `temperature`
+    top = np.argpartition(logits, -_TOP_K)[-_TOP_K:]  # top-k, then softmax at `temperature`
     scaled = (logits[top] - logits[top].max()) / temperature
     probs = np.exp(scaled)
     return int(top[rng.choice(len(top), p=probs / probs.sum())])
@@ -169,6 +194,8 @@ class _Openings:
         self.in_string = False
         self.escaped = False
         self.last = ""  # last non-space character outside strings
+        self.word = 0  # characters since the last space, in the string being written
+        self.digits = 0  # digits in a row, anywhere
 
     def banned(self) -> set[int]:
         if self.k <= 0 or self.current is None or len(self.current) != self.k - 1:
@@ -182,11 +209,14 @@ class _Openings:
         for token, piece in zip(tokens, pieces, strict=True):
             self.add(token, piece)
         self.current, self.in_string, self.escaped, self.last = None, False, False, ""
+        self.word = self.digits = 0
 
     def add(self, token: int, piece: str) -> None:
         if self.current is not None:
             self.current.append(token)
         for ch in piece:
+            self.word = 0 if ch == " " else self.word + 1
+            self.digits = self.digits + 1 if ch.isdigit() else 0
             if self.in_string:
                 if self.escaped:
                     self.escaped = False
@@ -199,13 +229,66 @@ class _Openings:
                     self.current = None
             elif ch == '"':
                 self.in_string = True
+                self.word = 0
                 self.current = [] if self.last == ":" else None
             elif not ch.isspace():
                 self.last = ch
 
 
+# A full grammar pass over Gemma's 262k tokens takes about 60 ms. The model's best
+# allowed token is nearly always among its top candidates, and when one of them is
+# allowed it is the best allowed token of all: so these are asked first.
+TOP_CANDIDATES = 2048
+
+
+def _constrain(
+    gram: _Grammar,
+    logits: np.ndarray,
+    wants_word: bool,
+    closers: np.ndarray | None,
+    temperature: float,
+) -> np.ndarray:
+    """`logits` masked by the grammar, over the top candidates when that decides the
+    choice exactly as the full pass would, else over the whole vocabulary."""
+    top = np.argpartition(logits, -TOP_CANDIDATES)[-TOP_CANDIDATES:]
+    masked = gram.mask(logits, top)
+    allowed = np.isfinite(masked)
+    enough = allowed.sum() >= (1 if temperature <= 0 else _TOP_K)
+    # The string-closing preference needs to know whether any closer is allowed at all.
+    closer_known = not wants_word or closers is None or bool((allowed & closers).any())
+    if enough and closer_known:
+        return masked
+    return gram.mask(logits)
+
+
+# Greedy decoding also falls into cycles inside one value ("TheGuardian.com," or "0" again
+# and again) until max_tokens. A unit of at most MAX_CYCLE tokens that has just repeated
+# so that the run spans CYCLE_RUN tokens (and at least three times) may not go on.
+MAX_CYCLE = 16
+CYCLE_RUN = 12
+# Longer cycles hide in one endless "word" ("100000000000100000000000..."): a string may
+# not go on for more than MAX_WORD_CHARS characters without a space.
+MAX_WORD_CHARS = 40
+MAX_DIGITS = 15  # nor write more digits in a row than any real figure has (also in numbers)
+
+
+def _cycle_continuation(out: list[int]) -> set[int]:
+    """The token that would extend a cycle at the end of `out`, if there is one."""
+    for period in range(1, MAX_CYCLE + 1):
+        repeats = max(3, -(-CYCLE_RUN // period))
+        run = period * repeats
+        if len(out) < run - 1:
+            break
+        tail = out[-(run - 1) :]
+        # out + [next] would be `repeats` copies of a `period`-token unit
+        if all(tail[i] == tail[i + period] for i in range(len(tail) - period)):
+            return {tail[-period]}
+    return set()
+
+
 def _piece(llm: Llama, token: int) -> str:
-    return llm._model.token_to_piece(token).decode("utf-8", errors="replace")
+    # llama-cpp-python hands back its whole 32-byte buffer, padded with NULs
+    return llm._model.token_to_piece(token).rstrip(b"\0").decode("utf-8", errors="replace")
 
 
 def generate(
@@ -235,7 +318,13 @@ def generate(
     prompt_s = time.perf_counter() - started
 
     gram = _Grammar(llm, grammar) if grammar else None
-    closers = _closing_tokens(llm) if grammar else None
+    first = _first_bytes(llm)
+    closers = first == ord('"') if grammar else None
+    breakers = (first == ord('"')) | (first == ord(" "))  # close the string or start a word
+    not_digits = (first < ord("0")) | (first > ord("9"))
+    # Control and user-defined tokens never belong in the JSON. (End-of-generation is one:
+    # when the grammar is complete and allows nothing else, the fallback below lets it in.)
+    usable = first != 0
     vocab = llama_cpp.llama_model_get_vocab(llm.model)
     n_vocab = llm.n_vocab()
     rng = np.random.default_rng(seed)
@@ -253,18 +342,36 @@ def generate(
         ptr = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
         logits = np.ctypeslib.as_array(ptr, shape=(n_vocab,))
         raw = logits
-        if banned := openings.banned():
+        restricted = False
+        if gram is not None:
+            logits = np.where(usable, logits, -np.inf)
+            restricted = True
+        if banned := openings.banned() | _cycle_continuation(out):
             logits = logits.copy()
             logits[list(banned)] = -np.inf
+            restricted = True
+        word_limit = gram is not None and openings.in_string and openings.word >= MAX_WORD_CHARS
+        if word_limit:
+            logits = np.where(breakers, logits, -np.inf)
+            restricted = True
+        if gram is not None and openings.digits >= MAX_DIGITS:
+            logits = np.where(not_digits, logits, -np.inf)
+            restricted = True
         token = _choose(logits, temperature, rng)
         if gram is not None and not gram.allows(token, float(logits[token])):
             full_passes += 1
-            masked = gram.mask(logits)
-            if not np.isfinite(masked).any() and banned:
-                masked = gram.mask(raw)  # the grammar needs a repeat here: allow it
+            wants_word = closers is not None and llm._model.token_to_piece(token)[:1] == b" "
+            masked = _constrain(gram, logits, wants_word, closers, temperature)
+            if not np.isfinite(masked).any() and word_limit:
+                # The grammar has no way to end this string: give up here rather than babble
+                # to max_tokens. The answer is incomplete JSON, reported as such.
+                finish = "stop"
+                break
+            if not np.isfinite(masked).any() and restricted:
+                masked = gram.mask(raw)  # the grammar needs what was banned: allow it
             if not np.isfinite(masked).any():
                 raise DecodeError("the grammar admits no next token")
-            if closers is not None and llm._model.token_to_piece(token)[:1] == b" ":
+            if wants_word and closers is not None:
                 closing = np.where(closers, masked, -np.inf)
                 if np.isfinite(closing).any():
                     masked = closing

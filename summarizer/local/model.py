@@ -119,6 +119,6 @@ def load() -> Llama:
                 verbose=False,
             )
             # Where decode.py keeps a per-model token table (derived from this file).
-            llm.closing_cache = path.with_suffix(".closing-tokens.npy")  # type: ignore[attr-defined]
+            llm.token_table = path.with_suffix(".first-bytes.npy")  # type: ignore[attr-defined]
             _loaded[path] = llm
         return _loaded[path]

@@ -30,7 +30,7 @@ DEFAULT_MAX_TOKENS = 1024
 # What the embedded server writes depends on how it decodes, not only on the request: the
 # cache key includes this version. Bump it with any change to the caps, the grammar or
 # decode.py that can change an answer.
-DECODER_VERSION = "2"
+DECODER_VERSION = "3"
 # A small model fills every list to its maximum, mostly with repeats and inventions that
 # validation then removes. The grammar caps each list at its minItems plus SPARE_ITEMS
 # (one spare for validation to drop), keeping the output short: every item costs about
