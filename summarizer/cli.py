@@ -300,17 +300,36 @@ def eval_command(
 
     def progress(n: int, row: evaluate.Row) -> None:
         state = "failed" if row.error else ("cached" if row.cache_hit else f"{row.latency_s:.1f} s")
+        if row.resumed:
+            state += " (earlier run)"
         console.print(f"[{n}/{len(records)}] {row.id}: {state}", highlight=False)
 
-    rows = evaluate.evaluate(summarizer, records, which=text, progress=progress)  # type: ignore[arg-type]
+    # Rows are kept as they are done, so a run that stops resumes (--no-cache: start over).
+    report_dir.mkdir(parents=True, exist_ok=True)
+    resume = report_dir / "rows.jsonl"
+    if no_cache:
+        resume.unlink(missing_ok=True)
+    rows = evaluate.evaluate(
+        summarizer,
+        records,
+        which=text,  # type: ignore[arg-type]
+        progress=progress,
+        resume=resume,
+    )
     summary = evaluate.summarize_rows(rows)
-    table = Table(title=f"{dataset.name}: {summary['articles']} articles ({text} scored)")
-    for column in ("system", "articles", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum"):
-        table.add_column(column)
-    for name, s in summary["systems"].items():
-        table.add_row(name, str(s["articles"]), *(str(s[m]) for m in evaluate.METRICS))
-    Console().print(table)
-    for key in ("failed", "grounding_mean", "first_answer_valid", "attempts_mean",
+    def show(title: str, systems: dict[str, dict[str, Any]]) -> None:
+        table = Table(title=title)
+        for column in ("system", "articles", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum"):
+            table.add_column(column)
+        for name, s in systems.items():
+            table.add_row(name, str(s["articles"]), *(str(s[m]) for m in evaluate.METRICS))
+        Console().print(table)
+
+    show(f"{dataset.name}: {summary['articles']} articles ({text} scored)", summary["systems"])
+    if summary["failed"]:
+        done = summary["systems"]["summarizer"]["articles"]
+        show(f"the same, on the {done} articles summarized", summary["systems_same_articles"])
+    for key in ("failed", "failures", "grounding_mean", "first_answer_valid", "attempts_mean",
                 "tokens_total", "latency_median_s", "cache_hits"):  # fmt: skip
         typer.echo(f"{key}: {summary[key]}")
     for path in evaluate.write_reports(rows, summary, report_dir):

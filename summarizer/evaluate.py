@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 import statistics
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from summarizer.article import Article
+from summarizer.cache import cache_key
 from summarizer.errors import SummarizerError
 from summarizer.pipeline import Summarizer
 from summarizer.result import SummaryResult
@@ -48,6 +49,9 @@ class Row:
     cache_hit: bool = False
     error: str | None = None
     baselines: dict[str, dict[str, float]] = field(default_factory=dict)
+    key: str | None = None  # the pipeline's cache key for this article; see `evaluate`
+    resumed: bool = False  # taken from an earlier run's rows
+    error_type: str | None = None  # the exception's class name
 
 
 def load(path: Path) -> Iterator[Record]:
@@ -93,64 +97,132 @@ def scored_text(result: SummaryResult, which: ScoredText) -> str:
     return " ".join([s.tldr, *(p.text for p in s.key_points)])
 
 
+def _done_rows(path: Path | None) -> dict[str, Row]:
+    """Rows already written to `path` by an earlier run, by key (a torn last line from an
+    interrupted run is skipped)."""
+    if path is None or not path.is_file():
+        return {}
+    done = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = Row(**json.loads(line))
+        except (ValueError, TypeError):
+            continue
+        # A summary, or a model answer that failed validation, stands; a backend that could
+        # not be reached is tried again.
+        if row.key and row.error_type in (None, "SummaryValidationError"):
+            done[row.key] = row
+    return done
+
+
 def evaluate(
     summarizer: Summarizer,
     records: list[Record],
     *,
     which: ScoredText = "summary",
     progress: Callable[[int, Row], None] | None = None,
+    resume: Path | None = None,
 ) -> list[Row]:
+    """Score every record. With `resume`, each row is appended to that JSON Lines file as
+    soon as it is done, and rows already there for the same article, settings and scored
+    text are reused: an interrupted run picks up where it stopped, answers that failed
+    validation included (the result cache keeps only valid summaries, and a deterministic
+    model fails again); articles whose backend could not be reached are tried again."""
     rouge = Rouge()
+    done = _done_rows(resume)
     rows = []
-    for n, record in enumerate(records, start=1):
-        row = Row(record.id)
-        article = Article.from_text(record.article)
-        sentences = [s.text for s in article.sentences]
-        lead3 = " ".join(sentences[:3])
-        row.baselines["lead-3"] = rouge.best(lead3, record.references)
-        for name, text in record.others.items():
-            row.baselines[name] = rouge.best(text, record.references)
-        try:
-            result = summarizer.summarize(article)
-        except SummarizerError as exc:
-            row.error = str(exc)
-        else:
-            p = result.provenance
-            row.rouge = rouge.best(scored_text(result, which), record.references)
-            row.grounding = result.grounding.score if result.grounding else None
-            row.first_valid = (
-                p.attempts == 1 and not result.corrections if not p.cache_hit else None
-            )
-            row.attempts, row.tokens = p.attempts, p.usage.total_tokens
-            row.latency_s, row.cache_hit = round(p.latency_s, 3), p.cache_hit
-        rows.append(row)
-        if progress is not None:
-            progress(n, row)
+    out = resume.open("a", encoding="utf-8") if resume is not None else None
+    try:
+        for n, record in enumerate(records, start=1):
+            article = Article.from_text(record.article)
+            key = f"{cache_key(article, summarizer.request_identity())}:{which}"
+            if key in done:
+                row = replace(done[key], resumed=True)
+            else:
+                row = _score(summarizer, rouge, record, article, which)
+                row.key = key
+                if out is not None:
+                    out.write(json.dumps(asdict(row)) + "\n")
+                    out.flush()
+            rows.append(row)
+            if progress is not None:
+                progress(n, row)
+    finally:
+        if out is not None:
+            out.close()
     return rows
+
+
+def _score(
+    summarizer: Summarizer, rouge: Rouge, record: Record, article: Article, which: ScoredText
+) -> Row:
+    row = Row(record.id)
+    sentences = [s.text for s in article.sentences]
+    lead3 = " ".join(sentences[:3])
+    row.baselines["lead-3"] = rouge.best(lead3, record.references)
+    for name, text in record.others.items():
+        row.baselines[name] = rouge.best(text, record.references)
+    try:
+        result = summarizer.summarize(article)
+    except SummarizerError as exc:
+        row.error, row.error_type = str(exc), type(exc).__name__
+    else:
+        p = result.provenance
+        row.rouge = rouge.best(scored_text(result, which), record.references)
+        row.grounding = result.grounding.score if result.grounding else None
+        row.first_valid = p.attempts == 1 and not result.corrections if not p.cache_hit else None
+        row.attempts, row.tokens = p.attempts, p.usage.total_tokens
+        row.latency_s, row.cache_hit = round(p.latency_s, 3), p.cache_hit
+    return row
 
 
 def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(values), 2) if values else None
 
 
-def summarize_rows(rows: list[Row]) -> dict[str, Any]:
-    """The table: each system's mean ROUGE over the articles it has, and pipeline figures."""
-    ok = [r for r in rows if r.rouge is not None]
+def _systems(rows: list[Row], ok: list[Row]) -> dict[str, dict[str, Any]]:
+    """Mean ROUGE of the pipeline (over `ok`) and of each baseline over `rows`."""
     systems: dict[str, dict[str, Any]] = {
         "summarizer": {
             "articles": len(ok),
             **{m: _mean([r.rouge[m] for r in ok if r.rouge]) for m in METRICS},
         }
     }
-    names = sorted({name for r in rows for name in r.baselines})
-    for name in names:
+    for name in sorted({name for r in rows for name in r.baselines}):
         have = [r.baselines[name] for r in rows if name in r.baselines]
         systems[name] = {"articles": len(have), **{m: _mean([h[m] for h in have]) for m in METRICS}}
+    return systems
+
+
+def failure_kind(error: str) -> str:
+    """A short label for why an article got no summary (for the report's tally)."""
+    if "Invalid JSON" in error:
+        return "invalid JSON"
+    if "max_tokens" in error:
+        return "cut off at max_tokens"
+    if "no valid summary" in error:
+        field = error.split("first: ", 1)[-1].split(":", 1)[0].split(".", 1)[0].strip()
+        return f"failed validation ({field or 'whole answer'})"
+    return error.split(":", 1)[0][:60]
+
+
+def summarize_rows(rows: list[Row]) -> dict[str, Any]:
+    """The table: each system's mean ROUGE over the articles it has (and, for a fair
+    comparison, the baselines on just the articles the pipeline summarized), plus the
+    pipeline's own figures."""
+    ok = [r for r in rows if r.rouge is not None]
     latencies = sorted(r.latency_s for r in ok if not r.cache_hit)
+    failures: dict[str, int] = {}
+    for r in rows:
+        if r.error is not None:
+            kind = failure_kind(r.error)
+            failures[kind] = failures.get(kind, 0) + 1
     return {
         "articles": len(rows),
         "failed": len(rows) - len(ok),
-        "systems": systems,
+        "failures": dict(sorted(failures.items(), key=lambda kv: -kv[1])),
+        "systems": _systems(rows, ok),
+        "systems_same_articles": _systems(ok, ok),
         "grounding_mean": _mean([r.grounding for r in ok if r.grounding is not None]),
         "first_answer_valid": _mean(
             [float(r.first_valid) for r in ok if r.first_valid is not None]
@@ -171,16 +243,19 @@ def write_reports(rows: list[Row], summary: dict[str, Any], directory: Path) -> 
     )
     plot = directory / "scores.png"
     _plot(rows, plot)
-    lines = [
-        "# Evaluation",
-        "",
-        "| system | articles | ROUGE-1 | ROUGE-2 | ROUGE-Lsum |",
-        "|---|---|---|---|---|",
-    ]
-    for name, s in summary["systems"].items():
-        lines.append(
-            f"| {name} | {s['articles']} | {s['rouge1']} | {s['rouge2']} | {s['rougeLsum']} |"
-        )
+    lines = ["# Evaluation", "", *_table(summary["systems"])]
+    if summary["failed"]:
+        lines += [
+            "",
+            f"On the {summary['systems']['summarizer']['articles']} articles the pipeline "
+            "summarized:",
+            "",
+            *_table(summary["systems_same_articles"]),
+            "",
+            "Articles without a summary: "
+            + ", ".join(f"{kind} {n}" for kind, n in summary["failures"].items())
+            + ".",
+        ]
     lines += ["", f"Articles: {summary['articles']}, failed: {summary['failed']}, "
               f"grounding score (mean): {summary['grounding_mean']}, first answer valid: "
               f"{summary['first_answer_valid']}, median latency: {summary['latency_median_s']} s, "
@@ -189,6 +264,15 @@ def write_reports(rows: list[Row], summary: dict[str, Any], directory: Path) -> 
     report_md = directory / "report.md"
     report_md.write_text("\n".join(lines))
     return [report_json, report_md, plot]
+
+
+def _table(systems: dict[str, dict[str, Any]]) -> list[str]:
+    lines = ["| system | articles | ROUGE-1 | ROUGE-2 | ROUGE-Lsum |", "|---|---|---|---|---|"]
+    for name, s in systems.items():
+        lines.append(
+            f"| {name} | {s['articles']} | {s['rouge1']} | {s['rouge2']} | {s['rougeLsum']} |"
+        )
+    return lines
 
 
 def _plot(rows: list[Row], path: Path) -> None:

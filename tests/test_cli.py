@@ -307,3 +307,28 @@ def test_eval_writes_reports_with_baselines(tmp_path: Path) -> None:
     assert 0 < row["baselines"]["lead-3"]["rouge1"] <= 100
     assert (tmp_path / "r" / "scores.png").stat().st_size > 1000
     assert "| lead-3 | 1 |" in (tmp_path / "r" / "report.md").read_text()
+
+
+def test_eval_resumes_from_its_rows_failures_included(tmp_path: Path) -> None:
+    dataset = tmp_path / "eval.jsonl"
+    with dataset.open("w") as f:
+        for name in ("gaza-stabilization-force-2025-10-18", "baltimore-police-chief-sacked"):
+            raw = (ROOT / "seeds" / f"{name}.txt").read_text()
+            f.write(json.dumps({"id": name, "article": raw, "reference_summary": "A s."}) + "\n")
+    args = ["eval", str(dataset), "--backend", "embedded", "--report-dir", str(tmp_path / "r")]
+    with replay("embedded-gaza", "embedded-baltimore-police-chief-sacked", tmp=tmp_path):
+        first = runner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "earlier run" not in first.stderr
+    rows = (tmp_path / "r" / "rows.jsonl").read_text().splitlines()
+    assert len(rows) == 2 and "SummaryValidationError" in rows[1]
+    # No recording at all now: any model call would fail. Both rows come from the first run.
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(yaml.safe_dump({"version": 1, "interactions": []}))
+    with make_vcr("none").use_cassette(str(empty)):
+        second = runner().invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert second.stderr.count("(earlier run)") == 2
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["summary"]["failures"] == {"failed validation (summary)": 1}
+    assert len((tmp_path / "r" / "rows.jsonl").read_text().splitlines()) == 2

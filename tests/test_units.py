@@ -208,3 +208,24 @@ def test_backend_resolution_order() -> None:
         resolve(base_url="http://h/v1", env={})
     with pytest.raises(ConfigError, match="API key"):
         resolve(backend="openai", env={})
+
+
+def test_eval_summary_compares_baselines_on_the_same_articles() -> None:
+    from summarizer.evaluate import Row, failure_kind, summarize_rows
+
+    lead = {"rouge1": 40.0, "rouge2": 20.0, "rougeLsum": 30.0}
+    score = {"rouge1": 30.0, "rouge2": 10.0, "rougeLsum": 20.0}
+    low = {"rouge1": 10.0, "rouge2": 0.0, "rougeLsum": 10.0}
+    invalid = "model m gave no valid summary in 1 attempt(s); first: tldr: Value error, ..."
+    rows = [
+        Row("a", rouge=score, baselines={"lead-3": lead}, latency_s=2.0),
+        Row("b", error=invalid, baselines={"lead-3": low}),
+        Row("c", error="... 1 validation error(s), first: : Invalid JSON: EOF while parsing"),
+    ]
+    summary = summarize_rows(rows)
+    assert summary["failed"] == 2
+    both = {"articles": 2, "rouge1": 25.0, "rouge2": 10.0, "rougeLsum": 20.0}
+    assert summary["systems"]["lead-3"] == both
+    assert summary["systems_same_articles"]["lead-3"] == {"articles": 1, **lead}
+    assert summary["failures"] == {"failed validation (tldr)": 1, "invalid JSON": 1}
+    assert failure_kind("backend x stopped at max_tokens before") == "cut off at max_tokens"
