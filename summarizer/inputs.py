@@ -23,6 +23,7 @@ HTML_SUFFIXES = (".html", ".htm")
 JSON_SUFFIXES = (".json", ".jsonl")
 SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES
 MAX_BYTES = 1_000_000  # a news article is 2 to 50 kB; anything this big is not one
+MAX_COLLECTION_BYTES = 1_000_000_000  # a .json/.jsonl file of many articles (each <= MAX_BYTES)
 METADATA_FIELDS = ("title", "source", "url", "published", "date")
 
 
@@ -84,9 +85,12 @@ def read_bytes(source: Path | BinaryIO) -> bytes:
             raise InputError(f"no {', '.join(SUPPORTED)} files in this folder")
         if not source.exists():
             raise InputError("no such file")
-        if source.stat().st_size > MAX_BYTES:
-            size = source.stat().st_size / 1e6
-            raise InputError(f"{size:.1f} MB is too long for one article (limit 1 MB)")
+        size = source.stat().st_size
+        if source.suffix.lower() in (".json", ".jsonl"):
+            if size > MAX_COLLECTION_BYTES:
+                raise InputError(f"{size / 1e9:.1f} GB: too large a file of articles (limit 1 GB)")
+        elif size > MAX_BYTES:
+            raise InputError(f"{size / 1e6:.1f} MB is too long for one article (limit 1 MB)")
         data = source.read_bytes()
     else:
         data = source.read(MAX_BYTES + 1)
@@ -150,6 +154,8 @@ def _record(obj: Any, fields: Fields) -> Article:
     text = obj.get(fields.text)
     if not isinstance(text, str):
         raise InputError(f"no text field {fields.text!r} (set another with --text-field)")
+    if len(text) > MAX_BYTES:
+        raise InputError(f"{len(text) / 1e6:.1f} MB is too long for one article (limit 1 MB)")
     meta = {k: obj[k] for k in METADATA_FIELDS if isinstance(obj.get(k), str)}
     if "date" in meta:
         meta["published"] = meta.pop("date")

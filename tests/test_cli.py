@@ -332,3 +332,19 @@ def test_eval_resumes_from_its_rows_failures_included(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "r" / "report.json").read_text())
     assert report["summary"]["failures"] == {"failed validation (summary)": 1}
     assert len((tmp_path / "r" / "rows.jsonl").read_text().splitlines()) == 2
+
+
+def test_a_large_jsonl_is_many_articles_each_under_the_limit(tmp_path: Path) -> None:
+    from summarizer.inputs import items
+
+    article = "The council met on Monday. It voted to close the library. " * 40
+    path = tmp_path / "many.jsonl"
+    with path.open("w") as f:
+        for i in range(600):  # about 1.4 MB in all
+            f.write(json.dumps({"id": f"a{i}", "text": article}) + "\n")
+        f.write(json.dumps({"id": "huge", "text": "word " * 250_000}) + "\n")
+    assert path.stat().st_size > 1_000_000
+    found = list(items([str(path)]))
+    assert len(found) == 601
+    assert all(item.article is not None for item in found[:600])
+    assert found[600].error is not None and "too long for one article" in found[600].error
