@@ -87,14 +87,16 @@ def variants(n: int) -> list[str]:
     return [f"{seed}\n\nThis is copy {i + 1} of the article." for i in range(n)]
 
 
-def print_table(title: str, rows: list[tuple[str, str]]) -> None:
+def print_table(
+    title: str, rows: list[tuple[str, ...]], columns: tuple[str, ...] = ("measure", "value")
+) -> None:
     """The figures as a table (rich), like every benchmark here."""
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title)
-    table.add_column("measure")
-    table.add_column("value", justify="right")
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
     for row in rows:
         table.add_row(*row)
-    Console(width=110).print(table)
+    Console(width=120).print(table)

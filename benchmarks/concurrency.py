@@ -5,11 +5,11 @@ Runs the CLI's own command in-process (typer's runner: the same code as `summari
 summarize -j N`, without the interpreter start), cache off, on 64 distinct articles in a
 JSON Lines file. The server (benchmarks/_canned.py) answers every request after 200 ms.
 Printed per level: wall time; the ideal if only the server's delay counted,
-ceil(64 / j) x 200 ms; the ratio (target <= 1.15); and requests in flight at most.
-
-The pipeline's own work per article (spaCy segmentation, validation, grounding report)
-runs on the client's cores, so it is printed too: it is what separates the two at high
-concurrency. Run: python benchmarks/concurrency.py
+ceil(64 / j) x 200 ms, and the ratio to it (target <= 1.15); then the ideal counting the
+client's own work per article too (spaCy segmentation, validation, grounding report), which
+needs one core under the GIL: max(ceil(64 / j) x (200 ms + own), 64 x own), and the ratio to
+that. The first ratio says how fast a batch is; the second, how well it overlaps requests.
+Run: python benchmarks/concurrency.py
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def main() -> int:
     from summarizer.cli import app
 
     runner = CliRunner()
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str, ...]] = []
     with tempfile.TemporaryDirectory() as tmp, canned_server(DELAY) as base_url:
         data = Path(tmp) / "articles.jsonl"
         with data.open("w", encoding="utf-8") as f:
@@ -64,20 +64,32 @@ def main() -> int:
                 )
                 return 1
             ideal = math.ceil(ARTICLES / jobs) * DELAY
+            # Counting the client's own work too: each round of requests takes the delay
+            # plus that work, and all of it together needs at least one core (the GIL).
+            own = own_ms / 1000
+            floor = max(math.ceil(ARTICLES / jobs) * (DELAY + own), ARTICLES * own)
             rows.append(
                 (
-                    f"-j {jobs}: wall (s) / ideal (s) / ratio",
-                    f"{wall:.2f} / {ideal:.2f} / {wall / ideal:.2f}",
+                    f"-j {jobs}",
+                    f"{wall:.2f}",
+                    f"{ideal:.2f}",
+                    f"{wall / ideal:.2f}",
+                    f"{floor:.2f}",
+                    f"{wall / floor:.2f}",
                 )
             )
-    rows.append(("client's own work per article, segmentation included (ms)", f"{own_ms:.0f}"))
-    rows.append(
-        (f"client's own work for {ARTICLES} articles (s)", f"{own_ms * ARTICLES / 1000:.1f}")
-    )
     print_table(
-        f"Batch of {ARTICLES} articles, server delay {DELAY * 1000:.0f} ms, cache off "
-        "[target: ratio <= 1.15]",
+        f"Batch of {ARTICLES} articles, server delay {DELAY * 1000:.0f} ms, cache off; "
+        f"client's own work {own_ms:.0f} ms per article (segmentation included)",
         rows,
+        columns=(
+            "jobs",
+            "wall (s)",
+            "ideal: delay only (s)",
+            "ratio [target <= 1.15]",
+            "ideal with own work (s)",
+            "ratio",
+        ),
     )
     return 0
 
