@@ -131,10 +131,12 @@ def _invented(text: str, article: str) -> tuple[list[str], list[str], list[str]]
     )
 
 
-def _describe(numbers: list[str], names: list[str], quotes: list[str]) -> list[str]:
-    problems = [f"number {n} is not in the article" for n in numbers]
-    problems += [f"'{n}' is not in the article" for n in names]
-    problems += [f"quotation \u201c{q}\u201d is not in the article" for q in quotes]
+def _describe(
+    numbers: list[str], names: list[str], quotes: list[str], where: str = "the article"
+) -> list[str]:
+    problems = [f"number {n} is not in {where}" for n in numbers]
+    problems += [f"'{n}' is not in {where}" for n in names]
+    problems += [f"quotation \u201c{q}\u201d is not in {where}" for q in quotes]
     return problems
 
 
@@ -143,10 +145,14 @@ def invented(text: str, article: str) -> list[str]:
     return _describe(*_invented(text, article))
 
 
-def check_sentence(field: str, index: int, text: str, sentences: Sequence[str]) -> Check:
+def check_sentence(
+    field: str, index: int, text: str, sentences: Sequence[str], where: str = "the article"
+) -> Check:
+    """Score `text` against `sentences` (the article, or the ones an item cites: `where`
+    says which, in the problems)."""
     score, evidence = score_sentence(text, sentences)
     numbers, names, quotes = _invented(text, " ".join(sentences))
-    problems = _describe(numbers, names, quotes)
+    problems = _describe(numbers, names, quotes, where)
     problems += _misattributed(text, [sentences[i - 1] for i in evidence])
     if score < SUPPORTED:
         problems.append(f"little support: {score:.0%} of its words and word pairs")
@@ -188,7 +194,8 @@ def _cited_check(
 ) -> Check:
     """A cited item: scored against the sentences it cites, not the best ones."""
     valid = [i for i in ids if 1 <= i <= len(sentences)]
-    check = check_sentence(field, index, text, [sentences[i - 1] for i in valid])
+    cited = [sentences[i - 1] for i in valid]
+    check = check_sentence(field, index, text, cited, where="the sentences it cites")
     check.evidence = valid
     if len(valid) < len(ids):
         check.problems.append("cites a sentence the article does not have")
