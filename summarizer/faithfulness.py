@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-from summarizer.grounding import STOPWORDS, content_words, normalize
+from summarizer.grounding import STOPWORDS, cited, content_words, normalize, support
 
 if TYPE_CHECKING:
     from summarizer.schema import ArticleSummary
@@ -211,12 +211,22 @@ def _occurs_check(
     sentences: Sequence[str],
     person: bool = False,
 ) -> Check:
-    from summarizer.grounding import cited, occurs
+    from summarizer.grounding import occurs
 
     ok = occurs(phrase, cited(ids, sentences), surname_ok=person)
     problems = [] if ok else [f"'{phrase}' does not occur in the sentences it cites"]
     return Check(field=field, index=index, text=phrase, supported=ok, score=float(ok),
                  evidence=ids, problems=problems)  # fmt: skip
+
+
+def _check_role(check: Check, role: str, evidence: Sequence[str]) -> None:
+    """Flag an entity whose stated role the sentences it cites do not support (a small
+    model copies roles from its prompt's example: "Egypt (location): the city whose
+    council voted"). Reported, not a reason to drop the entity."""
+    if support(role, evidence) < SUPPORTED:
+        check.problems.append(f"its role '{role}' is not supported by the sentences it cites")
+        check.supported = False
+        check.score = round(check.score / 2, 3)
 
 
 def check_summary(summary: ArticleSummary, sentences: Sequence[str]) -> GroundingReport:
@@ -231,7 +241,9 @@ def check_summary(summary: ArticleSummary, sentences: Sequence[str]) -> Groundin
         checks.append(_cited_check("key_points", i, kp.text, kp.sentences, sentences))
     for i, e in enumerate(summary.entities, start=1):
         person = e.type is EntityType.PERSON
-        checks.append(_occurs_check("entities", i, e.name, e.sentences, sentences, person))
+        check = _occurs_check("entities", i, e.name, e.sentences, sentences, person)
+        _check_role(check, e.role, cited(e.sentences, sentences))
+        checks.append(check)
     for i, c in enumerate(summary.claims, start=1):
         check = _cited_check("claims", i, c.statement, c.sentences, sentences)
         if c.source_kind is not SourceKind.ARTICLE:

@@ -229,3 +229,20 @@ def test_eval_summary_compares_baselines_on_the_same_articles() -> None:
     assert summary["systems_same_articles"]["lead-3"] == {"articles": 1, **lead}
     assert summary["failures"] == {"failed validation (tldr)": 1, "invalid JSON": 1}
     assert failure_kind("backend x stopped at max_tokens before") == "cut off at max_tokens"
+
+
+def test_report_flags_an_entity_role_its_sentences_do_not_support(
+    valid: dict[str, object], seed_text: str
+) -> None:
+    from summarizer.faithfulness import check_summary
+
+    sentences = [s.text for s in Article.from_text(seed_text).sentences]
+    good = check_summary(ArticleSummary.model_validate(valid), sentences)
+    assert all(c.supported for c in good.checks if c.field == "entities")
+    valid["entities"][0]["role"] = "the city whose council voted"  # type: ignore[index]
+    bad = check_summary(ArticleSummary.model_validate(valid), sentences)
+    egypt = next(c for c in bad.checks if c.field == "entities")
+    assert not egypt.supported
+    assert egypt.problems == [
+        "its role 'the city whose council voted' is not supported by the sentences it cites"
+    ]
