@@ -317,6 +317,7 @@ def eval_command(
         resume=resume,
     )
     summary = evaluate.summarize_rows(rows)
+
     def show(title: str, systems: dict[str, dict[str, Any]]) -> None:
         table = Table(title=title)
         for column in ("system", "articles", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum"):

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from summarizer.article import Article
 from summarizer.cache import cache_key
-from summarizer.errors import SummarizerError
+from summarizer.errors import SummarizerError, SummaryValidationError
 from summarizer.pipeline import Summarizer
 from summarizer.result import SummaryResult
 
@@ -52,6 +52,7 @@ class Row:
     key: str | None = None  # the pipeline's cache key for this article; see `evaluate`
     resumed: bool = False  # taken from an earlier run's rows
     error_type: str | None = None  # the exception's class name
+    failure: str | None = None  # why there is no summary, in a few words (see failure_kind)
 
 
 def load(path: Path) -> Iterator[Record]:
@@ -166,6 +167,7 @@ def _score(
         result = summarizer.summarize(article)
     except SummarizerError as exc:
         row.error, row.error_type = str(exc), type(exc).__name__
+        row.failure = failure_kind(exc)
     else:
         p = result.provenance
         row.rouge = rouge.best(scored_text(result, which), record.references)
@@ -194,16 +196,18 @@ def _systems(rows: list[Row], ok: list[Row]) -> dict[str, dict[str, Any]]:
     return systems
 
 
-def failure_kind(error: str) -> str:
-    """A short label for why an article got no summary (for the report's tally)."""
-    if "Invalid JSON" in error:
-        return "invalid JSON"
-    if "max_tokens" in error:
+def failure_kind(exc: SummarizerError) -> str:
+    """A short label for why an article got no summary (for the report's tally), from the
+    exception's structured errors."""
+    if not isinstance(exc, SummaryValidationError):
+        return type(exc).__name__
+    if not exc.errors:
         return "cut off at max_tokens"
-    if "no valid summary" in error:
-        field = error.split("first: ", 1)[-1].split(":", 1)[0].split(".", 1)[0].strip()
-        return f"failed validation ({field or 'whole answer'})"
-    return error.split(":", 1)[0][:60]
+    first = exc.errors[0]
+    if first.get("type") == "json_invalid":
+        return "invalid JSON"
+    loc = first.get("loc") or ()
+    return f"failed validation ({loc[0] if loc else 'whole answer'})"
 
 
 def summarize_rows(rows: list[Row]) -> dict[str, Any]:
@@ -215,7 +219,7 @@ def summarize_rows(rows: list[Row]) -> dict[str, Any]:
     failures: dict[str, int] = {}
     for r in rows:
         if r.error is not None:
-            kind = failure_kind(r.error)
+            kind = r.failure or "unknown"
             failures[kind] = failures.get(kind, 0) + 1
     return {
         "articles": len(rows),

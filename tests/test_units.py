@@ -211,16 +211,22 @@ def test_backend_resolution_order() -> None:
 
 
 def test_eval_summary_compares_baselines_on_the_same_articles() -> None:
+    from summarizer.errors import BackendError, SummaryValidationError
     from summarizer.evaluate import Row, failure_kind, summarize_rows
 
     lead = {"rouge1": 40.0, "rouge2": 20.0, "rougeLsum": 30.0}
     score = {"rouge1": 30.0, "rouge2": 10.0, "rougeLsum": 20.0}
     low = {"rouge1": 10.0, "rouge2": 0.0, "rougeLsum": 10.0}
-    invalid = "model m gave no valid summary in 1 attempt(s); first: tldr: Value error, ..."
+
+    def invalid(*errors: dict[str, object]) -> SummaryValidationError:
+        return SummaryValidationError("m", attempts=1, errors=list(errors), last_output=None)
+
+    tldr = invalid({"type": "value_error", "loc": ("tldr",), "msg": "not supported"})
+    broken = invalid({"type": "json_invalid", "loc": (), "msg": "EOF while parsing"})
     rows = [
         Row("a", rouge=score, baselines={"lead-3": lead}, latency_s=2.0),
-        Row("b", error=invalid, baselines={"lead-3": low}),
-        Row("c", error="... 1 validation error(s), first: : Invalid JSON: EOF while parsing"),
+        Row("b", error="m", failure=failure_kind(tldr), baselines={"lead-3": low}),
+        Row("c", error="m", failure=failure_kind(broken)),
     ]
     summary = summarize_rows(rows)
     assert summary["failed"] == 2
@@ -228,7 +234,8 @@ def test_eval_summary_compares_baselines_on_the_same_articles() -> None:
     assert summary["systems"]["lead-3"] == both
     assert summary["systems_same_articles"]["lead-3"] == {"articles": 1, **lead}
     assert summary["failures"] == {"failed validation (tldr)": 1, "invalid JSON": 1}
-    assert failure_kind("backend x stopped at max_tokens before") == "cut off at max_tokens"
+    assert failure_kind(invalid()) == "cut off at max_tokens"
+    assert failure_kind(BackendError("x")) == "BackendError"
 
 
 def test_report_flags_an_entity_role_its_sentences_do_not_support(

@@ -184,8 +184,9 @@ def _choose(logits: np.ndarray, temperature: float, rng: np.random.Generator) ->
 
 
 class _Openings:
-    """Tracks JSON string values as they are written; bans the token that would give one
-    the same first `k` tokens as an earlier value."""
+    """Tracks the JSON being written: bans the token that would give a string value the
+    same first `k` tokens as an earlier one, and counts the characters since the last space
+    in a string and the digits in a row, for the loop guards in `generate`."""
 
     def __init__(self, k: int) -> None:
         self.k = k
