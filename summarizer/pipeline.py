@@ -330,7 +330,7 @@ class Summarizer:
         if isinstance(error, SummaryValidationError) and self.policy == "flag":
             kept = unchecked(error.last_output)
             if kept is not None:  # the grounding report marks what failed
-                return self._success(call, kept, [], usage)
+                return self._success(call, *kept, usage)
         raise error from exc
 
     # -- errors --------------------------------------------------------------------------

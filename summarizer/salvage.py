@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from summarizer import grounding
+from summarizer import matching
 from summarizer.schema import (
     ArticleSummary,
     Claim,
@@ -72,7 +72,7 @@ def _recite(model: type[BaseModel], item: dict[str, Any], sentences: Sequence[st
     text = _text_of(item)
     ranked = sorted(
         range(1, len(sentences) + 1),
-        key=lambda i: grounding.support(text, [sentences[i - 1]]),
+        key=lambda i: matching.support(text, [sentences[i - 1]]).score,
         reverse=True,
     )
     original = item.get("sentences")
@@ -94,8 +94,8 @@ def _fix_item(field: str, item: Any, reason: str, sentences: Sequence[str]) -> C
             field=field,
             action="recited",
             item=dict(item),
-            reason=f"cited {grounding.labels(before)}: {reason}; "
-            f"now cites {grounding.labels(item['sentences'])}",
+            reason=f"cited {matching.labels(before)}: {reason}; "
+            f"now cites {matching.labels(item['sentences'])}",
         )
     return None
 
@@ -105,10 +105,10 @@ def _same(field: str, a: Any, b: Any) -> bool:
     if not isinstance(a, dict) or not isinstance(b, dict):
         return bool(a == b)
     if field == "entities":
-        return grounding.normalize(str(a.get("name", ""))) == grounding.normalize(
+        return matching.normalize(str(a.get("name", ""))) == matching.normalize(
             str(b.get("name", ""))
         )
-    return grounding.similar(_text_of(a), _text_of(b))
+    return matching.similar(_text_of(a), _text_of(b))
 
 
 def _drop_duplicates(data: dict[str, Any]) -> list[Correction]:
@@ -135,12 +135,54 @@ def _drop_duplicates(data: dict[str, Any]) -> list[Correction]:
     return corrections
 
 
-def unchecked(raw: str | None) -> ArticleSummary | None:
-    """The answer validated for form only (no article checks), for policy ``flag``."""
+def unchecked(raw: str | None) -> tuple[ArticleSummary, list[Correction]] | None:
+    """The answer validated for form only (no article checks), for policy ``flag``. A list
+    item whose form is invalid (a figure that is not a number) is dropped and listed: the
+    grounding report then marks what the article checks find."""
     try:
-        return ArticleSummary.model_validate_json(raw or "")
-    except ValidationError:
+        data = json.loads(raw or "")
+    except json.JSONDecodeError:
         return None
+    if not isinstance(data, dict):
+        return None
+    corrections: list[Correction] = []
+    for _ in range(3):
+        try:
+            return ArticleSummary.model_validate(data), corrections
+        except ValidationError as exc:
+            bad = _item_errors(exc)
+            if bad is None:
+                return None
+            for field, reasons in bad.items():
+                items = data.get(field)
+                if not isinstance(items, list):
+                    return None
+                for index in sorted(reasons, reverse=True):
+                    if index < len(items):
+                        item = items.pop(index)
+                        corrections.append(_dropped(field, item, reasons[index]))
+    return None
+
+
+def _dropped(field: str, item: Any, reason: str) -> Correction:
+    return Correction(
+        field=field,
+        action="dropped",
+        item=item if isinstance(item, dict) else {"value": item},
+        reason=reason,
+    )
+
+
+def _item_errors(exc: ValidationError) -> dict[str, dict[int, str]] | None:
+    """Errors by list field and item index, or None if any error is not an item's."""
+    bad: dict[str, dict[int, str]] = {}
+    for error in exc.errors(include_url=False, include_input=False):
+        loc = error["loc"]
+        if len(loc) < 2 or loc[0] not in ITEM_MODELS or not isinstance(loc[1], int):
+            return None  # not an item-level error: nothing to drop
+        reason = error["msg"].removeprefix("Value error, ")
+        bad.setdefault(str(loc[0]), {}).setdefault(loc[1], reason)
+    return bad
 
 
 def salvage(
@@ -159,13 +201,9 @@ def salvage(
             try:
                 return ArticleSummary.model_validate(data), corrections
             except ValidationError as exc:
-                bad: dict[str, dict[int, str]] = {}
-                for error in exc.errors(include_url=False, include_input=False):
-                    loc = error["loc"]
-                    if len(loc) < 2 or loc[0] not in ITEM_MODELS or not isinstance(loc[1], int):
-                        return None  # not an item-level error: nothing to drop
-                    reason = error["msg"].removeprefix("Value error, ")
-                    bad.setdefault(str(loc[0]), {}).setdefault(loc[1], reason)
+                bad = _item_errors(exc)
+                if bad is None:
+                    return None
                 for field, reasons in bad.items():
                     items = data.get(field)
                     if not isinstance(items, list):
@@ -175,13 +213,7 @@ def salvage(
                             continue
                         fixed = _fix_item(field, items[index], reasons[index], sentences)
                         if fixed is None:
-                            item = items.pop(index)
-                            fixed = Correction(
-                                field=field,
-                                action="dropped",
-                                item=item if isinstance(item, dict) else {"value": item},
-                                reason=reasons[index],
-                            )
+                            fixed = _dropped(field, items.pop(index), reasons[index])
                         corrections.append(fixed)
                 corrections.extend(_drop_duplicates(data))  # re-citing can make repeats
     return None

@@ -2,12 +2,17 @@
 
 Field descriptions are written for the model: instructor sends them with the request.
 Validators that need the article (do the cited sentences exist? does the entity occur in
-them?) read the article's sentences from the pydantic validation context (key
-``sentences``, a list of strings) or, failing that, from `article_scope` (a context
-variable: instructor renders its own validation context into the prompt as a Jinja
-template, which article text must never go through). Without either, only the checks
-that need no article run. Messages go back to the model on a re-ask, so they say
-exactly what to fix.
+them?) read the article's sentences from `article_scope`, a context variable: the one
+route by which an article reaches them (instructor renders its own validation context into
+the prompt as a Jinja template, which article text must never go through). Outside a
+scope only the checks that need no article run.
+
+The article checks are the gate: they fail only on what a reader would call an error
+(`matching.ErrorKind`: a number, name or quotation the evidence does not have, a speaker
+who is not the source, a hedge made stronger, a negation flipped, a sentence that does not
+exist). Each failure goes back to the model on a re-ask, named by its kind and saying
+exactly what to fix. How well the wording is supported is graded by the grounding report
+(`faithfulness`), not gated: a good paraphrase shares few words with its source.
 """
 
 from __future__ import annotations
@@ -38,12 +43,12 @@ from pydantic.json_schema import (
     model_json_schema,
 )
 
-from summarizer import faithfulness, grounding
+from summarizer import matching
 
 SCHEMA_VERSION = "1"
 # Bump when the checks below change what passes: it is part of the cache key, so results
 # validated under older rules are not served.
-CHECKS_VERSION = "1"
+CHECKS_VERSION = "2"
 
 _scope: ContextVar[Sequence[str] | None] = ContextVar("article_sentences", default=None)
 
@@ -58,9 +63,8 @@ def article_scope(sentences: Sequence[str]) -> Iterator[None]:
         _scope.reset(token)
 
 
-def _article(info: ValidationInfo) -> Sequence[str] | None:
-    context = info.context or {}
-    return context.get("sentences", _scope.get())
+def _article() -> Sequence[str] | None:
+    return _scope.get()
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -167,8 +171,8 @@ class Cited(_Model):
 
     @field_validator("sentences", check_fields=False)
     @classmethod
-    def _sentences_exist(cls, ids: list[int], info: ValidationInfo) -> list[int]:
-        article = _article(info)
+    def _sentences_exist(cls, ids: list[int]) -> list[int]:
+        article = _article()
         if article is None:
             return ids
         count = len(article)
@@ -176,42 +180,47 @@ class Cited(_Model):
         if missing:
             shown = ", ".join(f"S{i}" for i in missing)
             raise ValueError(
-                f"cites {shown}, which does not exist: the article has sentences S1 to S{count}"
+                f"{matching.ErrorKind.CITATION}: cites {shown}, which does not exist: "
+                f"the article has sentences S1 to S{count}"
             )
         return list(dict.fromkeys(ids))
 
 
-def _require(
-    phrase: str, ids: list[int], info: ValidationInfo, what: str, *, surname_ok: bool = False
-) -> None:
-    """Fail unless `phrase` occurs in the cited sentences (as `grounding.occurs` allows)."""
-    article = _article(info)
+def _require(phrase: str, ids: list[int], what: str) -> None:
+    """Fail unless `phrase` (a name, a source) occurs in the cited sentences, in this or
+    another form of it (`matching.name_occurs`)."""
+    article = _article()
     if article is None:
         return
-    if not grounding.occurs(phrase, grounding.cited(ids, article), surname_ok=surname_ok):
+    if not matching.name_occurs(phrase, matching.normalize(" ".join(matching.cited(ids, article)))):
         raise ValueError(
-            f"{what} '{phrase}' does not occur in {grounding.labels(ids)}; "
-            "cite the sentence where it occurs, write it as the article does, or remove it"
+            f"{matching.ErrorKind.NAME}: {what} '{phrase}' does not occur in "
+            f"{matching.labels(ids)}; cite the sentence where it occurs, write it as the "
+            "article does, or remove it"
         )
 
 
-# A statement is supported when at least this share of its content words occurs in the
-# sentences it cites. A first measure: paraphrase lowers it, invention lowers it more.
-MIN_SUPPORT = 0.5
+def _reject(errors: Sequence[matching.Error], what: str) -> None:
+    """Raise the errors found, each named by its kind, as one re-ask message."""
+    if errors:
+        found = "; ".join(f"{e.kind}: {e.message}" for e in errors)
+        raise ValueError(f"{what}: {found}; write only what the article says")
 
 
-def _require_support(text: str, ids: list[int], info: ValidationInfo, what: str) -> None:
-    article = _article(info)
+def _require_grounded(text: str, ids: list[int], what: str) -> None:
+    """A cited item: no error against the sentences it cites (numbers, names and
+    quotations must be in them; a speaker named in them or just before)."""
+    article = _article()
     if article is None:
         return
-    if problems := faithfulness.invented(text, " ".join(article)):
-        raise ValueError(f"{what}: {'; '.join(problems)}; write only what the article says")
-    share = grounding.support(text, grounding.cited(ids, article))
-    if share < MIN_SUPPORT:
-        raise ValueError(
-            f"{what} is not supported by {grounding.labels(ids)} (only {share:.0%} of its "
-            "content words occur there); cite the sentences that state it, or remove it"
-        )
+    evidence = matching.cited(ids, article)
+    first = min((i for i in ids if 1 <= i <= len(article)), default=1)
+    window = [*article[max(0, first - 3) : first - 1], *evidence]
+    ranked = sorted(evidence, key=lambda s: matching.support(text, [s]).score, reverse=True)
+    _reject(
+        matching.errors(text, ranked, window=window, where=matching.labels(ids)),
+        what,
+    )
 
 
 class KeyPoint(Cited):
@@ -223,8 +232,8 @@ class KeyPoint(Cited):
     )
 
     @model_validator(mode="after")
-    def _supported(self, info: ValidationInfo) -> KeyPoint:
-        _require_support(self.text, self.sentences, info, "key point")
+    def _grounded(self) -> KeyPoint:
+        _require_grounded(self.text, self.sentences, "key point")
         return self
 
 
@@ -244,14 +253,8 @@ class Entity(Cited):
     role: Text = Field(max_length=160, description="Its role in this story, in a few words.")
 
     @model_validator(mode="after")
-    def _name_occurs(self, info: ValidationInfo) -> Entity:
-        _require(
-            self.name,
-            self.sentences,
-            info,
-            "entity",
-            surname_ok=self.type is EntityType.PERSON,
-        )
+    def _name_occurs(self) -> Entity:
+        _require(self.name, self.sentences, "entity")
         return self
 
 
@@ -296,10 +299,10 @@ class Claim(Cited):
     )
 
     @model_validator(mode="after")
-    def _source_occurs(self, info: ValidationInfo) -> Claim:
-        _require_support(self.statement, self.sentences, info, "claim")
+    def _grounded(self) -> Claim:
+        _require_grounded(self.statement, self.sentences, "claim")
         if self.source_kind is not SourceKind.ARTICLE:
-            _require(self.attributed_to, self.sentences, info, "source", surname_ok=True)
+            _require(self.attributed_to, self.sentences, "source")
         return self
 
 
@@ -311,13 +314,21 @@ class Figure(Cited):
     @field_validator("value")
     @classmethod
     def _is_a_number(cls, v: str) -> str:
-        if not grounding.has_number(v):
+        if not matching.has_number(v):
             raise ValueError(f"figure '{v}' is not a number; give the number as written")
         return v
 
     @model_validator(mode="after")
-    def _value_occurs(self, info: ValidationInfo) -> Figure:
-        _require(self.value, self.sentences, info, "figure")
+    def _value_occurs(self) -> Figure:
+        article = _article()
+        if article is None:
+            return self
+        if not matching.figure_occurs(self.value, matching.cited(self.sentences, article)):
+            raise ValueError(
+                f"{matching.ErrorKind.NUMBER}: figure '{self.value}' does not occur in "
+                f"{matching.labels(self.sentences)}; cite the sentence where it occurs, write "
+                "it as the article does, or remove it"
+            )
         return self
 
 
@@ -330,8 +341,8 @@ class OpenQuestion(Cited):
     )
 
     @model_validator(mode="after")
-    def _supported(self, info: ValidationInfo) -> OpenQuestion:
-        _require_support(self.question, self.sentences, info, "open question")
+    def _grounded(self) -> OpenQuestion:
+        _require_grounded(self.question, self.sentences, "open question")
         return self
 
 
@@ -429,26 +440,25 @@ class ArticleSummary(_Model):
 
     @field_validator("title", "tldr", "summary")
     @classmethod
-    def _free_text_supported(cls, v: str, info: ValidationInfo) -> str:
-        """Free text cites nothing: each sentence must be supported by the two article
-        sentences that support it best."""
-        article = _article(info)
+    def _free_text_grounded(cls, v: str, info: ValidationInfo) -> str:
+        """Free text cites nothing: each of its sentences is checked against the article
+        sentences that support it best (numbers, names and quotations against the whole
+        article)."""
+        article = _article()
         if article is None:
             return v
-        if problems := faithfulness.invented(v, " ".join(article)):
-            where = info.field_name
-            raise ValueError(f"{where}: {'; '.join(problems)}; write only what the article says")
-        for n, sentence in enumerate(split_sentences(v), start=1):
-            share, best = grounding.best_support(sentence, article, top=2)
-            if share < MIN_SUPPORT:
-                where = (
-                    f"sentence {n} of the {info.field_name}"
-                    if info.field_name == "summary"
-                    else f"the {info.field_name}"
-                )
-                raise ValueError(
-                    f"{where} is not supported by the article (only {share:.0%} of its content "
-                    f"words occur in {grounding.labels(best)}, the closest sentences); "
-                    "write only what the article says"
-                )
+        for n, sentence in enumerate(split_sentences(v) or [v], start=1):
+            what = f"sentence {n} of the summary" if info.field_name == "summary" else None
+            _reject(free_text_errors(sentence, article), what or str(info.field_name))
         return v
+
+
+def free_text_errors(sentence: str, article: Sequence[str]) -> list[matching.Error]:
+    """The errors of one sentence of free text (title, TL;DR, summary, any summary given to
+    `check`): its evidence is the article sentences that support it best."""
+    found = matching.support(sentence, article)
+    evidence = [article[i - 1] for i in found.evidence]
+    first = found.evidence[0] if found.evidence else 1
+    # A speaker is named in the best evidence sentence or in the two before it.
+    window = article[max(0, first - 3) : first]
+    return matching.errors(sentence, evidence, window=window, names_from=article)

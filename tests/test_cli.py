@@ -22,6 +22,10 @@ from tests.conftest import SEED
 
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED = ["--backend", "embedded", "--no-cache"]
+# A recorded case whose answer passes validation (the seed's own answer drops a hedge in
+# its title and is refused: see tests/fixtures/embedded-gaza.json).
+OK = "embedded-chemical-plant-explosion-china"
+OK_ARTICLE = ROOT / "seeds" / "chemical-plant-explosion-china.txt"
 TXT_CASES = [
     "embedded-gaza",
     "embedded-chemical-plant-explosion-china",
@@ -75,13 +79,13 @@ def test_help_starts_without_heavy_imports() -> None:
 def test_one_file_to_json_matches_the_recording() -> None:
     import jsonschema
 
-    with replay("embedded-gaza"):
-        result = runner().invoke(app, ["summarize", *EMBEDDED, str(SEED)])
+    with replay(OK):
+        result = runner().invoke(app, ["summarize", *EMBEDDED, str(OK_ARTICLE)])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     schema = json.loads((ROOT / "schemas" / "SummaryResult.v1.json").read_text())
     jsonschema.validate(data, schema)  # the output is valid against the published schema
-    assert data["summary"] == fixture_summary("embedded-gaza")
+    assert data["summary"] == fixture_summary(OK)
     assert data["provenance"]["backend"] == "embedded"
     assert "using the embedded model" in result.stderr
 
@@ -91,8 +95,8 @@ def test_one_file_to_json_matches_the_recording() -> None:
     [("markdown", "## Key points"), ("text", "* "), ("json", '"key_points"')],
 )
 def test_every_output_format(fmt: str, expected: str) -> None:
-    with replay("embedded-gaza"):
-        result = runner().invoke(app, ["summarize", *EMBEDDED, "-f", fmt, str(SEED)])
+    with replay(OK):
+        result = runner().invoke(app, ["summarize", *EMBEDDED, "-f", fmt, str(OK_ARTICLE)])
     assert result.exit_code == 0
     assert expected in result.stdout
     if fmt == "markdown":
@@ -100,23 +104,24 @@ def test_every_output_format(fmt: str, expected: str) -> None:
 
 
 def test_stdin() -> None:
-    with replay("embedded-gaza"):
-        result = runner().invoke(app, ["summarize", *EMBEDDED, "-"], input=SEED.read_text())
+    with replay(OK):
+        result = runner().invoke(app, ["summarize", *EMBEDDED, "-"], input=OK_ARTICLE.read_text())
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["summary"] == fixture_summary("embedded-gaza")
+    assert json.loads(result.stdout)["summary"] == fixture_summary(OK)
 
 
 def test_jsonl_records_with_metadata(tmp_path: Path) -> None:
-    body = SEED.read_text().split("2025-10-18", 1)[1].strip()
+    source, body = OK_ARTICLE.read_text().split("\n", 1)
+    record = {"id": "gaza", "text": body.strip(), "source": source.split(":", 1)[1].strip()}
     records = tmp_path / "articles.jsonl"
-    records.write_text(json.dumps({"id": "gaza", "text": body, "date": "2025-10-18"}) + "\n")
-    with replay("embedded-gaza"):
+    records.write_text(json.dumps(record) + "\n")
+    with replay(OK):
         result = runner().invoke(
             app, ["summarize", *EMBEDDED, "-o", str(tmp_path / "out"), str(records)]
         )
     assert result.exit_code == 0, result.output
     written = json.loads((tmp_path / "out" / "gaza.json").read_text())
-    assert written["summary"] == fixture_summary("embedded-gaza")
+    assert written["summary"] == fixture_summary(OK)
 
 
 def test_html_page() -> None:
@@ -150,12 +155,12 @@ def test_folder_batch_to_json_lines(tmp_path: Path) -> None:
 
 def test_glob_input(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
-    shutil.copy(SEED, tmp_path / "sub" / "gaza.txt")
+    shutil.copy(OK_ARTICLE, tmp_path / "sub" / "gaza.txt")
     (tmp_path / "sub" / "notes.csv").write_text("not an article")
-    with replay("embedded-gaza"):
+    with replay(OK):
         result = runner().invoke(app, ["summarize", *EMBEDDED, str(tmp_path / "**" / "*.txt")])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["summary"] == fixture_summary("embedded-gaza")
+    assert json.loads(result.stdout)["summary"] == fixture_summary(OK)
 
 
 def test_resume_after_interrupt_writes_each_article_once(
@@ -164,7 +169,7 @@ def test_resume_after_interrupt_writes_each_article_once(
     folder = tmp_path / "articles"
     folder.mkdir()
     for name in "abcde":
-        shutil.copy(SEED, folder / f"{name}.txt")
+        shutil.copy(OK_ARTICLE, folder / f"{name}.txt")
     out = tmp_path / "out"
     from summarizer.pipeline import Summarizer
 
@@ -178,7 +183,7 @@ def test_resume_after_interrupt_writes_each_article_once(
         return real(self, article, **kw)
 
     monkeypatch.setattr(Summarizer, "summarize", interrupted)
-    with replay("embedded-gaza", repeats=True):
+    with replay(OK, repeats=True):
         first = runner().invoke(app, ["summarize", *EMBEDDED, "-o", str(out), str(folder)])
     assert first.exit_code == 130
     assert "run the same command again" in first.stderr
@@ -194,12 +199,12 @@ def test_resume_after_interrupt_writes_each_article_once(
         return real(self, article, **kw)
 
     monkeypatch.setattr(Summarizer, "summarize", counted)
-    with replay("embedded-gaza", repeats=True):
+    with replay(OK, repeats=True):
         second = runner().invoke(app, ["summarize", *EMBEDDED, "-o", str(out), str(folder)])
     assert second.exit_code == 0, second.output
     assert sorted(p.name for p in out.iterdir()) == [f"{n}.json" for n in "abcde"]
     for path in out.iterdir():
-        assert json.loads(path.read_text())["summary"] == fixture_summary("embedded-gaza")
+        assert json.loads(path.read_text())["summary"] == fixture_summary(OK)
     assert (out / "a.json").stat().st_mtime_ns == first_written  # not redone
     assert len(redone) == 3  # only c, d and e: a and b were not summarized again
 
@@ -222,8 +227,9 @@ def test_bad_inputs_get_one_line_each_and_exit_1(tmp_path: Path) -> None:
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
-    assert runner().invoke(app, ["summarize", "-f", "yaml", str(SEED)]).exit_code == 2
-    bad = runner().invoke(app, ["summarize", "--base-url", "http://127.0.0.1:9/v1", str(SEED)])
+    assert runner().invoke(app, ["summarize", "-f", "yaml", str(OK_ARTICLE)]).exit_code == 2
+    url = "http://127.0.0.1:9/v1"
+    bad = runner().invoke(app, ["summarize", "--base-url", url, str(OK_ARTICLE)])
     assert bad.exit_code == 2 and "name the model" in bad.stderr
 
 
@@ -274,19 +280,16 @@ def test_check_any_summary(tmp_path: Path) -> None:
 
 
 def test_eval_writes_reports_with_baselines(tmp_path: Path) -> None:
-    body = SEED.read_text().split("2025-10-18", 1)[1].strip()
     dataset = tmp_path / "eval.jsonl"
-    reference = (  # written for this test from the seed article
-        "Egypt is expected to lead an international force in Gaza, The Guardian reported. "
-        "Indonesia has offered 20,000 soldiers."
+    reference = (  # written for this test from the article
+        "Six people were hurt in an explosion at a chemical plant in Fujian province. "
+        "The blast started a huge fire, provincial authorities said."
     )
+    article = OK_ARTICLE.read_text()
     dataset.write_text(
-        json.dumps(
-            {"id": "gaza", "article": f"date 2025-10-18 {body}", "reference_summary": [reference]}
-        )
-        + "\n"
+        json.dumps({"id": "fujian", "article": article, "reference_summary": [reference]}) + "\n"
     )
-    with replay("embedded-gaza"):
+    with replay(OK):
         result = runner().invoke(
             app,
             [
@@ -330,7 +333,7 @@ def test_eval_resumes_from_its_rows_failures_included(tmp_path: Path) -> None:
     assert second.exit_code == 0, second.output
     assert second.stderr.count("(earlier run)") == 2
     report = json.loads((tmp_path / "r" / "report.json").read_text())
-    assert report["summary"]["failures"] == {"failed validation (summary)": 1}
+    assert report["summary"]["failures"] == {"failed validation (title)": 2}
     assert len((tmp_path / "r" / "rows.jsonl").read_text().splitlines()) == 2
 
 
