@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
@@ -139,29 +140,7 @@ def unchecked(raw: str | None) -> tuple[ArticleSummary, list[Correction]] | None
     """The answer validated for form only (no article checks), for policy ``flag``. A list
     item whose form is invalid (a figure that is not a number) is dropped and listed: the
     grounding report then marks what the article checks find."""
-    try:
-        data = json.loads(raw or "")
-    except json.JSONDecodeError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    corrections: list[Correction] = []
-    for _ in range(3):
-        try:
-            return ArticleSummary.model_validate(data), corrections
-        except ValidationError as exc:
-            bad = _item_errors(exc)
-            if bad is None:
-                return None
-            for field, reasons in bad.items():
-                items = data.get(field)
-                if not isinstance(items, list):
-                    return None
-                for index in sorted(reasons, reverse=True):
-                    if index < len(items):
-                        item = items.pop(index)
-                        corrections.append(_dropped(field, item, reasons[index]))
-    return None
+    return _repair(raw, None)
 
 
 def _dropped(field: str, item: Any, reason: str) -> Correction:
@@ -189,14 +168,23 @@ def salvage(
     raw: str | None, sentences: Sequence[str]
 ) -> tuple[ArticleSummary, list[Correction]] | None:
     """The valid part of `raw` (the model's last answer), or None if there is none."""
+    return _repair(raw, sentences)
+
+
+def _repair(
+    raw: str | None, sentences: Sequence[str] | None
+) -> tuple[ArticleSummary, list[Correction]] | None:
+    """Drop (or, against an article's `sentences`, first try to re-cite) the items of `raw`
+    that fail validation, until the rest validates; None if an error is not an item's."""
     try:
         data = json.loads(raw or "")
     except json.JSONDecodeError:
         return None
     if not isinstance(data, dict):
         return None
-    corrections = _drop_duplicates(data)
-    with article_scope(sentences):
+    against = sentences is not None
+    corrections = _drop_duplicates(data) if against else []
+    with article_scope(sentences) if sentences is not None else nullcontext():
         for _ in range(3):
             try:
                 return ArticleSummary.model_validate(data), corrections
@@ -211,9 +199,12 @@ def salvage(
                     for index in sorted(reasons, reverse=True):
                         if index >= len(items):
                             continue
-                        fixed = _fix_item(field, items[index], reasons[index], sentences)
+                        fixed = None
+                        if sentences is not None:
+                            fixed = _fix_item(field, items[index], reasons[index], sentences)
                         if fixed is None:
                             fixed = _dropped(field, items.pop(index), reasons[index])
                         corrections.append(fixed)
-                corrections.extend(_drop_duplicates(data))  # re-citing can make repeats
+                if against:
+                    corrections.extend(_drop_duplicates(data))  # re-citing can make repeats
     return None
