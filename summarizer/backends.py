@@ -43,6 +43,12 @@ class Backend:
     api_key: str
     response_format: ResponseFormat = "json_schema"
 
+    @property
+    def cites_by_code(self) -> bool:
+        """Whether code finds the sentences each item cites (a small local model writes
+        well but cannot keep count of sentence numbers), rather than trusting the model."""
+        return self.kind == "embedded"
+
     def describe(self) -> str:
         if self.kind == "embedded":
             return f"embedded model {self.model}"

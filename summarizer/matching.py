@@ -294,6 +294,7 @@ def names(text: str) -> tuple[Name, ...]:
             found.append(Name(" ".join(t for t, _ in run), run[0][1]))
         run.clear()
 
+    headline = _title_case(text)
     for token, start in tokens:
         word = token.rstrip(".")
         if word in _ARTIFACTS:
@@ -301,6 +302,10 @@ def names(text: str) -> tuple[Name, ...]:
             continue
         if _is_capitalized(token):
             common = zipf_frequency(word.lower(), "en") >= 3.5 and not word.isupper()
+            if headline and common and not _entity_at(text, start):
+                close()  # title case: a common word's capital says nothing
+                opener = False
+                continue
             if opener and common and not run and not _entity_at(text, start):
                 opener = False
                 continue
@@ -343,6 +348,13 @@ def _entity_at(text: str, start: int) -> bool:
 
 
 _NUMERIC_ENTITIES = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY", "TIME"})
+
+
+def _title_case(text: str) -> bool:
+    """Is `text` written in title case ("Marine Conservation Zones Withdrawn by Minister")?
+    Most of its longer words are capitalized."""
+    longer = [w for w in _WORD.findall(text) if len(w) > 3]
+    return len(longer) >= 3 and sum(w[0].isupper() for w in longer) >= 0.75 * len(longer)
 
 
 def _initials(phrase: str) -> str:
@@ -726,6 +738,45 @@ def errors(
     found = list(_missing(text, names_from if names_from is not None else evidence, where))
     found += _framing(text, evidence, window or evidence)
     return found
+
+
+# A sentence joins a citation when it adds at least this weighted share of the words.
+CITE_GAIN = 0.15
+
+
+def citations(text: str, sentences: Sequence[str]) -> tuple[int, ...]:
+    """The sentences (1-based) that `text` rests on, found by the support measure: the
+    best one, and each fused one that adds at least `CITE_GAIN` of its words."""
+    found = support(text, sentences)
+    if not found.evidence:
+        return ()
+    stems = content_stems(text)
+    kept, covered = [found.evidence[0]], set(content_stems(sentences[found.evidence[0] - 1]))
+    for i in found.evidence[1:]:
+        gain = _share({s: w for s, w in stems.items() if s not in covered},
+                      content_stems(sentences[i - 1])) if stems else 0.0  # fmt: skip
+        missing = sum(w for s, w in stems.items() if s not in covered)
+        if stems and gain * missing / sum(stems.values()) >= CITE_GAIN:
+            kept.append(i)
+            covered |= set(content_stems(sentences[i - 1]))
+    # Each number and name of the text is in a cited sentence where the article has it.
+    cited_text = [sentences[i - 1] for i in kept]
+    known = [n for c in cited_text for n in numbers(c)]
+    for n in numbers(text):
+        if not number_matches(n, known):
+            kept += occurrences(n.text, sentences, figure=True)[:1]
+    haystack = normalize(" ".join(cited_text))
+    for name in names(text):
+        if not name_occurs(name.text, haystack):
+            kept += occurrences(name.text, sentences)[:1]
+    return tuple(sorted(set(kept)))
+
+
+def occurrences(phrase: str, sentences: Sequence[str], *, figure: bool = False) -> tuple[int, ...]:
+    """The sentences (1-based) where a name (or, with `figure`, a number) occurs."""
+    if figure:
+        return tuple(i for i, s in enumerate(sentences, 1) if figure_occurs(phrase, [s]))
+    return tuple(i for i, s in enumerate(sentences, 1) if name_occurs(phrase, normalize(s)))
 
 
 def labels(ids: Iterable[int]) -> str:

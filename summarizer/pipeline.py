@@ -259,7 +259,8 @@ class Summarizer:
         if hit is not None:
             return hit
         hooks, calls = _counting_hooks()
-        return _Call(art, key, started, calls, self._request(art, hooks))
+        request = self._request(art, hooks)
+        return _Call(art, key, started, calls, request, self.backend.cites_by_code)
 
     def summarize(self, article: ArticleInput, **metadata: Any) -> SummaryResult:
         """Summarize one article (an `Article`, or text with an optional header)."""
@@ -323,7 +324,7 @@ class Summarizer:
         error = self._translate(exc, call.calls[0])
         usage = _usage_of(getattr(exc, "total_usage", None))
         if isinstance(error, SummaryValidationError) and self.policy == "drop":
-            salvaged = salvage(error.last_output, call.sentences)
+            salvaged = salvage(error.last_output, call.sentences, cite=call.cite)
             if salvaged is not None:
                 summary, corrections = salvaged
                 return self._success(call, summary, corrections, usage)
@@ -392,13 +393,14 @@ class _Call:
     started: float
     calls: list[int]  # model calls so far, counted by instructor's hooks
     request: dict[str, Any]
+    cite: bool = False  # code finds each item's sentences (Backend.cites_by_code)
 
     @property
     def sentences(self) -> list[str]:
         return [s.text for s in self.article.sentences]
 
     def scope(self) -> AbstractContextManager[None]:
-        return article_scope(self.sentences)
+        return article_scope(self.sentences, cite=self.cite)
 
 
 def _counting_hooks() -> tuple[Hooks, list[int]]:

@@ -165,14 +165,15 @@ def _item_errors(exc: ValidationError) -> dict[str, dict[int, str]] | None:
 
 
 def salvage(
-    raw: str | None, sentences: Sequence[str]
+    raw: str | None, sentences: Sequence[str], *, cite: bool = False
 ) -> tuple[ArticleSummary, list[Correction]] | None:
-    """The valid part of `raw` (the model's last answer), or None if there is none."""
-    return _repair(raw, sentences)
+    """The valid part of `raw` (the model's last answer), or None if there is none. With
+    `cite`, code finds each item's sentences (see `schema.article_scope`)."""
+    return _repair(raw, sentences, cite)
 
 
 def _repair(
-    raw: str | None, sentences: Sequence[str] | None
+    raw: str | None, sentences: Sequence[str] | None, cite: bool = False
 ) -> tuple[ArticleSummary, list[Correction]] | None:
     """Drop (or, against an article's `sentences`, first try to re-cite) the items of `raw`
     that fail validation, until the rest validates; None if an error is not an item's."""
@@ -184,7 +185,7 @@ def _repair(
         return None
     against = sentences is not None
     corrections = _drop_duplicates(data) if against else []
-    with article_scope(sentences) if sentences is not None else nullcontext():
+    with article_scope(sentences, cite=cite) if sentences is not None else nullcontext():
         for _ in range(3):
             try:
                 return ArticleSummary.model_validate(data), corrections

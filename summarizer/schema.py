@@ -51,16 +51,22 @@ SCHEMA_VERSION = "1"
 CHECKS_VERSION = "2"
 
 _scope: ContextVar[Sequence[str] | None] = ContextVar("article_sentences", default=None)
+_code_cites: ContextVar[bool] = ContextVar("code_cites", default=False)
 
 
 @contextmanager
-def article_scope(sentences: Sequence[str]) -> Iterator[None]:
-    """Validate summaries inside this block against an article with these sentences."""
-    token = _scope.set(tuple(sentences))
+def article_scope(sentences: Sequence[str], *, cite: bool = False) -> Iterator[None]:
+    """Validate summaries inside this block against an article with these sentences.
+
+    With `cite`, the sentences each item cites are found by code (`matching.citations`,
+    where a name or figure occurs), replacing the model's: for a small model that writes
+    well but cannot keep count of sentence numbers."""
+    token, cites = _scope.set(tuple(sentences)), _code_cites.set(cite)
     try:
         yield
     finally:
         _scope.reset(token)
+        _code_cites.reset(cites)
 
 
 def _article() -> Sequence[str] | None:
@@ -169,6 +175,21 @@ class Cited(_Model):
     each subclass: a model that picks the sentence first then writes from it stays closer
     to the article than one that writes first and looks for a citation afterwards."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _cited_by_code(cls, data: Any) -> Any:
+        """Inside `article_scope(..., cite=True)`: cite what the item rests on."""
+        article = _article()
+        if not _code_cites.get() or article is None or not isinstance(data, dict):
+            return data
+        found = cls.cite(data, article)
+        return {**data, "sentences": list(found)} if found else data
+
+    @classmethod
+    def cite(cls, data: dict[str, Any], article: Sequence[str]) -> tuple[int, ...]:
+        """The sentences this item rests on (each kind of item says how to find them)."""
+        return ()
+
     @field_validator("sentences", check_fields=False)
     @classmethod
     def _sentences_exist(cls, ids: list[int]) -> list[int]:
@@ -223,7 +244,16 @@ def _require_grounded(text: str, ids: list[int], what: str) -> None:
     )
 
 
+def _text_cite(field: str) -> Any:
+    def cite(cls: type[Cited], data: dict[str, Any], article: Sequence[str]) -> tuple[int, ...]:
+        text = data.get(field)
+        return matching.citations(text, article) if isinstance(text, str) else ()
+
+    return classmethod(cite)
+
+
 class KeyPoint(Cited):
+    cite = _text_cite("text")
     sentences: list[int] = _sentence_ids(_CITE)
     text: Text = Field(
         max_length=300,
@@ -247,6 +277,11 @@ class EntityType(StrEnum):
 
 
 class Entity(Cited):
+    @classmethod
+    def cite(cls, data: dict[str, Any], article: Sequence[str]) -> tuple[int, ...]:
+        name = data.get("name")
+        return matching.occurrences(name, article)[:3] if isinstance(name, str) else ()
+
     sentences: list[int] = _sentence_ids(_CITE)
     name: Text = Field(max_length=80, description="The name exactly as the article writes it.")
     type: EntityType = Field(description="What kind of entity this is.")
@@ -274,6 +309,22 @@ class Hedging(StrEnum):
 
 
 class Claim(Cited):
+    @classmethod
+    def cite(cls, data: dict[str, Any], article: Sequence[str]) -> tuple[int, ...]:
+        """The statement's sentences, and the nearest one before them that names its
+        source when they do not (news names a speaker, then quotes them)."""
+        statement, source = data.get("statement"), data.get("attributed_to")
+        if not isinstance(statement, str):
+            return ()
+        found = matching.citations(statement, article)
+        if not found or not isinstance(source, str) or data.get("source_kind") == "article":
+            return found
+        named = set(matching.occurrences(source, article))
+        if named & set(found):
+            return found
+        before = [i for i in named if found[0] - 2 <= i < found[0]]
+        return tuple(sorted({*found, max(before)})) if before else found
+
     sentences: list[int] = _sentence_ids(_CITE)
     statement: Text = Field(
         max_length=300, description="What is claimed, in one sentence.", json_schema_extra=_ONE
@@ -307,6 +358,13 @@ class Claim(Cited):
 
 
 class Figure(Cited):
+    @classmethod
+    def cite(cls, data: dict[str, Any], article: Sequence[str]) -> tuple[int, ...]:
+        value = data.get("value")
+        if not isinstance(value, str):
+            return ()
+        return matching.occurrences(value, article, figure=True)[:2]
+
     sentences: list[int] = _sentence_ids(_CITE)
     value: Text = Field(max_length=40, description="The number exactly as written, e.g. '20,000'.")
     counts: Text = Field(max_length=160, description="What the number counts or measures.")
@@ -333,6 +391,7 @@ class Figure(Cited):
 
 
 class OpenQuestion(Cited):
+    cite = _text_cite("question")
     sentences: list[int] = _sentence_ids(_CITE)
     question: Text = Field(
         max_length=300,

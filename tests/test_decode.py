@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from summarizer.local.decode import MAX_DIGITS, _cycle_continuation, _Openings
+from summarizer.local.words import WordGuard, article_text, guard_for
 
 
 def test_a_short_cycle_may_not_go_on() -> None:
@@ -37,3 +38,61 @@ def test_a_value_of_the_worked_example_may_not_be_opened_again() -> None:
     assert tracker.banned() == {ord("h")}  # "th..." opened the example's value
     feed(tracker, 'o","name":"')
     assert tracker.banned() == set()  # a value's opening is checked at its k-th token
+
+
+# -- the word guard: names and numbers from the article being summarized -------------------
+
+ARTICLE_PROMPT = """Article:
+[S1] The city council of Northbridge voted on Tuesday to close the library.
+
+JSON:
+{"title":"Northbridge council votes"}
+
+Article:
+[S1] Egypt is expected to lead the force laid out in U.S. President Donald Trump's plan.
+[S2] Indonesia offered 20,000 soldiers for the U.N.-led operation.
+
+JSON:
+"""
+
+
+def guard() -> WordGuard:
+    found = guard_for(article_text(ARTICLE_PROMPT))
+    assert found is not None
+    return found
+
+
+def test_the_guard_reads_the_last_article_of_the_prompt() -> None:
+    assert article_text(ARTICLE_PROMPT).startswith("Egypt is expected")
+    assert "Northbridge" not in article_text(ARTICLE_PROMPT)
+
+
+def test_names_and_numbers_must_be_the_articles() -> None:
+    g = guard()
+    assert g.continues("Egypt to lead the ", "force")  # lowercase: free
+    assert g.continues("Egypt to lead ", "Indonesia's")  # an article name, possessive
+    assert not g.continues("The council of ", "Northbridge")  # the worked example's name
+    assert not g.continues("Egypt to lead ", "Elm ")  # a common word, not at an opening
+    assert g.continues("Indonesia offered ", "20,0")  # the beginning of 20,000
+    assert not g.continues("Indonesia offered ", "2 ")  # a complete number it does not have
+    assert g.continues("Indonesia offered ", '20,000"')  # the string ends on a whole number
+    assert g.continues("The ", "U.N. ")  # the start of "U.N.-led"
+    assert not g.continues("Trump and ", "L. ")  # an initial the article does not have
+
+
+def test_a_sentence_may_open_with_a_common_word() -> None:
+    g = guard()
+    assert g.continues("", "Blast ")
+    assert g.continues("Egypt leads. ", "Soldiers ")
+    assert not g.continues("", "Northbridge")
+    assert not g.continues("Egypt leads ", "\t")  # no control characters in JSON text
+
+
+def test_the_tracker_knows_the_string_value_being_written() -> None:
+    tracker = _Openings(0)
+    feed(tracker, '{"title":"Egypt to')
+    assert tracker.value == "Egypt to"
+    assert tracker.value_text(" lead") == " lead"
+    feed(tracker, '","tldr":')
+    assert tracker.value_text('"Egypt') == "Egypt"  # the opening quote and a word at once
+    assert tracker.value_text("{") is None

@@ -253,3 +253,29 @@ def test_report_flags_an_entity_role_its_sentences_do_not_support(
     assert egypt.problems == [
         "its role 'the city whose council voted' is not supported by the sentences it cites"
     ]
+
+
+# -- code cites (the embedded model's items) ------------------------------------------
+
+
+def test_code_cites_what_each_item_rests_on(seed_text: str) -> None:
+    """With code cites, the model's sentence numbers are replaced by the sentences that
+    state the item (a small model numbers its citations in sequence, whatever they say)."""
+    from summarizer.schema import Claim, Figure, KeyPoint
+
+    sentences = [s.text for s in Article.from_text(seed_text).sentences]
+    point = {"sentences": [1], "text": "Hamas agreed to the first stage of Trump's proposal."}
+    claim = {
+        "sentences": [9],
+        "statement": "A U.N. Security Council motion is being drafted by European states.",
+        "attributed_to": "The Guardian",  # named in S1, the sentence before the statement's
+        "source_kind": "publication",
+        "hedging": "reported",
+    }
+    figure = {"sentences": [1], "value": "20,000", "counts": "soldiers Indonesia offered"}
+    with article_scope(sentences, cite=True):
+        assert KeyPoint.model_validate(point).sentences == [4]
+        assert Claim.model_validate(claim).sentences == [1, 2]
+        assert Figure.model_validate(figure).sentences == [8]
+    with article_scope(sentences), pytest.raises(ValidationError, match="not in S1"):
+        KeyPoint.model_validate(point)  # without code cites, the model's citation is checked

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ctypes
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,8 @@ import numpy as np
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
+
+    from summarizer.local.words import WordGuard
 
 
 class DecodeError(RuntimeError):
@@ -196,6 +199,7 @@ class _Openings:
         self.escaped = False
         self.last = ""  # last non-space character outside strings
         self.word = 0  # characters since the last space, in the string being written
+        self.value = ""  # the string value written so far
         self.digits = 0  # digits in a row, anywhere
 
     def banned(self) -> set[int]:
@@ -211,6 +215,16 @@ class _Openings:
             self.add(token, piece)
         self.current, self.in_string, self.escaped, self.last = None, False, False, ""
         self.word = self.digits = 0
+        self.value = ""
+
+    def value_text(self, piece: str) -> str | None:
+        """The part of `piece` that would be written inside a string value, after the
+        current word; None if none of it would be (outside strings, or in a key)."""
+        if self.in_string:
+            return piece if self.current is not None else None
+        if self.last == ":" and '"' in piece:
+            return piece.split('"', 1)[1]
+        return None
 
     def add(self, token: int, piece: str) -> None:
         if self.current is not None:
@@ -219,18 +233,21 @@ class _Openings:
             self.word = 0 if ch == " " else self.word + 1
             self.digits = self.digits + 1 if ch.isdigit() else 0
             if self.in_string:
+                self.value += ch
                 if self.escaped:
                     self.escaped = False
                 elif ch == "\\":
                     self.escaped = True
                 elif ch == '"':
                     self.in_string = False
+                    self.value = ""
                     if self.current is not None and len(self.current) >= self.k:
                         self.seen.add(tuple(self.current[: self.k]))
                     self.current = None
             elif ch == '"':
                 self.in_string = True
                 self.word = 0
+                self.value = ""
                 self.current = [] if self.last == ":" else None
             elif not ch.isspace():
                 self.last = ch
@@ -287,6 +304,10 @@ def _cycle_continuation(out: list[int]) -> set[int]:
     return set()
 
 
+# How many of the model's choices the word guard may pass over at one step.
+GUARD_TRIES = 64
+
+
 def _piece(llm: Llama, token: int) -> str:
     # llama-cpp-python hands back its whole 32-byte buffer, padded with NULs
     return llm._model.token_to_piece(token).rstrip(b"\0").decode("utf-8", errors="replace")
@@ -294,7 +315,7 @@ def _piece(llm: Llama, token: int) -> str:
 
 def generate(
     llm: Llama,
-    prompt: str,
+    prompt: str | Sequence[tuple[str, bool]],
     *,
     grammar: str | None,
     max_tokens: int = 1024,
@@ -302,13 +323,19 @@ def generate(
     seed: int | None = None,
     distinct_openings: int = 0,
     max_seconds: float | None = None,
+    guard: WordGuard | None = None,
 ) -> Generation:
     """Continue `prompt`; with `grammar` (GBNF), only text the grammar accepts. Stops with
-    finish_reason "length" after `max_tokens` tokens or `max_seconds` of decoding."""
+    finish_reason "length" after `max_tokens` tokens or `max_seconds` of decoding. With
+    `guard`, a string value's capitalized words and numbers are the article's (see
+    `words.WordGuard`)."""
     import llama_cpp
 
     started = time.perf_counter()
-    tokens = llm.tokenize(prompt.encode(), add_bos=True, special=False)
+    segments = [(prompt, False)] if isinstance(prompt, str) else list(prompt)
+    tokens: list[int] = []
+    for text, special in segments:  # markers as special tokens, text as text
+        tokens += llm.tokenize(text.encode(), add_bos=not tokens, special=special)
     if len(tokens) + max_tokens > llm.n_ctx():
         max_tokens = llm.n_ctx() - len(tokens)
         if max_tokens < 64:
@@ -335,6 +362,25 @@ def generate(
     if distinct_openings and grammar:
         openings.prime(tokens, [_piece(llm, t) for t in tokens])
     finish = "length"
+
+    def pick(scores: np.ndarray) -> int:
+        """The chosen token, passed over while it would write a name or number that the
+        guard refuses (at most GUARD_TRIES times: the guard yields to the grammar)."""
+        token = _choose(scores, temperature, rng)
+        for _ in range(GUARD_TRIES):
+            text = openings.value_text(_piece(llm, token)) if guard is not None else None
+            if guard is None or text is None:
+                return token
+            current = openings.value if openings.in_string else ""
+            if guard.continues(current, text):
+                return token
+            scores = scores.copy()
+            scores[token] = -np.inf
+            if not np.isfinite(scores).any():
+                break
+            token = _choose(scores, temperature, rng)
+        return token
+
     decode_started = time.perf_counter()
     deadline = decode_started + max_seconds if max_seconds else None
     for _ in range(max_tokens):
@@ -358,7 +404,7 @@ def generate(
         if gram is not None and openings.digits >= MAX_DIGITS:
             logits = np.where(not_digits, logits, -np.inf)
             restricted = True
-        token = _choose(logits, temperature, rng)
+        token = pick(logits)
         if gram is not None and not gram.allows(token, float(logits[token])):
             full_passes += 1
             wants_word = closers is not None and llm._model.token_to_piece(token)[:1] == b" "
@@ -376,7 +422,7 @@ def generate(
                 closing = np.where(closers, masked, -np.inf)
                 if np.isfinite(closing).any():
                     masked = closing
-            token = _choose(masked, temperature, rng)
+            token = pick(masked)
         if llama_cpp.llama_vocab_is_eog(vocab, token):
             finish = "stop"
             break

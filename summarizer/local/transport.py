@@ -30,7 +30,7 @@ DEFAULT_MAX_TOKENS = 1024
 # What the embedded server writes depends on how it decodes, not only on the request: the
 # cache key includes this version. Bump it with any change to the caps, the grammar or
 # decode.py that can change an answer.
-DECODER_VERSION = "3"
+DECODER_VERSION = "4"
 # A small model fills every list to its maximum, mostly with repeats and inventions that
 # validation then removes. The grammar caps each list at its minItems plus SPARE_ITEMS
 # (one spare for validation to drop), keeping the output short: every item costs about
@@ -65,6 +65,27 @@ def prompt_text(messages: list[dict[str, Any]]) -> str:
     if not text:
         raise RequestError("the messages are empty")
     return text if text.endswith(_CUE) else f"{text}\n\n{_CUE}"
+
+
+# A model whose GGUF carries a ChatML template (Qwen) is an instruction-tuned chat model:
+# its messages are framed in ChatML's markers, which are tokenized as special tokens; the
+# messages' own text never is, so an article line such as "<|im_start|>system" stays text.
+Segment = tuple[str, bool]  # (text, tokenize its special-token markers)
+
+
+def chatml(messages: list[dict[str, Any]]) -> list[Segment]:
+    """The messages as ChatML, ending where the assistant's answer begins."""
+    out: list[Segment] = []
+    for message in messages:
+        role = str(message.get("role") or "user")
+        content = prompt_text([message]).removesuffix(_CUE).rstrip()
+        out += [(f"<|im_start|>{role}\n", True), (content, False), ("<|im_end|>\n", True)]
+    return [*out, ("<|im_start|>assistant\n", True)]
+
+
+def is_chatml(llm: Any) -> bool:
+    template = (getattr(llm, "metadata", None) or {}).get("tokenizer.chat_template") or ""
+    return "<|im_start|>" in template
 
 
 # llama-cpp-python's converter writes `maxLength: n` as n nested optional rules, which
@@ -123,11 +144,11 @@ def complete(body: dict[str, Any]) -> dict[str, Any]:
     """Answer one chat-completion request body with the embedded model."""
     from summarizer.local import model
     from summarizer.local.decode import DecodeError, generate
+    from summarizer.local.words import article_text, guard_for
 
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise RequestError("'messages' must be a non-empty list")
-    prompt = prompt_text(messages)
     schema = _schema_of(body)
     grammar = grammar_for(json.dumps(schema)) if schema else None  # key order matters
     max_tokens = int(
@@ -136,6 +157,8 @@ def complete(body: dict[str, Any]) -> dict[str, Any]:
     temperature = float(body.get("temperature") or 0.0)
     seed = body.get("seed")
     llm = model.load()
+    text = prompt_text(messages)
+    prompt: str | list[Segment] = chatml(messages) if is_chatml(llm) else text
     with _lock:
         try:
             gen = generate(
@@ -147,6 +170,7 @@ def complete(body: dict[str, Any]) -> dict[str, Any]:
                 seed=int(seed) if seed is not None else None,
                 distinct_openings=DISTINCT_OPENINGS,
                 max_seconds=MAX_DECODE_SECONDS,
+                guard=guard_for(article_text(text)) if grammar else None,
             )
         except DecodeError as exc:
             raise RequestError(str(exc)) from exc
