@@ -25,14 +25,18 @@ def main() -> int:
     from rich.table import Table
 
     from summarizer import Article, Summarizer, SummaryValidationError, prompts
+    from summarizer.backends import resolve
     from summarizer.local import model
     from summarizer.local.decode import generate
     from summarizer.local.transport import (
         DISTINCT_OPENINGS,
+        chatml,
         compact,
         grammar_for,
+        is_chatml,
         prompt_text,
     )
+    from summarizer.local.words import article_text, guard_for
     from summarizer.schema import ArticleSummary
 
     logging.getLogger("instructor").setLevel(logging.CRITICAL)  # the model fails often
@@ -40,7 +44,11 @@ def main() -> int:
     llm = model.load()
     load_s = time.perf_counter() - started
     article = Article.from_text(SEED.read_text(encoding="utf-8"))
-    prompt = prompt_text(prompts.load("news-base").render(article))
+    messages = prompts.load(resolve(backend="embedded").default_prompt).render(article)
+    text = prompt_text(messages)
+    prompt = chatml(messages) if is_chatml(llm) else text
+    flat = prompt if isinstance(prompt, str) else "".join(t for t, _ in prompt)
+    guard = guard_for(article_text(text))
     grammar = grammar_for(json.dumps(compact(ArticleSummary.model_json_schema())))
 
     # Same prompt, same number of tokens: free decoding vs this project's constrained
@@ -50,7 +58,12 @@ def main() -> int:
     generate(llm, prompt, grammar=None, max_tokens=32)
     llm.n_tokens = 0  # the prompt is evaluated in full below, as for a first article
     constrained = generate(
-        llm, prompt, grammar=grammar, max_tokens=1024, distinct_openings=DISTINCT_OPENINGS
+        llm,
+        prompt,
+        grammar=grammar,
+        max_tokens=1024,
+        distinct_openings=DISTINCT_OPENINGS,
+        guard=guard,
     )
     free = generate(llm, prompt, grammar=None, max_tokens=constrained.completion_tokens)
     # llama-cpp-python's high-level API with the same grammar (full grammar pass per token).
@@ -59,7 +72,7 @@ def main() -> int:
     n = min(200, constrained.completion_tokens)
     t0 = time.perf_counter()
     out = llm.create_completion(
-        prompt,
+        flat,
         max_tokens=n,
         temperature=0.0,
         grammar=LlamaGrammar.from_string(grammar, verbose=False),

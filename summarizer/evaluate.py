@@ -42,6 +42,7 @@ class Row:
     id: str
     rouge: dict[str, float] | None = None
     grounding: float | None = None
+    claims: int | None = None  # who-said-what items in the summary
     first_valid: bool | None = None
     attempts: int = 0
     tokens: int = 0
@@ -172,6 +173,7 @@ def _score(
         p = result.provenance
         row.rouge = rouge.best(scored_text(result, which), record.references)
         row.grounding = result.grounding.score if result.grounding else None
+        row.claims = len(result.summary.claims)
         row.first_valid = p.attempts == 1 and not result.corrections if not p.cache_hit else None
         row.attempts, row.tokens = p.attempts, p.usage.total_tokens
         row.latency_s, row.cache_hit = round(p.latency_s, 3), p.cache_hit
@@ -228,6 +230,7 @@ def summarize_rows(rows: list[Row]) -> dict[str, Any]:
         "systems": _systems(rows, ok),
         "systems_same_articles": _systems(ok, ok),
         "grounding_mean": _mean([r.grounding for r in ok if r.grounding is not None]),
+        "claims_mean": _mean([float(r.claims) for r in ok if r.claims is not None]),
         "first_answer_valid": _mean(
             [float(r.first_valid) for r in ok if r.first_valid is not None]
         ),

@@ -21,9 +21,6 @@ from summarizer.backends import Backend
 from summarizer.resources import data_dir
 
 DEFAULT_PROMPT = "news"
-# A base (not instruction-tuned) model continues text instead of following instructions:
-# it gets a worked example to continue from. See prompts/news-base.user.j2.
-BASE_MODEL_PROMPT = "news-base"
 _VERSION = re.compile(r"\{#\s*version:\s*([\w.-]+)\s*#\}")
 
 Message = dict[str, str]
@@ -52,9 +49,8 @@ class Prompt:
 
 
 def default_for(backend: Backend) -> str:
-    """The prompt a backend gets when none is named: chat models get `news`, the embedded
-    base model gets `news-base`."""
-    return BASE_MODEL_PROMPT if backend.kind == "embedded" else DEFAULT_PROMPT
+    """The prompt a backend gets when none is named (`Backend.default_prompt`)."""
+    return backend.default_prompt
 
 
 def prompt_dir() -> Path:

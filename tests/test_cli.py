@@ -23,8 +23,8 @@ from tests.conftest import SEED
 
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED = ["--backend", "embedded", "--no-cache"]
-# A recorded case whose answer passes validation (the seed's own answer drops a hedge in
-# its title and is refused: see tests/fixtures/embedded-gaza.json).
+# A recorded case whose answer passes validation (not every recorded answer does: see
+# tests/fixtures/).
 OK = "embedded-chemical-plant-explosion-china"
 OK_ARTICLE = ROOT / "seeds" / "chemical-plant-explosion-china.txt"
 TXT_CASES = [
@@ -101,7 +101,9 @@ def test_every_output_format(fmt: str, expected: str) -> None:
     assert result.exit_code == 0
     assert expected in result.stdout
     if fmt == "markdown":
-        assert re.search(r"\[S\d+\]", result.stdout) and "## Corrections" in result.stdout
+        corrections = json.loads((FIXTURES / f"{OK}.json").read_text())["corrections"]
+        assert re.search(r"\[S\d+\]", result.stdout)
+        assert ("## Corrections" in result.stdout) is bool(corrections)
 
 
 def test_stdin() -> None:
@@ -148,7 +150,11 @@ def test_folder_batch_to_json_lines(tmp_path: Path) -> None:
     outcomes = {n: json.loads((FIXTURES / f"{n}.json").read_text()) for n in TXT_CASES}
     ok = [o for o in outcomes.values() if "summary" in o]
     failed = [o for o in outcomes.values() if "error" in o]
-    assert [line["summary"] for line in lines] == [o["summary"] for o in ok]
+    def key(summary: dict[str, Any]) -> str:
+        return json.dumps(summary, sort_keys=True)
+
+    # Output follows the folder's (sorted) order; compare the summaries as a collection.
+    assert sorted(key(line["summary"]) for line in lines) == sorted(key(o["summary"]) for o in ok)
     assert result.exit_code == (1 if failed else 0)
     for outcome in failed:
         assert outcome["error"]["message"] in result.stderr
@@ -316,16 +322,18 @@ def test_eval_writes_reports_with_baselines(tmp_path: Path) -> None:
 def test_eval_resumes_from_its_rows_failures_included(tmp_path: Path) -> None:
     dataset = tmp_path / "eval.jsonl"
     with dataset.open("w") as f:
-        for name in ("gaza-stabilization-force-2025-10-18", "baltimore-police-chief-sacked"):
+        for name in ("gaza-stabilization-force-2025-10-18", "uk-manufacturing-contracts"):
             raw = (ROOT / "seeds" / f"{name}.txt").read_text()
             f.write(json.dumps({"id": name, "article": raw, "reference_summary": "A s."}) + "\n")
     args = ["eval", str(dataset), "--backend", "embedded", "--report-dir", str(tmp_path / "r")]
-    with replay("embedded-gaza", "embedded-baltimore-police-chief-sacked", tmp=tmp_path):
+    with replay("embedded-gaza", "embedded-uk-manufacturing-contracts", tmp=tmp_path):
         first = runner().invoke(app, args)
     assert first.exit_code == 0, first.output
     assert "earlier run" not in first.stderr
     rows = (tmp_path / "r" / "rows.jsonl").read_text().splitlines()
+    # The recorded Gaza answer is valid; the UK one fails a check of its summary.
     assert len(rows) == 2 and "SummaryValidationError" in rows[1]
+    assert json.loads(rows[0])["error"] is None
     # No recording at all now: any model call would fail. Both rows come from the first run.
     empty = tmp_path / "empty.yaml"
     empty.write_text(yaml.safe_dump({"version": 1, "interactions": []}))
@@ -334,7 +342,7 @@ def test_eval_resumes_from_its_rows_failures_included(tmp_path: Path) -> None:
     assert second.exit_code == 0, second.output
     assert second.stderr.count("(earlier run)") == 2
     report = json.loads((tmp_path / "r" / "report.json").read_text())
-    assert report["summary"]["failures"] == {"failed validation (title)": 2}
+    assert report["summary"]["failures"] == {"failed validation (summary)": 1}
     assert len((tmp_path / "r" / "rows.jsonl").read_text().splitlines()) == 2
 
 

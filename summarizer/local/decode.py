@@ -305,7 +305,7 @@ def _cycle_continuation(out: list[int]) -> set[int]:
 
 
 # How many of the model's choices the word guard may pass over at one step.
-GUARD_TRIES = 64
+GUARD_TRIES = 16
 
 
 def _piece(llm: Llama, token: int) -> str:
@@ -365,8 +365,10 @@ def generate(
 
     def pick(scores: np.ndarray) -> int:
         """The chosen token, passed over while it would write a name or number that the
-        guard refuses (at most GUARD_TRIES times: the guard yields to the grammar)."""
-        token = _choose(scores, temperature, rng)
+        guard refuses. If none of the model's next GUARD_TRIES choices is allowed, its
+        first choice stands: down there are only junk tokens, which derail the rest of the
+        answer (validation still checks the name)."""
+        first = token = _choose(scores, temperature, rng)
         for _ in range(GUARD_TRIES):
             text = openings.value_text(_piece(llm, token)) if guard is not None else None
             if guard is None or text is None:
@@ -379,7 +381,7 @@ def generate(
             if not np.isfinite(scores).any():
                 break
             token = _choose(scores, temperature, rng)
-        return token
+        return first
 
     decode_started = time.perf_counter()
     deadline = decode_started + max_seconds if max_seconds else None

