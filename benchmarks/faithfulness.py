@@ -8,7 +8,7 @@ Reads, by path at run time (research-use data, never committed):
 - `../shared/eval/frank_valid_baselines.jsonl`: FRANK's own metric outputs for the same
   summaries (FactCC, BERTScore-P, DAE, ...), compared on the same footing.
 
-The gate is what re-asks the model (`schema.free_text_errors`, any error of any kind); the
+The gate is what re-asks the model (`matching.free_text_errors`, any error of any kind); the
 report is `faithfulness.check_text` (a summary is flagged when any sentence has an error
 or scores below `faithfulness.SUPPORTED`); the graded score is the report's mean support.
 Correlations are FRANK's: partial correlation controlling for the system (one-hot system
@@ -76,7 +76,8 @@ def row(name: str, values: list[str]) -> str:
 def main() -> int:
     from summarizer import Article
     from summarizer.faithfulness import check_text
-    from summarizer.schema import free_text_errors, split_sentences
+    from summarizer.matching import free_text_errors
+    from summarizer.schema import split_sentences
 
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     paths = [folder / n for n in ("news_dev.jsonl", "frank_valid.jsonl",

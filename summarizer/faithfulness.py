@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, Field
 
 from summarizer import matching
-from summarizer.schema import ArticleSummary, SourceKind, free_text_errors, split_sentences
+from summarizer.schema import ArticleSummary, SourceKind, split_sentences
 
 # A part scoring below this is unsupported. Chosen on FRANK's validation split so that
 # about one error-free summary in ten has a sentence below it (benchmarks/faithfulness.py).
@@ -97,7 +97,7 @@ def _check(
 def check_sentence(field: str, index: int, text: str, sentences: Sequence[str]) -> Check:
     """A sentence of free text, against the whole article."""
     return _check(field, index, text, matching.support(text, sentences),
-                  free_text_errors(text, sentences))  # fmt: skip
+                  matching.free_text_errors(text, sentences))  # fmt: skip
 
 
 def _cited_check(
@@ -106,10 +106,7 @@ def _cited_check(
     """A cited item: scored against the sentences it cites, not the best ones."""
     valid = [i for i in ids if 1 <= i <= len(sentences)]
     cited = [sentences[i - 1] for i in valid]
-    first = min(valid, default=1)
-    window = [*sentences[max(0, first - 3) : first - 1], *cited]
-    ranked = sorted(cited, key=lambda s: matching.support(text, [s]).score, reverse=True)
-    errors = matching.errors(text, ranked, window=window, where="the sentences it cites")
+    errors = matching.cited_errors(text, ids, sentences, "the sentences it cites")
     if len(valid) < len(ids):
         missing = matching.labels(i for i in ids if i not in valid)
         errors.append(
@@ -133,7 +130,7 @@ def _name_check(
     errors = [] if ok else [
         matching.Error(kind, phrase, f"'{phrase}' does not occur in the sentences it cites")
     ]  # fmt: skip
-    found = matching.Support(float(ok), tuple(ids), float(ok), float(ok), float(ok), float(ok))
+    found = matching.Support(float(ok), tuple(ids), float(ok), float(ok), float(ok))
     return _check(field, index, phrase, found, errors, ids)
 
 

@@ -140,7 +140,6 @@ class Support:
     words: float  # weighted share of content stems found in the best sentence
     pairs: float  # share of word pairs found in the best sentence
     fused: float  # weighted share of content stems found in the best two or three
-    article: float  # weighted share of content stems found anywhere in the sentences
 
 
 def _share(stems: dict[str, float], found: Iterable[str]) -> float:
@@ -162,7 +161,7 @@ def support(text: str, sentences: Sequence[str], *, fuse: int = 3) -> Support:
     stems = content_stems(text)
     pairs = stem_pairs(text)
     if not sentences:
-        return Support(0.0 if stems else 1.0, (), 0.0, 0.0, 0.0, 0.0)
+        return Support(0.0 if stems else 1.0, (), 0.0, 0.0, 0.0)
     per = [content_stems(s) for s in sentences]
     best_i, best_key = 0, (-1.0, -1.0)
     for i, have in enumerate(per):
@@ -187,9 +186,8 @@ def support(text: str, sentences: Sequence[str], *, fuse: int = 3) -> Support:
         chosen.append(i)
         covered |= set(per[i]) & set(stems)
     fused = _share(stems, covered)
-    everywhere = _share(stems, set().union(*per))
     score = (p_best + fused) / 2
-    return Support(round(score, 4), tuple(i + 1 for i in chosen), w_best, p_best, fused, everywhere)
+    return Support(round(score, 4), tuple(i + 1 for i in chosen), w_best, p_best, fused)
 
 
 # -- names ------------------------------------------------------------------------------
@@ -338,13 +336,19 @@ def _ner() -> Language:
     )
 
 
-@functools.lru_cache(maxsize=4096)
 def _entity_at(text: str, start: int) -> bool:
     """Does spaCy's entity recognizer see a name starting at `start` in `text`? Asked only
     for a common word that opens a sentence ('France' is a name there, 'Facing' is not),
-    which frequency alone cannot tell: a few milliseconds, rarely paid."""
+    or a capitalized one in title case, which frequency alone cannot tell."""
+    return start in _entity_starts(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _entity_starts(text: str) -> frozenset[int]:
+    """Where spaCy's entities (not numbers) start in `text`: one pass a text, a few
+    milliseconds, rarely paid."""
     doc = _ner()(text)
-    return any(e.start_char == start for e in doc.ents if e.label_ not in _NUMERIC_ENTITIES)
+    return frozenset(e.start_char for e in doc.ents if e.label_ not in _NUMERIC_ENTITIES)
 
 
 _NUMERIC_ENTITIES = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY", "TIME"})
@@ -446,7 +450,7 @@ def name_occurs(name: str, evidence: str) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _acronyms_of(normalized: str) -> frozenset[str]:
-    """The initials of every run of two to five words (function words skipped): an
+    """The initials of every run of two to five words (connectors such as "of" skipped): an
     acronym in a summary ('ECB') matches a name the article spells out."""
     out: set[str] = set()
     ws = [w for w in normalized.split() if w not in _CONNECTORS]
@@ -738,6 +742,29 @@ def errors(
     found = list(_missing(text, names_from if names_from is not None else evidence, where))
     found += _framing(text, evidence, window or evidence)
     return found
+
+
+def free_text_errors(sentence: str, article: Sequence[str]) -> list[Error]:
+    """The errors of one sentence of free text (title, TL;DR, summary, any summary given to
+    `check`): its evidence is the article sentences that support it best; numbers, names
+    and quotations are looked for in the whole article."""
+    found = support(sentence, article)
+    evidence = [article[i - 1] for i in found.evidence]
+    first = found.evidence[0] if found.evidence else 1
+    # A speaker is named in the best evidence sentence or in the two before it.
+    window = article[max(0, first - 3) : first]
+    return errors(sentence, evidence, window=window, names_from=article)
+
+
+def cited_errors(text: str, ids: Sequence[int], article: Sequence[str], where: str) -> list[Error]:
+    """The errors of a cited item against the sentences it cites (those that exist): its
+    numbers, names and quotations must be in them, a speaker in them or just before."""
+    valid = [i for i in ids if 1 <= i <= len(article)]
+    evidence = [article[i - 1] for i in valid]
+    first = min(valid, default=1)
+    window = [*article[max(0, first - 3) : first - 1], *evidence]
+    ranked = sorted(evidence, key=lambda s: support(text, [s]).score, reverse=True)
+    return errors(text, ranked, window=window, where=where)
 
 
 # A sentence joins a citation when it adds at least this weighted share of the words.

@@ -229,19 +229,10 @@ def _reject(errors: Sequence[matching.Error], what: str) -> None:
 
 
 def _require_grounded(text: str, ids: list[int], what: str) -> None:
-    """A cited item: no error against the sentences it cites (numbers, names and
-    quotations must be in them; a speaker named in them or just before)."""
+    """A cited item: no error against the sentences it cites."""
     article = _article()
-    if article is None:
-        return
-    evidence = matching.cited(ids, article)
-    first = min((i for i in ids if 1 <= i <= len(article)), default=1)
-    window = [*article[max(0, first - 3) : first - 1], *evidence]
-    ranked = sorted(evidence, key=lambda s: matching.support(text, [s]).score, reverse=True)
-    _reject(
-        matching.errors(text, ranked, window=window, where=matching.labels(ids)),
-        what,
-    )
+    if article is not None:
+        _reject(matching.cited_errors(text, ids, article, matching.labels(ids)), what)
 
 
 def _text_cite(field: str) -> Any:
@@ -508,16 +499,5 @@ class ArticleSummary(_Model):
             return v
         for n, sentence in enumerate(split_sentences(v) or [v], start=1):
             what = f"sentence {n} of the summary" if info.field_name == "summary" else None
-            _reject(free_text_errors(sentence, article), what or str(info.field_name))
+            _reject(matching.free_text_errors(sentence, article), what or str(info.field_name))
         return v
-
-
-def free_text_errors(sentence: str, article: Sequence[str]) -> list[matching.Error]:
-    """The errors of one sentence of free text (title, TL;DR, summary, any summary given to
-    `check`): its evidence is the article sentences that support it best."""
-    found = matching.support(sentence, article)
-    evidence = [article[i - 1] for i in found.evidence]
-    first = found.evidence[0] if found.evidence else 1
-    # A speaker is named in the best evidence sentence or in the two before it.
-    window = article[max(0, first - 3) : first]
-    return matching.errors(sentence, evidence, window=window, names_from=article)

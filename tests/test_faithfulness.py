@@ -21,8 +21,8 @@ import pytest
 
 from summarizer import Article
 from summarizer.faithfulness import check, check_text
-from summarizer.matching import ErrorKind, name_occurs, normalize, support
-from summarizer.schema import free_text_errors, split_sentences
+from summarizer.matching import ErrorKind, free_text_errors, name_occurs, normalize, support
+from summarizer.schema import split_sentences
 
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 FRANK = EVAL / "frank_valid.jsonl"
