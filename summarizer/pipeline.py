@@ -1,36 +1,41 @@
 """The pipeline: article -> prompt -> model call -> validation -> result.
 
-`Summarizer` holds what is reused between articles (backend, HTTP client, cache, prompt,
-options); `summarize` and `asummarize` are the one-shot forms.
+`Summarizer` holds what is reused between articles (settings, backend, client, cache,
+prompt); `summarize` and `asummarize` are the one-shot forms. One article goes:
+cache look-up -> model call (re-asks included, under the article's deadline) -> recover
+(the drop/flag policy, when the last answer is still invalid) -> result, stored.
+
+Every call is async underneath (see `portal`): the sync methods run the same coroutine.
 """
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import hashlib
 import json
+import threading
 import time
+import weakref
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
-from typing import Any, cast
+from types import TracebackType
+from typing import Any
 
-import httpx2
 import instructor
-import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.v2.core.hooks import Hooks
-from pydantic import ValidationError
 
-from summarizer import prompts
+from summarizer import portal, prompts
 from summarizer.article import Article
-from summarizer.backends import Backend, BackendKind, ResponseFormat, resolve
+from summarizer.backends import Backend, resolve, safe_url
 from summarizer.cache import ResultCache, cache_key
-from summarizer.errors import BackendError, SummarizerError, SummaryValidationError
+from summarizer.client import make_client, request_headers, translate
+from summarizer.errors import BackendError, SummaryValidationError
 from summarizer.faithfulness import GroundingReport, check_summary
 from summarizer.result import Provenance, SummaryResult, Usage
-from summarizer.retry import AsyncRetryTransport, RetryPolicy, RetryTransport
-from summarizer.salvage import Correction, Policy, salvage, unchecked
+from summarizer.retry import article_deadline
+from summarizer.salvage import Correction, salvage, unchecked
 from summarizer.schema import CHECKS_VERSION, SCHEMA_VERSION, ArticleSummary, article_scope
+from summarizer.settings import Settings
 
 ArticleInput = Article | str
 
@@ -59,12 +64,6 @@ _SCHEMA_DIGEST = _schema_digest()
 _RESPONSE_MODEL = instructor.openai_schema(ArticleSummary)
 
 
-def _embedded_decoder() -> str:
-    from summarizer.local.transport import DECODER_VERSION
-
-    return DECODER_VERSION
-
-
 def as_article(value: ArticleInput, **metadata: Any) -> Article:
     if isinstance(value, Article):
         return value
@@ -76,113 +75,72 @@ def as_article(value: ArticleInput, **metadata: Any) -> Article:
 class Summarizer:
     """Summarizes articles with one backend, prompt and set of options.
 
-    Reuse one instance for many articles: the HTTP client, the cache and (for the embedded
-    backend) the loaded model are kept between calls.
+    Options are the `Settings` fields (model, base_url, temperature, timeout, deadline,
+    retry, ...); those not given come from the environment, then the config file, then the
+    defaults, validated once (a bad value is a `ConfigError` naming it). Reuse one
+    instance for many articles: the HTTP client, the cache and (for the embedded backend)
+    the loaded model are kept between calls. Close it (or use ``with``/``async with``).
     """
 
     def __init__(
         self,
         *,
-        backend: BackendKind | None = None,
-        base_url: str | None = None,
-        model: str | None = None,
-        api_key: str | None = None,
-        api_key_env: str = "OPENAI_API_KEY",
-        response_format: ResponseFormat | None = None,
-        prompt: str | None = None,
-        temperature: float = 0.0,
-        top_p: float | None = None,
-        seed: int | None = None,
-        max_tokens: int | None = None,
-        max_reasks: int | None = None,
-        policy: Policy = "drop",
-        timeout: float = 120.0,
-        retry: RetryPolicy | None = None,
         cache: bool | ResultCache = True,
-        cache_dir: str | None = None,
         refresh: bool = False,
+        settings: Settings | None = None,
+        **options: Any,
     ) -> None:
-        self.backend: Backend = resolve(
-            backend=backend,
-            base_url=base_url,
-            model=model,
-            api_key=api_key,
-            api_key_env=api_key_env,
-            response_format=response_format,
-        )
-        self.prompt = prompts.load(prompt or prompts.default_for(self.backend))
-        self.sampling = Sampling(temperature, top_p, seed, max_tokens)
-        if max_reasks is None:
-            # A base model ignores the error text of a re-ask, and at temperature 0 it
-            # repeats its answer word for word: re-asking it only costs time.
-            max_reasks = 0 if self.backend.kind == "embedded" else 2
-        if max_reasks < 0:
-            raise ValueError("max_reasks must be 0 or more")
-        if policy not in ("drop", "flag", "strict"):
-            raise ValueError(f"policy must be drop, flag or strict, not {policy!r}")
-        self.max_reasks = max_reasks
-        self.policy = policy
-        self.timeout = timeout
-        self.retry = retry or RetryPolicy()
+        s = settings if settings is not None else Settings.load(**options)
+        self.settings = s
+        self.backend: Backend = resolve(s)
+        self.prompt = prompts.load(s.prompt or self.backend.default_prompt)
+        self.sampling = Sampling(s.temperature, s.top_p, s.seed, s.max_tokens)
+        self.max_reasks = s.max_reasks if s.max_reasks is not None else self.backend.default_reasks
+        self.policy = s.policy
+        self.timeout = s.timeout or self.backend.default_timeout
+        self.deadline = s.deadline
+        self.retry = s.retry
         if isinstance(cache, ResultCache):
             self.cache: ResultCache | None = cache
         else:
-            self.cache = ResultCache(cache_dir) if cache else None
+            self.cache = ResultCache(s.cache_dir) if cache else None
         self.refresh = refresh
-        self._client: instructor.Instructor | None = None
-        self._aclient: instructor.AsyncInstructor | None = None
-        self._transport: RetryTransport | None = None
-        self._atransport: AsyncRetryTransport | None = None
+        # One client per event loop: an async HTTP client belongs to the loop it runs on
+        # (the portal's for the sync API, the caller's for `asummarize`).
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._clients_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Summarizer({self.backend!r}, prompt={self.prompt.name!r})"
 
     # -- what identifies a request -------------------------------------------------------
 
     def request_identity(self) -> dict[str, Any]:
         """Everything but the article that changes the answer; hashed into the cache key."""
-        b = self.backend
-        identity: dict[str, Any] = {
-            "backend": b.kind,
-            "base_url": b.base_url,
-            "model": b.model,
-            "response_format": b.response_format,
+        return {
+            **self.backend.identity(),
             "sampling": self.sampling.request_fields(),
             "max_reasks": self.max_reasks,
             "policy": self.policy,
             "prompt": [self.prompt.name, self.prompt.version, self.prompt.digest],
             "schema": [SCHEMA_VERSION, _SCHEMA_DIGEST, CHECKS_VERSION],
         }
-        if b.kind == "embedded":  # its answers also depend on how it decodes
-            identity["decoder"] = _embedded_decoder()
-        return identity
 
     # -- clients -------------------------------------------------------------------------
 
-    def _openai_kwargs(self) -> dict[str, Any]:
-        # max_retries=0: RetryTransport does the retrying; the SDK must not multiply it.
-        return {
-            "base_url": self.backend.base_url,
-            "api_key": self.backend.api_key,
-            "max_retries": 0,
-            "timeout": self.timeout,
-        }
-
-    def _sync_client(self) -> instructor.Instructor:
-        if self._client is None:
-            self._transport = RetryTransport(self.backend.transport(), self.retry)
-            http = httpx2.Client(transport=self._transport, timeout=self.timeout)
-            raw = openai.OpenAI(http_client=http, **self._openai_kwargs())
-            self._client = instructor.from_openai(raw, mode=instructor.Mode.JSON_SCHEMA)
-        return self._client
-
-    def _async_client(self) -> instructor.AsyncInstructor:
-        if self._aclient is None:
-            self._atransport = AsyncRetryTransport(self.backend.async_transport(), self.retry)
-            http = httpx2.AsyncClient(transport=self._atransport, timeout=self.timeout)
-            raw = openai.AsyncOpenAI(http_client=http, **self._openai_kwargs())
-            self._aclient = instructor.from_openai(raw, mode=instructor.Mode.JSON_SCHEMA)
-        return self._aclient
+    def _client(self) -> instructor.AsyncInstructor:
+        loop = asyncio.get_running_loop()
+        with self._clients_lock:
+            pair = self._clients.get(loop)
+            if pair is None:
+                pair = make_client(self.backend, self.retry, self.timeout)
+                self._clients[loop] = pair
+        client: instructor.AsyncInstructor = pair[0]
+        return client
 
     # -- the pipeline --------------------------------------------------------------------
-
     def _lookup(self, article: Article, started: float) -> tuple[str, SummaryResult | None]:
         key = cache_key(article, self.request_identity())
         if self.cache is None or self.refresh:
@@ -212,6 +170,7 @@ class Summarizer:
             "response_model": _RESPONSE_MODEL,
             "max_retries": self.max_reasks,
             "hooks": hooks,
+            "extra_headers": request_headers(self.backend),
             **self.sampling.request_fields(),
         }
         if extra := self.backend.extra_body(ArticleSummary.model_json_schema()):
@@ -237,7 +196,7 @@ class Summarizer:
             corrections=corrections,
             provenance=Provenance(
                 backend=b.kind,
-                base_url=b.base_url,
+                base_url=safe_url(b.base_url),
                 model=b.model,
                 mode=b.response_format,
                 prompt=self.prompt.name,
@@ -264,29 +223,25 @@ class Summarizer:
 
     def summarize(self, article: ArticleInput, **metadata: Any) -> SummaryResult:
         """Summarize one article (an `Article`, or text with an optional header)."""
-        call = self._begin(article, metadata)
-        if isinstance(call, SummaryResult):
-            return call
-        try:
-            with call.scope():
-                summary, completion = self._sync_client().chat.completions.create_with_completion(
-                    **call.request
-                )
-        except Exception as exc:
-            return self._recover(exc, call)
-        return self._success(call, summary, [], _usage(summary, completion))
+        return portal.run(self.asummarize(article, **metadata))
 
     async def asummarize(self, article: ArticleInput, **metadata: Any) -> SummaryResult:
-        """The async form of `summarize`."""
+        """The async form of `summarize`. Cancelling it abandons the request at once."""
         call = self._begin(article, metadata)
         if isinstance(call, SummaryResult):
             return call
-        client = self._async_client()
+        client = self._client()
         try:
-            with call.scope():
-                summary, completion = await client.chat.completions.create_with_completion(
-                    **call.request
-                )
+            with call.scope(), article_deadline(self.deadline):
+                async with asyncio.timeout(self.deadline):
+                    summary, completion = await client.chat.completions.create_with_completion(
+                        **call.request
+                    )
+        except TimeoutError:
+            raise BackendError(
+                f"{self.backend.describe()} did not finish this article within its "
+                f"deadline of {self.deadline:g} s"
+            ) from None
         except Exception as exc:
             return self._recover(exc, call)
         return self._success(call, summary, [], _usage(summary, completion))
@@ -321,7 +276,7 @@ class Summarizer:
 
     def _recover(self, exc: Exception, call: _Call) -> SummaryResult:
         """After the last re-ask: keep the valid part (policy drop) or raise a clear error."""
-        error = self._translate(exc, call.calls[0])
+        error = translate(exc, self.backend, call.calls[0], self.timeout)
         usage = _usage_of(getattr(exc, "total_usage", None))
         if isinstance(error, SummaryValidationError) and self.policy == "drop":
             salvaged = salvage(error.last_output, call.sentences, cite=call.cite)
@@ -334,54 +289,49 @@ class Summarizer:
                 return self._success(call, *kept, usage)
         raise error from exc
 
-    # -- errors --------------------------------------------------------------------------
+    # -- closing -------------------------------------------------------------------------
 
-    def _translate(self, exc: Exception, calls: int) -> Exception:
-        """Turn SDK and instructor exceptions into this package's one-line errors."""
-        cause: BaseException = exc
-        if isinstance(exc, InstructorRetryException) and exc.__cause__ is not None:
-            cause = exc.__cause__
-        name = self.backend.describe()
-        inner: BaseException | None = cause
-        while inner is not None:  # e.g. the embedded model is not installed
-            if isinstance(inner, SummarizerError):
-                return inner
-            inner = inner.__cause__
-        if isinstance(cause, openai.APIStatusError):
-            return BackendError(_status_message(name, cause), status_code=cause.status_code)
-        if isinstance(cause, openai.APITimeoutError):
-            return BackendError(f"{name} did not answer within {self.timeout:g} s")
-        if isinstance(cause, openai.APIConnectionError):
-            reason = str(cause.__cause__ or cause).strip().splitlines() or ["no reason given"]
-            return BackendError(f"cannot connect to {name}: {reason[0]}")
-        if isinstance(exc, IncompleteOutputException):
-            return SummaryValidationError(
-                f"{name} stopped at max_tokens before the JSON was complete; raise max_tokens",
-                attempts=calls,
-                errors=[],
-                last_output=_completion_text(exc.last_completion),
-            )
-        if isinstance(exc, InstructorRetryException):
-            errors: list[dict[str, Any]] = []
-            for failed in exc.failed_attempts or []:
-                errors.extend(_error_dicts(failed.attempt_number, failed.exception))
-            last = exc.failed_attempts[-1].completion if exc.failed_attempts else None
-            first = errors[0]["msg"] if errors else str(exc)
-            where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
-            return SummaryValidationError(
-                f"{name} gave no valid summary in {calls} attempt(s); "
-                f"{len(errors)} validation error(s), first: {where}: {first}",
-                attempts=calls,
-                errors=errors,
-                last_output=_completion_text(last),
-            )
-        return exc
-
-    def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
+    async def aclose(self) -> None:
+        """Close the HTTP clients and the cache."""
+        with self._clients_lock:
+            pairs = list(self._clients.items())
+            self._clients.clear()
+        here = _running_loop()
+        for loop, (client, _) in pairs:
+            sdk = client.client  # the AsyncOpenAI client, which owns the HTTP client
+            if sdk is None:
+                continue
+            if loop is here:
+                await sdk.close()
+            elif not loop.is_closed() and loop.is_running():
+                asyncio.run_coroutine_threadsafe(sdk.close(), loop).result(timeout=5)
         if self.cache is not None:
             self.cache.close()
+
+    def close(self) -> None:
+        """Close the HTTP clients and the cache."""
+        portal.run(self.aclose())
+
+    def __enter__(self) -> Summarizer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Summarizer:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 @dataclass
@@ -430,47 +380,28 @@ def _usage_of(total: Any) -> Usage:
     )
 
 
-def _completion_text(completion: Any) -> str | None:
-    try:
-        return cast(str | None, completion.choices[0].message.content)
-    except (AttributeError, IndexError, TypeError):
-        return None
-
-
-def _error_dicts(attempt: int, exc: BaseException) -> list[dict[str, Any]]:
-    if isinstance(exc, ValidationError):
-        return [
-            {"attempt": attempt, "loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
-            for e in exc.errors(include_url=False, include_input=False)
-        ]
-    return [{"attempt": attempt, "loc": [], "msg": str(exc), "type": type(exc).__name__}]
-
-
-def _status_message(name: str, err: openai.APIStatusError) -> str:
-    hints = {
-        401: "check the API key",
-        403: "the key is not allowed to use this model",
-        404: "check the base URL and the model name",
-        429: "rate limited; retries were used up",
-    }
-    detail = err.message.splitlines()[0] if err.message else ""
-    hint = hints.get(err.status_code) or ("server error" if err.status_code >= 500 else "")
-    return f"{name} answered HTTP {err.status_code}: {detail}" + (f" ({hint})" if hint else "")
-
-
 _METADATA_KEYS = ("title", "source", "url", "published")
 
 
-@functools.lru_cache(maxsize=8)
-def _shared(options: tuple[tuple[str, Any], ...]) -> Summarizer:
-    """One `Summarizer` per distinct set of options, so repeated one-shot calls reuse the
-    HTTP client, the open cache and the loaded model."""
-    return Summarizer(**dict(options))
+_SHARED_MAX = 8
+_shared: dict[str, Summarizer] = {}  # oldest first
+_shared_lock = threading.Lock()
 
 
 def _split(options: dict[str, Any]) -> tuple[Summarizer, dict[str, Any]]:
+    """One `Summarizer` per distinct set of options, so repeated one-shot calls reuse the
+    HTTP client, the open cache and the loaded model; the oldest is closed beyond eight."""
     meta = {k: options.pop(k) for k in _METADATA_KEYS if k in options}
-    return _shared(tuple(sorted(options.items()))), meta
+    key = json.dumps(options, sort_keys=True, default=repr)  # values need not be hashable
+    with _shared_lock:
+        summarizer = _shared.pop(key, None)
+        if summarizer is None:
+            summarizer = Summarizer(**options)
+        _shared[key] = summarizer
+        evicted = [_shared.pop(k) for k in list(_shared)[: max(0, len(_shared) - _SHARED_MAX)]]
+    for old in evicted:
+        old.close()
+    return summarizer, meta
 
 
 def summarize(article: ArticleInput, **options: Any) -> SummaryResult:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
 
 from summarizer.article import Article
 from summarizer.backends import Backend
+from summarizer.errors import SummarizerError
 from summarizer.resources import data_dir
 
 DEFAULT_PROMPT = "news"
@@ -26,7 +27,7 @@ _VERSION = re.compile(r"\{#\s*version:\s*([\w.-]+)\s*#\}")
 Message = dict[str, str]
 
 
-class PromptError(LookupError):
+class PromptError(SummarizerError, LookupError):
     """The named prompt template does not exist or is malformed."""
 
 
@@ -39,13 +40,34 @@ class Prompt:
     digest: str
 
     def render(self, article: Article) -> list[Message]:
-        """The chat messages for `article`: metadata and numbered sentences."""
-        values = {"metadata": article.metadata(), "sentences": article.sentences}
+        """The chat messages for `article`: metadata and numbered sentences, each `fence`d."""
+        values = {
+            "metadata": {k: fence(str(v)) for k, v in article.metadata().items()},
+            "sentences": [replace(s, text=fence(s.text)) for s in article.sentences],
+        }
         messages = []
         if self.system is not None:
             messages.append({"role": "system", "content": self.system.render(values).strip()})
         messages.append({"role": "user", "content": self.user.render(values).strip()})
         return messages
+
+
+# What in an article could pass for the prompt's own structure: a sentence label, a chat
+# template's special token, the article fence.
+_MARKUP = re.compile(r"\[S(\d+)\]|<\|[^|<>]{0,40}\|>|</?article>", re.IGNORECASE)
+
+
+def fence(text: str) -> str:
+    """Article text made safe to place inside the prompt: on one line (so no line of it
+    can start like a numbered sentence "[S9] ..."), with sentence labels, special tokens
+    ("<|im_start|>") and the article fence written so they no longer read as markup."""
+
+    def defuse(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            return f"(S{m.group(1)})"
+        return m.group(0).replace("<", "\u2039").replace(">", "\u203a")
+
+    return _MARKUP.sub(defuse, " ".join(text.split()))
 
 
 def default_for(backend: Backend) -> str:

@@ -1,4 +1,4 @@
-"""Retrying transient HTTP failures, below the openai SDK and above the socket.
+"""Retrying transient HTTP failures, below the openai SDK and above the socket; deadlines.
 
 The retry sits in an httpx transport so that every model call, re-asks included, gets
 the same policy, and so that recorded cassettes (which patch the inner transport) see
@@ -6,23 +6,33 @@ each real attempt. The openai SDK's own retries are switched off (`max_retries=0
 attempts are not multiplied.
 
 Retried: 408, 409, 429 (waiting as long as Retry-After says, within the time budget),
-500, 502, 503, 504, timeouts and connection errors. Anything else is returned at once
-and the SDK turns it into an error (400, 401, 403, 404...).
+500, 502, 503, 504, timeouts and connection errors, a connection dropped in the middle of
+the response body included (the body is read inside the attempt), and whatever a server
+marks ``x-should-retry: true``. Anything else, or ``x-should-retry: false``, is returned
+at once and the SDK turns it into an error (400, 401, 403, 404...).
+
+Deadlines hold whatever the server does (a server that sends one byte a second): each
+attempt runs under ``asyncio.timeout``, first byte to last, bounded by the attempt
+`timeout`, the retry budget and the article's deadline (`article_deadline`), whichever
+ends first.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Annotated, Any
 
 import httpx2
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
-    Retrying,
     retry_if_exception_type,
     stop_after_attempt,
     stop_after_delay,
@@ -36,14 +46,28 @@ RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 class RetryPolicy:
     """Bounds on retrying one HTTP request."""
 
-    max_attempts: int = 4
-    max_total_s: float = 120.0
-    backoff_s: float = 0.5
-    max_backoff_s: float = 20.0
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 4
+    max_total_s: Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False)] = 120.0
+    backoff_s: Annotated[float, Field(ge=0, le=600, allow_inf_nan=False)] = 0.5
+    max_backoff_s: Annotated[float, Field(ge=0, le=3_600, allow_inf_nan=False)] = 20.0
 
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
+
+# The monotonic time by which the article being summarized must be done (None: no bound).
+_deadline: ContextVar[float | None] = ContextVar("summarizer_deadline", default=None)
+
+
+@contextmanager
+def article_deadline(seconds: float | None) -> Iterator[None]:
+    """Every HTTP attempt made inside ends by `seconds` from now."""
+    token = _deadline.set(None if seconds is None else time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _remaining(until: float | None) -> float:
+    return float("inf") if until is None else until - time.monotonic()
 
 
 class _RetryableStatus(Exception):
@@ -53,96 +77,101 @@ class _RetryableStatus(Exception):
 
 
 def retry_after_s(response: httpx2.Response) -> float | None:
-    """Seconds the server asked us to wait (Retry-After: seconds or an HTTP date)."""
-    value = response.headers.get("retry-after-ms")
-    if value:
+    """Seconds the server asked us to wait (Retry-After-Ms, or Retry-After in seconds or
+    as an HTTP date); None if it did not say, or said something unreadable (then the
+    usual backoff applies)."""
+    for header, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = response.headers.get(header, "").strip()
+        if not value:
+            continue
         try:
-            return max(0.0, float(value) / 1000)
+            seconds = float(value) / scale
         except ValueError:
-            pass
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return None if parsed is None else max(0.0, parsed.timestamp() - time.time())
+            try:
+                parsed = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError, IndexError):
+                continue
+            seconds = parsed.timestamp() - time.time()
+        if seconds == seconds and seconds != float("inf"):  # not NaN, not infinite
+            return max(0.0, seconds)
+    return None
 
 
-def _make_wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
-    jitter = wait_random_exponential(multiplier=policy.backoff_s, max=policy.max_backoff_s)
-
-    def wait(state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _RetryableStatus) and (after := retry_after_s(exc.response)) is not None:
-            return min(after, policy.max_total_s)
-        return float(jitter(state))
-
-    return wait
+def _should_retry(response: httpx2.Response) -> bool:
+    marked = response.headers.get("x-should-retry", "").strip().lower()
+    if marked in ("true", "false"):
+        return marked == "true"
+    return response.status_code in RETRY_STATUS
 
 
-def _tenacity_args(policy: RetryPolicy) -> dict[str, Any]:
-    def give_up(state: RetryCallState) -> httpx2.Response:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _RetryableStatus):
-            return exc.response  # the SDK turns the last failure into its usual error
-        assert exc is not None
-        raise exc
+class RetryTransport(httpx2.AsyncBaseTransport):
+    """Wraps a transport; bounds each attempt by time and retries transient failures per
+    `RetryPolicy`. `attempts` counts the HTTP attempts made, for provenance."""
 
-    return {
-        "stop": stop_after_attempt(policy.max_attempts) | stop_after_delay(policy.max_total_s),
-        "wait": _make_wait(policy),
-        "retry": retry_if_exception_type((_RetryableStatus, httpx2.TransportError)),
-        "retry_error_callback": give_up,
-    }
-
-
-class RetryTransport(httpx2.BaseTransport):
-    """Wraps a transport; retries transient failures per `RetryPolicy`."""
-
-    def __init__(self, inner: httpx2.BaseTransport, policy: RetryPolicy) -> None:
+    def __init__(
+        self, inner: httpx2.AsyncBaseTransport, policy: RetryPolicy, timeout: float
+    ) -> None:
         self.inner = inner
         self.policy = policy
-        self.attempts = 0  # HTTP attempts made through this transport, for provenance
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        def once() -> httpx2.Response:
-            self.attempts += 1
-            response = self.inner.handle_request(request)
-            if response.status_code in RETRY_STATUS:
-                response.read()
-                response.close()
-                raise _RetryableStatus(response)
-            return response
-
-        result: httpx2.Response = Retrying(**_tenacity_args(self.policy))(once)
-        return result
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-class AsyncRetryTransport(httpx2.AsyncBaseTransport):
-    """The async twin of `RetryTransport`."""
-
-    def __init__(self, inner: httpx2.AsyncBaseTransport, policy: RetryPolicy) -> None:
-        self.inner = inner
-        self.policy = policy
+        self.timeout = timeout
         self.attempts = 0
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        policy = self.policy
+        started = time.monotonic()
+        article_until = _deadline.get()
+
+        def left() -> float:  # what the retry budget and the article deadline allow
+            return min(policy.max_total_s - (time.monotonic() - started), _remaining(article_until))
+
         async def once() -> httpx2.Response:
+            budget = min(self.timeout, left())
+            if budget <= 0:
+                raise httpx2.ReadTimeout("the time allowed has passed", request=request)
             self.attempts += 1
-            response = await self.inner.handle_async_request(request)
-            if response.status_code in RETRY_STATUS:
-                await response.aread()
+            try:
+                async with asyncio.timeout(budget):
+                    response = await self.inner.handle_async_request(request)
+                    await response.aread()  # inside the attempt: a drop mid-body is retried
+            except TimeoutError:
+                raise httpx2.ReadTimeout(
+                    f"no complete answer within {budget:.3g} s", request=request
+                ) from None
+            if _should_retry(response):
                 await response.aclose()
                 raise _RetryableStatus(response)
             return response
 
-        result: httpx2.Response = await AsyncRetrying(**_tenacity_args(self.policy))(once)
+        jitter = wait_random_exponential(multiplier=policy.backoff_s, max=policy.max_backoff_s)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            asked = retry_after_s(exc.response) if isinstance(exc, _RetryableStatus) else None
+            return max(0.0, min(float(jitter(state)) if asked is None else asked, left()))
+
+        def out_of_time(state: RetryCallState) -> bool:
+            """No time for another attempt, or not for the wait the server asked for."""
+            exc = state.outcome.exception() if state.outcome else None
+            asked = retry_after_s(exc.response) if isinstance(exc, _RetryableStatus) else None
+            return left() <= max(0.01, asked or 0.0)
+
+        def give_up(state: RetryCallState) -> httpx2.Response:
+            exc = state.outcome.exception() if state.outcome else None
+            if isinstance(exc, _RetryableStatus):
+                return exc.response  # the SDK turns the last failure into its usual error
+            assert exc is not None
+            raise exc
+
+        stop: Any = stop_after_attempt(policy.max_attempts) | stop_after_delay(policy.max_total_s)
+        retrying = AsyncRetrying(
+            stop=stop | out_of_time,
+            wait=wait,
+            retry=retry_if_exception_type((_RetryableStatus, httpx2.TransportError)),
+            retry_error_callback=give_up,
+        )
+        result: httpx2.Response = await retrying(once)
         return result
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+

@@ -8,10 +8,14 @@ entities, claims, figures, open questions):
    the sentence (or two) that support it best, when that makes it valid;
 3. any other failing item is removed.
 
+A sentence of the summary text that fails its check is removed the same way, as long as
+the two sentences the summary needs are left.
+
 Every change is recorded as a `Correction` in the result, so nothing is changed silently.
 A summary with three grounded entities is useful; one with an invented fourth is not,
-and neither is no summary at all. Errors outside list items (the title, the summary
-text, too few key points left) still fail, as does everything under policy ``strict``.
+and neither is no summary at all. Other errors (the title, the TL;DR, a summary that
+would keep fewer than two sentences, too few key points left) still fail, as does
+everything under policy ``strict``.
 
 Policy ``flag`` keeps the answer as the model gave it if its form is valid (checks that
 need the article are left to the grounding report, which marks every failing part).
@@ -20,6 +24,7 @@ need the article are left to the grounding report, which marks every failing par
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any, Literal
@@ -35,6 +40,7 @@ from summarizer.schema import (
     KeyPoint,
     OpenQuestion,
     article_scope,
+    split_sentences,
 )
 
 Policy = Literal["drop", "flag", "strict"]
@@ -152,16 +158,42 @@ def _dropped(field: str, item: Any, reason: str) -> Correction:
     )
 
 
-def _item_errors(exc: ValidationError) -> dict[str, dict[int, str]] | None:
-    """Errors by list field and item index, or None if any error is not an item's."""
-    bad: dict[str, dict[int, str]] = {}
+# The summary validator names the failing sentence ("sentence 2 of the summary: ...").
+_SUMMARY_SENTENCE = re.compile(r"^sentence (\d+) of the summary: ")
+Bad = dict[str, dict[int, str]]
+
+
+def _item_errors(exc: ValidationError) -> Bad | None:
+    """Errors by list field and item index ("summary" by sentence index), or None if any
+    error is neither an item's nor one sentence's of the summary."""
+    bad: Bad = {}
     for error in exc.errors(include_url=False, include_input=False):
         loc = error["loc"]
+        reason = error["msg"].removeprefix("Value error, ")
+        if loc == ("summary",) and (m := _SUMMARY_SENTENCE.match(reason)):
+            bad.setdefault("summary", {}).setdefault(int(m.group(1)) - 1, reason)
+            continue
         if len(loc) < 2 or loc[0] not in ITEM_MODELS or not isinstance(loc[1], int):
             return None  # not an item-level error: nothing to drop
-        reason = error["msg"].removeprefix("Value error, ")
         bad.setdefault(str(loc[0]), {}).setdefault(loc[1], reason)
     return bad
+
+
+def _drop_sentences(data: dict[str, Any], reasons: dict[int, str]) -> list[Correction] | None:
+    """The summary without its failing sentences, or None if fewer than two would be left."""
+    text = data.get("summary")
+    if not isinstance(text, str):
+        return None
+    parts = split_sentences(text)
+    kept = [p for i, p in enumerate(parts) if i not in reasons]
+    if len(kept) < 2:
+        return None
+    data["summary"] = " ".join(kept)
+    return [
+        _dropped("summary", {"sentence": parts[i]}, reason)
+        for i, reason in sorted(reasons.items())
+        if i < len(parts)
+    ]
 
 
 def salvage(
@@ -194,6 +226,12 @@ def _repair(
                 if bad is None:
                     return None
                 for field, reasons in bad.items():
+                    if field == "summary":
+                        dropped = _drop_sentences(data, reasons)
+                        if dropped is None:
+                            return None
+                        corrections += dropped
+                        continue
                     items = data.get(field)
                     if not isinstance(items, list):
                         return None

@@ -454,6 +454,9 @@ class ArticleSummary(_Model):
         default_factory=list,
         max_length=12,
         description="Who said what: each claim with its source and how sure the article is.",
+        # A hint for decoders that bound lists: about one claim per sentence that
+        # attributes what it says (see matching.attributions).
+        json_schema_extra={"x-one-per": "attribution"},
     )
     figures: list[Figure] = Field(
         default_factory=list, max_length=12, description="Numbers the article gives."

@@ -23,13 +23,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's keys, server or cache."""
-    for var in (
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "SUMMARIZER_MODEL",
-        "SUMMARIZER_RESPONSE_FORMAT",
-    ):
-        monkeypatch.delenv(var, raising=False)
+    import os
+
+    for var in list(os.environ):
+        if var.startswith(("OPENAI_", "SUMMARIZER_")):
+            monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no config file
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
 
 

@@ -3,9 +3,12 @@ recorded cassettes replay): inputs of every kind, formats, batches, resume, bad 
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -180,16 +183,18 @@ def test_resume_after_interrupt_writes_each_article_once(
     out = tmp_path / "out"
     from summarizer.pipeline import Summarizer
 
-    real = Summarizer.summarize
+    real = Summarizer.asummarize
     calls = {"n": 0}
 
-    def interrupted(self: Summarizer, article: Any, **kw: Any) -> Any:
+    async def interrupted(self: Summarizer, article: Any, **kw: Any) -> Any:
         calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real(self, article, **kw)
+        if calls["n"] == 3:  # Ctrl-C while the third article is in flight
+            await asyncio.sleep(0.3)  # (the second is written meanwhile)
+            os.kill(os.getpid(), signal.SIGINT)
+            await asyncio.sleep(30)
+        return await real(self, article, **kw)
 
-    monkeypatch.setattr(Summarizer, "summarize", interrupted)
+    monkeypatch.setattr(Summarizer, "asummarize", interrupted)
     with replay(OK, repeats=True):
         first = runner().invoke(app, ["summarize", *EMBEDDED, "-o", str(out), str(folder)])
     assert first.exit_code == 130
@@ -201,11 +206,11 @@ def test_resume_after_interrupt_writes_each_article_once(
 
     redone: list[Any] = []
 
-    def counted(self: Summarizer, article: Any, **kw: Any) -> Any:
+    async def counted(self: Summarizer, article: Any, **kw: Any) -> Any:
         redone.append(article)
-        return real(self, article, **kw)
+        return await real(self, article, **kw)
 
-    monkeypatch.setattr(Summarizer, "summarize", counted)
+    monkeypatch.setattr(Summarizer, "asummarize", counted)
     with replay(OK, repeats=True):
         second = runner().invoke(app, ["summarize", *EMBEDDED, "-o", str(out), str(folder)])
     assert second.exit_code == 0, second.output
@@ -245,7 +250,7 @@ def test_schema_prompts_backends_and_cache_commands(tmp_path: Path) -> None:
     assert json.loads(schema.stdout)["title"] == "ArticleSummary"
     assert runner().invoke(app, ["schema", "Nope"]).exit_code == 2
     prompts = runner().invoke(app, ["prompts"]).stdout
-    assert "news\tv1" in prompts and "news-base\tv1" in prompts
+    assert "news\tv2" in prompts and "news-base\tv2" in prompts
     backends = runner().invoke(app, ["backends"]).stdout
     assert "would use: embedded model" in backends
     info = runner().invoke(app, ["cache", "info"]).stdout
@@ -264,7 +269,7 @@ def test_config_file_below_environment_below_flags(
     assert "from-env" in runner().invoke(app, ["backends"]).stdout
     config.write_text("colour = 1\n")
     result = runner().invoke(app, ["backends"])
-    assert result.exit_code == 2 and "unknown setting 'colour'" in result.stderr
+    assert result.exit_code == 2 and "colour: unknown setting" in result.stderr
 
 
 def test_check_any_summary(tmp_path: Path) -> None:
@@ -322,16 +327,16 @@ def test_eval_writes_reports_with_baselines(tmp_path: Path) -> None:
 def test_eval_resumes_from_its_rows_failures_included(tmp_path: Path) -> None:
     dataset = tmp_path / "eval.jsonl"
     with dataset.open("w") as f:
-        for name in ("gaza-stabilization-force-2025-10-18", "uk-manufacturing-contracts"):
+        for name in ("gaza-stabilization-force-2025-10-18", "stonehenge-eco-home"):
             raw = (ROOT / "seeds" / f"{name}.txt").read_text()
             f.write(json.dumps({"id": name, "article": raw, "reference_summary": "A s."}) + "\n")
     args = ["eval", str(dataset), "--backend", "embedded", "--report-dir", str(tmp_path / "r")]
-    with replay("embedded-gaza", "embedded-uk-manufacturing-contracts", tmp=tmp_path):
+    with replay("embedded-gaza", "embedded-stonehenge-eco-home", tmp=tmp_path):
         first = runner().invoke(app, args)
     assert first.exit_code == 0, first.output
     assert "earlier run" not in first.stderr
     rows = (tmp_path / "r" / "rows.jsonl").read_text().splitlines()
-    # The recorded Gaza answer is valid; the UK one fails a check of its summary.
+    # The recorded Gaza answer is valid; the Stonehenge one is cut off (invalid JSON).
     assert len(rows) == 2 and "SummaryValidationError" in rows[1]
     assert json.loads(rows[0])["error"] is None
     # No recording at all now: any model call would fail. Both rows come from the first run.
@@ -342,7 +347,7 @@ def test_eval_resumes_from_its_rows_failures_included(tmp_path: Path) -> None:
     assert second.exit_code == 0, second.output
     assert second.stderr.count("(earlier run)") == 2
     report = json.loads((tmp_path / "r" / "report.json").read_text())
-    assert report["summary"]["failures"] == {"failed validation (summary)": 1}
+    assert report["summary"]["failures"] == {"invalid JSON": 1}
     assert len((tmp_path / "r" / "rows.jsonl").read_text().splitlines()) == 2
 
 

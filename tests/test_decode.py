@@ -96,3 +96,29 @@ def test_the_tracker_knows_the_string_value_being_written() -> None:
     feed(tracker, '","tldr":')
     assert tracker.value_text('"Egypt') == "Egypt"  # the opening quote and a word at once
     assert tracker.value_text("{") is None
+
+
+def test_no_script_the_article_does_not_use() -> None:
+    g = guard()
+    assert not g.continues("Egypt to lead the ", "帮助")  # a small model drifting into Chinese
+    assert g.continues("Egypt to lead the ", "\u201cforce\u201d")  # curly quotes are text
+
+
+def test_the_tracker_knows_which_key_a_value_belongs_to() -> None:
+    tracker = _Openings(0)
+    feed(tracker, '{"title":"Egypt to lead","key_points":[{"sentences":[1],"text":"Eg')
+    assert tracker.key == "text" and tracker.current is not None
+
+
+def test_string_limits_come_from_the_schema() -> None:
+    from summarizer.local.transport import compact, string_limits
+    from summarizer.schema import ArticleSummary
+
+    limits = string_limits(ArticleSummary.model_json_schema())
+    assert limits["title"] == 120 and limits["value"] == 40 and limits["summary"] == 1200
+    schema = ArticleSummary.model_json_schema()
+    claims = compact(schema, attributions=0)["properties"]["claims"]
+    assert claims["maxItems"] == 1  # minItems 0 plus one spare
+    assert compact(schema, attributions=4)["properties"]["claims"]["maxItems"] == 4
+    assert compact(schema, attributions=40)["properties"]["claims"]["maxItems"] == 6
+    assert compact(schema, attributions=40)["properties"]["figures"]["maxItems"] == 1

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -206,3 +211,55 @@ def test_policies_after_the_last_reask(
     else:
         assert "European Council" in names and not result.corrections
         assert "European Council" in unsupported
+
+
+def test_context_managers_close_clients_and_cache(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str, tmp_path: Path
+) -> None:
+    fault_server.script = [Reply(200, completion(valid_summary_json))]
+    with make(fault_server, cache=True, cache_dir=str(tmp_path / "c")) as s:
+        s.summarize(seed_text)
+        assert len(s._clients) == 1
+    assert len(s._clients) == 0
+
+
+async def test_async_context_manager_and_cancellation(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str
+) -> None:
+    fault_server.script = [Reply(200, completion(valid_summary_json), delay=5)]
+    async with make(fault_server) as s:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(s.asummarize(seed_text), 0.3)
+        assert time.monotonic() - started < 1.0  # the request was abandoned, not awaited
+
+
+def test_article_deadline_holds_in_the_python_api(
+    fault_server: FaultServer, seed_text: str
+) -> None:
+    fault_server.script = [Reply(200, {}, delay=10)]
+    started = time.monotonic()
+    with pytest.raises(BackendError, match="deadline of 1 s"):
+        make(fault_server, timeout=60.0, deadline=1.0).summarize(seed_text)
+    assert time.monotonic() - started < 2.0
+
+
+def test_library_use_prints_nothing_on_stderr(fault_server: FaultServer, seed_text: str) -> None:
+    """instructor logs each failed attempt at ERROR; a library user without logging set up
+    must not see those lines on stderr (the exception says what failed)."""
+    fault_server.script = [Reply(200, completion("not json"))]
+    code = (
+        "import sys\n"
+        "from summarizer import Summarizer, SummaryValidationError\n"
+        f"s = Summarizer(base_url={fault_server.base_url!r}, model='m', cache=False, "
+        "max_reasks=1)\n"
+        "try:\n"
+        "    s.summarize(sys.stdin.read())\n"
+        "except SummaryValidationError:\n"
+        "    print('raised')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=seed_text, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip() == "raised"
+    assert done.stderr == ""

@@ -60,7 +60,7 @@ def test_prompt_shows_numbered_sentences_and_metadata(seed_text: str) -> None:
 
 def test_prompts_are_versioned_and_listed() -> None:
     assert {"news", "news-base"} <= set(prompts.available())
-    assert prompts.load("news").version == "1"
+    assert prompts.load("news").version == "2"
     with pytest.raises(prompts.PromptError, match="available"):
         prompts.load("nope")
 
@@ -185,6 +185,25 @@ def test_salvage_drops_invented_items_and_recites_misplaced_ones(
     assert actions == [("entities", "dropped"), ("figures", "recited"), ("key_points", "dropped")]
 
 
+def test_salvage_drops_a_failing_summary_sentence_while_two_remain(
+    valid: dict[str, object], seed_text: str
+) -> None:
+    invented = "Indonesia offered 30,000 soldiers."
+    valid["summary"] = f"{valid['summary']} {invented}"
+    sentences = [s.text for s in Article.from_text(seed_text).sentences]
+    result = salvage(json.dumps(valid), sentences)
+    assert result is not None
+    summary, corrections = result
+    assert invented not in summary.summary and summary.summary.startswith("Diplomats told")
+    assert [(c.field, c.action, c.item) for c in corrections] == [
+        ("summary", "dropped", {"sentence": invented})
+    ]
+    assert "number" in corrections[0].reason and "30,000" in corrections[0].reason
+    # Two sentences, one of them invented: nothing to keep.
+    valid["summary"] = f"Egypt is expected to lead the force. {invented}"
+    assert salvage(json.dumps(valid), sentences) is None
+
+
 def test_salvage_gives_up_on_top_level_errors(valid: dict[str, object], seed_text: str) -> None:
     valid["summary"] = "One sentence."
     sentences = [s.text for s in Article.from_text(seed_text).sentences]
@@ -195,19 +214,109 @@ def test_salvage_gives_up_on_top_level_errors(valid: dict[str, object], seed_tex
 # -- backends -------------------------------------------------------------------------
 
 
-def test_backend_resolution_order() -> None:
-    assert resolve(env={}).kind == "embedded"
-    assert resolve(env={"OPENAI_API_KEY": "k"}).kind == "openai"
-    compat = resolve(
-        env={"OPENAI_BASE_URL": "http://localhost:11434/v1", "SUMMARIZER_MODEL": "llama3"}
-    )
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_MODEL", "SUMMARIZER_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("SUMMARIZER_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("")
+    return monkeypatch
+
+
+def test_backend_resolution_order(clean_env: pytest.MonkeyPatch) -> None:
+    assert resolve().kind == "embedded"
+    clean_env.setenv("OPENAI_API_KEY", "sk-k")
+    assert resolve().kind == "openai"
+    clean_env.delenv("OPENAI_API_KEY")
+    clean_env.setenv("OPENAI_BASE_URL", "http://localhost:11434/v1")
+    clean_env.setenv("SUMMARIZER_MODEL", "llama3")
+    compat = resolve()
     assert (compat.kind, compat.model) == ("openai-compatible", "llama3")
-    explicit = resolve(base_url="http://h/v1", model="m", env={"OPENAI_API_KEY": "k"})
+    clean_env.delenv("OPENAI_BASE_URL")
+    clean_env.delenv("SUMMARIZER_MODEL")
+    clean_env.setenv("OPENAI_API_KEY", "sk-k")
+    explicit = resolve(base_url="http://h.example/v1", model="m")
     assert explicit.kind == "openai-compatible"
     with pytest.raises(ConfigError, match="name the model"):
-        resolve(base_url="http://h/v1", env={})
+        resolve(base_url="http://h.example/v1")
+    clean_env.delenv("OPENAI_API_KEY")
     with pytest.raises(ConfigError, match="API key"):
-        resolve(backend="openai", env={})
+        resolve(backend="openai")
+
+
+def test_the_openai_key_goes_to_openai_only(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("OPENAI_API_KEY", "sk-secret-openai")
+    assert resolve().api_key == "sk-secret-openai"
+    other = resolve(base_url="http://third-party.example/v1", model="m")
+    assert other.api_key is None  # not sent to a server the user did not name it for
+    clean_env.setenv("SUMMARIZER_API_KEY", "local-key")
+    assert resolve(base_url="http://third-party.example/v1", model="m").api_key == "local-key"
+    clean_env.delenv("SUMMARIZER_API_KEY")
+    third = "http://third-party.example/v1"
+    named = resolve(base_url=third, model="m", api_key_env="OPENAI_API_KEY")
+    assert named.api_key == "sk-secret-openai"  # the user asked for it explicitly
+
+
+def test_secrets_never_show(clean_env: pytest.MonkeyPatch) -> None:
+    backend = resolve(base_url="http://user:hunter22@h.example/v1", model="m", api_key="sk-abc123")
+    for text in (repr(backend), backend.describe()):
+        assert "sk-abc123" not in text and "hunter22" not in text
+    echoed = "bad key sk-abc123 for http://user:hunter22@h.example (Bearer sk-abc123)"
+    assert "sk-abc123" not in backend.redact(echoed) and "hunter22" not in backend.redact(echoed)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"jobs": 0}, "jobs: Input should be greater than or equal to 1"),
+        ({"jobs": -3}, "jobs: Input should be greater than or equal to 1"),
+        ({"temperature": -5}, "temperature: Input should be greater than or equal to 0"),
+        ({"max_tokens": -5}, "max_tokens: Input should be greater than or equal to 1"),
+        ({"timeout": float("nan")}, "timeout: Input should be a finite number"),
+        ({"temperature": "hot"}, "temperature: Input should be a valid number"),
+        ({"retry": {"max_attempts": 0}}, "retry.max_attempts: Input should be greater"),
+        ({"policy": "maybe"}, "policy: Input should be 'drop', 'flag' or 'strict'"),
+        ({"base_url": "localhost:8080"}, "base_url: must be an http:// or https:// URL"),
+        ({"colour": 1}, "colour: unknown setting"),
+    ],
+)
+def test_invalid_settings_are_one_line_naming_the_setting(
+    clean_env: pytest.MonkeyPatch, options: dict[str, object], expected: str
+) -> None:
+    from summarizer import Summarizer
+
+    with pytest.raises(ConfigError) as info:
+        Summarizer(cache=False, **options)
+    message = str(info.value)
+    assert message.startswith(expected) and "(given as an option)" in message
+    assert "\n" not in message
+
+
+def test_settings_sources_are_named_and_ranked(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from summarizer.settings import Settings
+
+    config = tmp_path / "config.toml"
+    config.write_text("temperature = 0.5\njobs = 3\n[retry]\nmax_attempts = 6\n")
+    clean_env.setenv("SUMMARIZER_CONFIG", str(config))
+    assert (Settings.load().temperature, Settings.load().retry.max_attempts) == (0.5, 6)
+    clean_env.setenv("SUMMARIZER_TEMPERATURE", "0.7")
+    assert Settings.load().temperature == 0.7  # environment over the config file
+    assert Settings.load(temperature=0.1).temperature == 0.1  # options over both
+    clean_env.setenv("SUMMARIZER_JOBS", "-1")
+    with pytest.raises(ConfigError, match=r"^jobs: .* \(from SUMMARIZER_JOBS\)$"):
+        Settings.load()
+    clean_env.delenv("SUMMARIZER_JOBS")
+    config.write_text("jobs = 0\n")
+    with pytest.raises(ConfigError, match=r"\(from the config file .*config.toml\)$"):
+        Settings.load()
+    clean_env.setenv("SUMMARIZER_CONFIG", str(tmp_path / "missing.toml"))
+    with pytest.raises(ConfigError, match="no such config file"):
+        Settings.load()
+    clean_env.setenv("SUMMARIZER_CONFIG", str(tmp_path))
+    with pytest.raises(ConfigError, match="is a folder"):
+        Settings.load()
 
 
 def test_eval_summary_compares_baselines_on_the_same_articles() -> None:
@@ -279,3 +388,14 @@ def test_code_cites_what_each_item_rests_on(seed_text: str) -> None:
         assert Figure.model_validate(figure).sentences == [8]
     with article_scope(sentences), pytest.raises(ValidationError, match="not in S1"):
         KeyPoint.model_validate(point)  # without code cites, the model's citation is checked
+
+
+def test_attributions_name_who_speaks_or_how_it_is_hedged(seed_text: str) -> None:
+    from summarizer.matching import attributions
+
+    found = {s.id: attributions(s.text) for s in Article.from_text(seed_text).sentences}
+    assert "Guardian" in found[1] and "unspecified number of diplomats" in found[1]
+    assert found[9] == ["Times of Israel", "three government officials"]
+    assert found[11] == ["Times of Israel", "two sources"]
+    assert found[6] == ["reportedly"] and found[14] == ["reportedly"]
+    assert found[4] == [] and found[8] == []  # stated in the writer's own voice

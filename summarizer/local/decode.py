@@ -30,8 +30,9 @@ forced paraphrases and glued words.)
 from __future__ import annotations
 
 import ctypes
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -52,7 +53,7 @@ class Generation:
     text: str
     prompt_tokens: int
     completion_tokens: int
-    finish_reason: str  # "stop" (grammar complete, end token, or stuck) or "length"
+    finish_reason: str  # "stop" (grammar complete, end token, or stuck), "length", "cancelled"
     full_passes: int  # steps where the grammar rejected the free choice
     prompt_s: float
     decode_s: float
@@ -201,6 +202,7 @@ class _Openings:
         self.word = 0  # characters since the last space, in the string being written
         self.value = ""  # the string value written so far
         self.digits = 0  # digits in a row, anywhere
+        self.key = ""  # the last object key written (the value being written is its)
 
     def banned(self) -> set[int]:
         if self.k <= 0 or self.current is None or len(self.current) != self.k - 1:
@@ -240,6 +242,8 @@ class _Openings:
                     self.escaped = True
                 elif ch == '"':
                     self.in_string = False
+                    if self.current is None:  # a key, not a value
+                        self.key = self.value[:-1]
                     self.value = ""
                     if self.current is not None and len(self.current) >= self.k:
                         self.seen.add(tuple(self.current[: self.k]))
@@ -304,6 +308,23 @@ def _cycle_continuation(out: list[int]) -> set[int]:
     return set()
 
 
+# Characters left before a string's maxLength when it must start to end: from there, at
+# the first point where a period can end the sentence, it does, and the string closes.
+LENGTH_MARGIN = 16
+# A character after which a period ends a sentence (schema._END).
+_ENDABLE = re.compile("[a-z0-9%')\u2019\u201d]")
+
+
+def _bare_tokens(llm: Llama, chars: str) -> list[int]:
+    """The tokens whose whole text is one of `chars`."""
+    out = []
+    for ch in chars:
+        ids = llm.tokenize(ch.encode(), add_bos=False, special=False)
+        if len(ids) == 1:
+            out.append(ids[0])
+    return out
+
+
 # How many of the model's choices the word guard may pass over at one step.
 GUARD_TRIES = 16
 
@@ -324,11 +345,16 @@ def generate(
     distinct_openings: int = 0,
     max_seconds: float | None = None,
     guard: WordGuard | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    limits: dict[str, int] | None = None,
 ) -> Generation:
     """Continue `prompt`; with `grammar` (GBNF), only text the grammar accepts. Stops with
     finish_reason "length" after `max_tokens` tokens or `max_seconds` of decoding. With
     `guard`, a string value's capitalized words and numbers are the article's (see
-    `words.WordGuard`)."""
+    `words.WordGuard`). `limits` caps a string value's characters by its key (the
+    schema's maxLength, which a grammar built from a pattern cannot also enforce): near
+    the cap the value ends its sentence and closes. `cancelled` is asked before every
+    token: once it says yes, generation stops (finish_reason "cancelled")."""
     import llama_cpp
 
     started = time.perf_counter()
@@ -348,7 +374,16 @@ def generate(
     gram = _Grammar(llm, grammar) if grammar else None
     first = _first_bytes(llm)
     closers = first == ord('"') if grammar else None
-    breakers = (first == ord('"')) | (first == ord(" "))  # close the string or start a word
+    # At the word limit: close the string or start a word; or end the sentence with a bare
+    # period where one can end it (a string whose pattern wants a final period could
+    # otherwise never close). Near a string's maxLength (`limits`, by key): only close, or
+    # end the sentence first.
+    ends = _bare_tokens(llm, ".!?")
+    breakers = (first == ord('"')) | (first == ord(" "))
+    closers_only = first == ord('"')
+    breakers_or_end, enders = breakers.copy(), closers_only.copy()
+    breakers_or_end[ends] = True
+    enders[ends] = True
     not_digits = (first < ord("0")) | (first > ord("9"))
     # Control and user-defined tokens never belong in the JSON. (End-of-generation is one:
     # when the grammar is complete and allows nothing else, the fallback below lets it in.)
@@ -365,9 +400,10 @@ def generate(
 
     def pick(scores: np.ndarray) -> int:
         """The chosen token, passed over while it would write a name or number that the
-        guard refuses. If none of the model's next GUARD_TRIES choices is allowed, its
-        first choice stands: down there are only junk tokens, which derail the rest of the
-        answer (validation still checks the name)."""
+        guard refuses. If none of the model's next GUARD_TRIES choices is allowed, the
+        string closes there if it can ("Nick Scholfield" rather than "Nick
+        ScholfieldName"); otherwise the first choice stands: further down are only junk
+        tokens, which derail the rest of the answer (validation still checks the name)."""
         first = token = _choose(scores, temperature, rng)
         for _ in range(GUARD_TRIES):
             text = openings.value_text(_piece(llm, token)) if guard is not None else None
@@ -381,12 +417,19 @@ def generate(
             if not np.isfinite(scores).any():
                 break
             token = _choose(scores, temperature, rng)
+        if closers is not None and openings.in_string:
+            closing = np.where(closers, scores, -np.inf)
+            if np.isfinite(closing).any():
+                return int(np.argmax(closing))
         return first
 
     decode_started = time.perf_counter()
     deadline = decode_started + max_seconds if max_seconds else None
     for _ in range(max_tokens):
         if deadline is not None and time.perf_counter() > deadline:
+            break
+        if cancelled is not None and cancelled():
+            finish = "cancelled"
             break
         ptr = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
         logits = np.ctypeslib.as_array(ptr, shape=(n_vocab,))
@@ -400,9 +443,15 @@ def generate(
             logits[list(banned)] = -np.inf
             restricted = True
         word_limit = gram is not None and openings.in_string and openings.word >= MAX_WORD_CHARS
+        can_end = _ENDABLE.match(openings.value[-1:]) is not None
         if word_limit:
-            logits = np.where(breakers, logits, -np.inf)
+            logits = np.where(breakers_or_end if can_end else breakers, logits, -np.inf)
             restricted = True
+        most = limits.get(openings.key) if limits and openings.current is not None else None
+        near = most is not None and len(openings.value) >= most - LENGTH_MARGIN
+        if gram is not None and near and (can_end or len(openings.value) >= (most or 0) - 2):
+            logits = np.where(enders if can_end else closers_only, logits, -np.inf)
+            restricted = word_limit = True
         if gram is not None and openings.digits >= MAX_DIGITS:
             logits = np.where(not_digits, logits, -np.inf)
             restricted = True

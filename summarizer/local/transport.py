@@ -16,6 +16,7 @@ Structured output follows ``response_format``: ``json_schema`` or ``json_object`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import re
@@ -30,12 +31,13 @@ DEFAULT_MAX_TOKENS = 1024
 # What the embedded server writes depends on how it decodes, not only on the request: the
 # cache key includes this version. Bump it with any change to the caps, the grammar or
 # decode.py that can change an answer.
-DECODER_VERSION = "6"
+DECODER_VERSION = "10"
 # A small model fills every list to its maximum, mostly with repeats and inventions that
 # validation then removes. The grammar caps each list at its minItems plus SPARE_ITEMS
 # (one spare for validation to drop), keeping the output short: every item costs about
 # a second and a half of decoding on 2 cores.
 SPARE_ITEMS = 1
+MAX_PER_ARTICLE = 6  # claims at most, one per attributing sentence (see `compact`)
 DISTINCT_OPENINGS = 4  # see decode.generate
 # A bound on one generation, so a pathological grammar state cannot hang a request. It is
 # generous: on a loaded machine (llama.cpp threads fighting for cores) decoding slows a lot.
@@ -113,21 +115,48 @@ def grammar_for(schema_json: str) -> str:
     return _flatten_string_rules(json_schema_to_gbnf(schema_json))
 
 
-def compact(schema: Any) -> Any:
-    """`schema` with every array capped as above (the grammar's copy only)."""
+def compact(schema: Any, attributions: int = 0) -> Any:
+    """`schema` with every array capped as above (the grammar's copy only). A list marked
+    ``"x-one-per": "attribution"`` (claims) may hold one item per sentence of the article
+    that attributes what it says (`attributions`), up to MAX_PER_ARTICLE."""
     if isinstance(schema, list):
-        return [compact(v) for v in schema]
+        return [compact(v, attributions) for v in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {k: compact(v) for k, v in schema.items()}
+    out = {k: compact(v, attributions) for k, v in schema.items()}
     if out.get("type") == "array":
         least = int(out.get("minItems", 0))
         cap = least + SPARE_ITEMS
+        if out.get("x-one-per") == "attribution":
+            cap = max(cap, min(attributions, MAX_PER_ARTICLE))
         out["maxItems"] = min(int(out.get("maxItems", cap)), cap)
     return out
 
 
-def _schema_of(body: dict[str, Any]) -> dict[str, Any] | None:
+def attributed_sentences(article: str) -> int:
+    """How many of the article's sentences (one a line) attribute what they say."""
+    from summarizer.matching import attributions
+
+    return sum(1 for line in article.splitlines() if attributions(line))
+
+
+def string_limits(schema: Any, out: dict[str, int] | None = None) -> dict[str, int]:
+    """maxLength of every string property of `schema`, by property name (the smallest
+    where two share a name): the decoder holds values to them (see decode.generate)."""
+    out = {} if out is None else out
+    if isinstance(schema, list):
+        for v in schema:
+            string_limits(v, out)
+    elif isinstance(schema, dict):
+        for name, prop in (schema.get("properties") or {}).items():
+            if isinstance(prop, dict) and isinstance(prop.get("maxLength"), int):
+                out[name] = min(out.get(name, prop["maxLength"]), prop["maxLength"])
+        for v in schema.values():
+            string_limits(v, out)
+    return out
+
+
+def _schema_of(body: dict[str, Any], article: str = "") -> dict[str, Any] | None:
     fmt = body.get("response_format") or {}
     if fmt.get("type") == "json_schema":
         schema = (fmt.get("json_schema") or {}).get("schema")
@@ -137,10 +166,10 @@ def _schema_of(body: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if schema is not None and not isinstance(schema, dict):
         raise RequestError("response_format schema must be a JSON object")
-    return compact(schema) if schema else None
+    return compact(schema, attributed_sentences(article)) if schema else None
 
 
-def complete(body: dict[str, Any]) -> dict[str, Any]:
+def complete(body: dict[str, Any], cancel: threading.Event | None = None) -> dict[str, Any]:
     """Answer one chat-completion request body with the embedded model."""
     from summarizer.local import model
     from summarizer.local.decode import DecodeError, generate
@@ -149,7 +178,9 @@ def complete(body: dict[str, Any]) -> dict[str, Any]:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise RequestError("'messages' must be a non-empty list")
-    schema = _schema_of(body)
+    text = prompt_text(messages)
+    article = article_text(text)
+    schema = _schema_of(body, article)
     grammar = grammar_for(json.dumps(schema)) if schema else None  # key order matters
     max_tokens = int(
         body.get("max_tokens") or body.get("max_completion_tokens") or DEFAULT_MAX_TOKENS
@@ -158,9 +189,11 @@ def complete(body: dict[str, Any]) -> dict[str, Any]:
     seed = body.get("seed")
     name = body.get("model")
     llm = model.load(str(name) if name else None)
-    text = prompt_text(messages)
     prompt: str | list[Segment] = chatml(messages) if is_chatml(llm) else text
-    with _lock:
+    while not _lock.acquire(timeout=0.1):  # one generation at a time; give up if cancelled
+        if cancel is not None and cancel.is_set():
+            raise RequestError("cancelled")
+    try:
         try:
             gen = generate(
                 llm,
@@ -171,10 +204,14 @@ def complete(body: dict[str, Any]) -> dict[str, Any]:
                 seed=int(seed) if seed is not None else None,
                 distinct_openings=DISTINCT_OPENINGS,
                 max_seconds=MAX_DECODE_SECONDS,
-                guard=guard_for(article_text(text)) if grammar else None,
+                guard=guard_for(article) if grammar else None,
+                cancelled=cancel.is_set if cancel is not None else None,
+                limits=string_limits(schema) if schema else None,
             )
         except DecodeError as exc:
             raise RequestError(str(exc)) from exc
+    finally:
+        _lock.release()
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
         "object": "chat.completion",
@@ -195,7 +232,7 @@ def complete(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def handle(request: httpx2.Request) -> httpx2.Response:
+def handle(request: httpx2.Request, cancel: threading.Event | None = None) -> httpx2.Response:
     """The HTTP face of `complete`: routing, JSON decoding and error statuses."""
     if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
         return _error(
@@ -205,7 +242,7 @@ def handle(request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
         if not isinstance(body, dict):
             raise RequestError("the request body must be a JSON object")
-        return httpx2.Response(200, json=complete(body))
+        return httpx2.Response(200, json=complete(body, cancel))
     except (json.JSONDecodeError, RequestError, TypeError, ValueError) as exc:
         return _error(400, str(exc))
 
@@ -223,9 +260,37 @@ class EmbeddedTransport(httpx2.MockTransport):
 
 
 async def _handle_async(request: httpx2.Request) -> httpx2.Response:
-    # Generation is CPU-bound: run it in a thread so the event loop stays responsive.
+    """`handle` in a daemon thread (generation is CPU-bound; the event loop stays free).
+    Cancelled, it tells the generation to stop at its next token, and a generation left
+    behind never holds up the exit of the process."""
     await request.aread()
-    return await asyncio.to_thread(handle, request)
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[httpx2.Response] = loop.create_future()
+    cancel = threading.Event()
+
+    def settle(response: httpx2.Response | None, error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(response)  # type: ignore[arg-type]
+
+    def work() -> None:
+        response, error = None, None
+        try:
+            response = handle(request, cancel)
+        except BaseException as exc:
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
+            loop.call_soon_threadsafe(settle, response, error)
+
+    threading.Thread(target=work, name="summarizer-embedded", daemon=True).start()
+    try:
+        return await done
+    except asyncio.CancelledError:
+        cancel.set()
+        raise
 
 
 class AsyncEmbeddedTransport(httpx2.MockTransport):

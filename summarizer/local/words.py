@@ -59,6 +59,8 @@ def _common_words() -> frozenset[str]:
     return frozenset(top_n_list("en", COMMON_WORDS))
 
 
+# Curly quotes, dashes, the ellipsis, pound, euro and degree signs.
+_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a3\u20ac\u00b0"
 _INITIAL = re.compile(r"(^|\s)[A-Z]\.$")
 _OPENS = frozenset(".!?:;\"'\u2018\u201c(")
 
@@ -74,6 +76,9 @@ class WordGuard:
         words = [_core(w).lower() for w in article.split()]
         self.words = frozenset(w for w in words if w)
         self.prefixes = frozenset(_prefixes(self.words))
+        # Characters beyond ASCII only where the article has them: a small model that
+        # loses its way drifts into another script ("帮助,带动,带动").
+        self.chars = frozenset(c for c in article if ord(c) > 0x7E) | frozenset(_PUNCTUATION)
 
     def allows(self, word: str, *, opens: bool = False, complete: bool = False) -> bool:
         """May a string hold `word` (`complete`, or the beginning of a word)?"""
@@ -97,6 +102,8 @@ class WordGuard:
         inside = piece.split('"', 1)[0]  # a quote ends the string
         if any(ord(c) < 0x20 for c in inside):
             return False  # control characters are not JSON string text
+        if any(ord(c) > 0x7E and c not in self.chars for c in inside):
+            return False  # a script or symbol the article does not use
         text = value + inside
         start = value.rfind(" ") + 1  # the word being written, then the piece's words
         closed = '"' in piece  # the string ends: its last word is complete

@@ -1,0 +1,193 @@
+"""One settings model for the command line and the Python API.
+
+Precedence, highest first: command-line options or `Summarizer(...)` arguments; the
+environment (``SUMMARIZER_<NAME>``, e.g. ``SUMMARIZER_MODEL``, ``SUMMARIZER_JOBS``; also
+``OPENAI_BASE_URL``); the config file (``$SUMMARIZER_CONFIG``, else ``config.toml`` in the
+user config directory, e.g. ``~/.config/summarizer/config.toml``); built-in defaults.
+
+    # config.toml
+    base_url = "http://localhost:11434/v1"
+    model = "llama3.1"
+    temperature = 0.0
+    jobs = 4
+    [retry]
+    max_attempts = 6
+
+Values are validated once, here; an invalid one is a `ConfigError` of one line that names
+the setting and where it came from ("temperature: Input should be greater than or equal
+to 0 (from SUMMARIZER_TEMPERATURE)").
+
+API keys: the OpenAI key (``OPENAI_API_KEY``, or the variable `api_key_env` names) goes to
+OpenAI only. A server at another base URL gets ``SUMMARIZER_API_KEY``, `api_key`, or the
+variable named by an `api_key_env` the user set; never the OpenAI key by default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from summarizer.errors import ConfigError
+from summarizer.retry import RetryPolicy
+
+ENV_PREFIX = "SUMMARIZER_"
+CONFIG_ENV = "SUMMARIZER_CONFIG"
+
+
+def config_path() -> Path:
+    """``$SUMMARIZER_CONFIG``, else config.toml in the user config directory."""
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else Path(platformdirs.user_config_dir("summarizer")) / "config.toml"
+
+
+def read_config(path: Path | None = None) -> dict[str, Any]:
+    """The config file's table. A file named by ``$SUMMARIZER_CONFIG`` must exist; the
+    default one may be absent."""
+    named = path is not None or bool(os.environ.get(CONFIG_ENV))
+    path = path or config_path()
+    where = f"{CONFIG_ENV}={path}" if os.environ.get(CONFIG_ENV) else str(path)
+    if path.is_dir():
+        raise ConfigError(f"{where}: is a folder, not a config file")
+    if not path.is_file():
+        if named:
+            raise ConfigError(f"{where}: no such config file")
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+class _ConfigFileSource(PydanticBaseSettingsSource):
+    """The TOML config file, read when the settings are built (so a changed
+    ``$SUMMARIZER_CONFIG`` counts)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ returns the whole table
+
+    def __call__(self) -> dict[str, Any]:
+        return read_config()
+
+
+class Settings(BaseSettings):
+    """Every setting, validated. `Settings.load` builds one from all sources."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        extra="forbid",
+        frozen=True,
+        validate_by_name=True,
+        env_nested_delimiter="__",
+    )
+
+    backend: Literal["openai", "openai-compatible", "embedded"] | None = None
+    base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("base_url", "SUMMARIZER_BASE_URL", "OPENAI_BASE_URL"),
+        description="An OpenAI-compatible server, e.g. http://localhost:11434/v1.",
+    )
+    model: str | None = Field(None, min_length=1)
+    api_key: SecretStr | None = Field(None, description="The key for the chosen server.")
+    api_key_env: str | None = Field(
+        None, min_length=1, description="The environment variable holding the key."
+    )
+    response_format: Literal["json_schema", "json_object"] | None = None
+    prompt: str | None = Field(None, min_length=1)
+    temperature: float = Field(0.0, ge=0.0, le=2.0, allow_inf_nan=False)
+    top_p: float | None = Field(None, gt=0.0, le=1.0, allow_inf_nan=False)
+    seed: int | None = None
+    max_tokens: int | None = Field(None, ge=1, le=1_000_000)
+    max_reasks: int | None = Field(None, ge=0, le=10)
+    policy: Literal["drop", "flag", "strict"] = "drop"
+    timeout: float | None = Field(
+        None, gt=0, le=86_400, allow_inf_nan=False,
+        description="Seconds one HTTP attempt may take, first byte to last.",
+    )  # fmt: skip
+    deadline: float = Field(
+        600.0, gt=0, le=86_400, allow_inf_nan=False,
+        description="Seconds one article may take: every attempt, retry and re-ask.",
+    )  # fmt: skip
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    jobs: int = Field(1, ge=1, le=256)
+    format: Literal["json", "markdown", "text"] | None = None
+    cache_dir: Path | None = None
+    model_path: Path | None = Field(None, description="A GGUF file for the embedded backend.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")) or len(value) < 10:
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _ConfigFileSource(settings_cls)
+
+    @classmethod
+    def load(cls, **given: Any) -> Settings:
+        """Settings from `given` (options; None means not given), the environment, the
+        config file and the defaults; a `ConfigError` naming the setting and its source."""
+        given = {k: v for k, v in given.items() if v is not None}
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            raise ConfigError(_explain(exc, given)) from None
+
+    def api_key_for(self, openai: bool) -> str | None:
+        """The key to send: see the module docstring."""
+        if self.api_key is not None:
+            return self.api_key.get_secret_value() or None
+        if self.api_key_env:  # the user named a variable: send what it holds
+            return os.environ.get(self.api_key_env) or None
+        return (os.environ.get("OPENAI_API_KEY") or None) if openai else None
+
+
+def _source(name: str, given: dict[str, Any]) -> str:
+    """Where the value of setting `name` came from, for messages."""
+    if name in given:
+        return "given as an option"
+    field = Settings.model_fields.get(name)
+    names = [f"{ENV_PREFIX}{name.upper()}"]
+    alias = field.validation_alias if field is not None else None
+    if isinstance(alias, AliasChoices):
+        names = [str(a) for a in alias.choices if str(a).isupper()] or names
+    for var in names:
+        if var in os.environ:
+            return f"from {var}"
+    if any(k.startswith(f"{ENV_PREFIX}{name.upper()}__") for k in os.environ):
+        return f"from {ENV_PREFIX}{name.upper()}__*"
+    try:
+        if name in read_config():
+            return f"from the config file {config_path()}"
+    except ConfigError:
+        pass
+    return "the default"
+
+
+def _explain(exc: ValidationError, given: dict[str, Any]) -> str:
+    error = exc.errors(include_url=False)[0]
+    loc = [str(p) for p in error["loc"]]
+    name = loc[0] if loc else "settings"
+    msg = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        known = ", ".join(Settings.model_fields)
+        msg = f"unknown setting; known: {known}"
+    where = _source(name, given)
+    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return f"{'.'.join(loc) or name}: {msg} ({where}){more}"
