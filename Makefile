@@ -36,7 +36,7 @@ schemas: install  ## re-export schemas/ from the Pydantic models
 	$(BIN)/summarizer schema --export schemas
 
 record: install  ## re-record every cassette and fixture from real servers (see README)
-	$(BIN)/python -m summarizer.recording
+	$(BIN)/python -m tests.recording
 
 bench: install  ## every benchmark (about 10 minutes); figures printed and kept in bench-results.txt
 	{ date -u; echo "$$(nproc) cores, $$(uname -m)"; \

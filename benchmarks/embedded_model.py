@@ -27,21 +27,17 @@ def main() -> int:
     from summarizer import Article, Summarizer, SummaryValidationError, prompts
     from summarizer.backends import resolve
     from summarizer.local import model
+    from summarizer.local.chat import chatml, is_chatml, prompt_text
     from summarizer.local.decode import generate
-    from summarizer.local.transport import (
-        DISTINCT_OPENINGS,
-        chatml,
-        compact,
-        grammar_for,
-        is_chatml,
-        prompt_text,
-    )
+    from summarizer.local.grammar import compact, grammar_for
+    from summarizer.local.transport import DISTINCT_OPENINGS
     from summarizer.local.words import article_text, guard_for
     from summarizer.schema import ArticleSummary
 
     logging.getLogger("instructor").setLevel(logging.CRITICAL)  # the model fails often
     started = time.perf_counter()
-    llm = model.load()
+    loaded = model.load()
+    llm = loaded.llm
     load_s = time.perf_counter() - started
     article = Article.from_text(SEED.read_text(encoding="utf-8"))
     messages = prompts.load(resolve(backend="embedded").default_prompt).render(article)
@@ -55,17 +51,17 @@ def main() -> int:
     # decoding. The constrained run goes first; the free run then decodes as many tokens.
     # The constrained run uses the embedded server's own settings. A short warm-up first,
     # so that neither run pays for paging the weights in.
-    generate(llm, prompt, grammar=None, max_tokens=32)
+    generate(loaded, prompt, grammar=None, max_tokens=32)
     llm.n_tokens = 0  # the prompt is evaluated in full below, as for a first article
     constrained = generate(
-        llm,
+        loaded,
         prompt,
         grammar=grammar,
         max_tokens=1024,
         distinct_openings=DISTINCT_OPENINGS,
         guard=guard,
     )
-    free = generate(llm, prompt, grammar=None, max_tokens=constrained.completion_tokens)
+    free = generate(loaded, prompt, grammar=None, max_tokens=constrained.completion_tokens)
     # llama-cpp-python's high-level API with the same grammar (full grammar pass per token).
     from llama_cpp import LlamaGrammar
 

@@ -109,7 +109,7 @@ class Backend:
             "response_format": self.response_format,
         }
         if self.kind == "embedded":  # its answers also depend on how it decodes
-            from summarizer.local.transport import DECODER_VERSION
+            from summarizer.local.decode import DECODER_VERSION
 
             out["decoder"] = DECODER_VERSION
         return out

@@ -1,6 +1,6 @@
 """Replay recorded model calls (no network) and compare the outcome with its fixture.
 
-Cassettes were recorded from real servers by `python -m summarizer.recording`; see the
+Cassettes were recorded from real servers by `python -m tests.recording`; see the
 README. Record mode `none`: a request with no recording fails the test.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from summarizer.recording import CASSETTES, FIXTURES, load_cases, make_vcr, run_case
+from tests.recording import CASSETTES, FIXTURES, load_cases, make_vcr, run_case
 
 CASES = load_cases()
 
@@ -29,6 +29,15 @@ def test_replay_matches_recorded_fixture(case: dict[str, Any]) -> None:
         outcome = run_case(case)
         assert cassette.all_played, "the replay made fewer requests than were recorded"
     assert outcome == fixture
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_each_recording_ends_as_the_case_says(case: dict[str, Any]) -> None:
+    """`expect` in cases.json is written by hand: a re-recording that turns a valid summary
+    into an error (or back) fails here until a person updates the case."""
+    fixture = json.loads((FIXTURES / f"{case['name']}.json").read_text())
+    assert case["expect"] in ("summary", "error")
+    assert case["expect"] in fixture, f"{case['name']} now ends in {next(iter(fixture))}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
@@ -88,7 +97,7 @@ def test_cassettes_hold_no_secrets(path: Path) -> None:
 
 
 def test_secret_scrubbing_removes_auth_headers() -> None:
-    from summarizer.recording import scrub_request, scrub_response
+    from tests.recording import scrub_request, scrub_response
 
     class Request:
         def __init__(self) -> None:

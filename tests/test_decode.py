@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from summarizer.local.decode import MAX_DIGITS, _cycle_continuation, _Openings
+from summarizer.local.guards import MAX_DIGITS, Openings, cycle_continuation
 from summarizer.local.words import WordGuard, article_text, guard_for
 
 
 def test_a_short_cycle_may_not_go_on() -> None:
-    assert _cycle_continuation([5] * 11) == {5}  # the 12th "0" in a row is refused
-    assert _cycle_continuation([5] * 10) == set()
-    assert _cycle_continuation([1, 2, 3, 4] * 2 + [1, 2, 3]) == {4}  # a third "1 2 3 4"
-    assert _cycle_continuation([1, 2, 3, 4] * 2) == set()  # twice is allowed
-    assert _cycle_continuation(list(range(40))) == set()  # ordinary text
+    assert cycle_continuation([5] * 11) == {5}  # the 12th "0" in a row is refused
+    assert cycle_continuation([5] * 10) == set()
+    assert cycle_continuation([1, 2, 3, 4] * 2 + [1, 2, 3]) == {4}  # a third "1 2 3 4"
+    assert cycle_continuation([1, 2, 3, 4] * 2) == set()  # twice is allowed
+    assert cycle_continuation(list(range(40))) == set()  # ordinary text
 
 
-def feed(tracker: _Openings, text: str) -> None:
+def feed(tracker: Openings, text: str) -> None:
     for ch in text:
         tracker.add(ord(ch), ch)  # one token a character, its id the code point
 
 
 def test_the_tracker_counts_words_and_digits_inside_strings() -> None:
-    tracker = _Openings(4)
+    tracker = Openings(4)
     feed(tracker, '{"title":"Egypt to lead')
     assert tracker.in_string and tracker.word == len("lead")
     feed(tracker, " " + "x" * 45)
@@ -30,7 +30,7 @@ def test_the_tracker_counts_words_and_digits_inside_strings() -> None:
 
 
 def test_a_value_of_the_worked_example_may_not_be_opened_again() -> None:
-    tracker = _Openings(2)
+    tracker = Openings(2)
     prompt = 'Example: {"role":"the mayor"} Article: the mayor spoke.'
     tracker.prime([ord(c) for c in prompt], list(prompt))
     assert not tracker.in_string and tracker.word == 0
@@ -89,7 +89,7 @@ def test_a_sentence_may_open_with_a_common_word() -> None:
 
 
 def test_the_tracker_knows_the_string_value_being_written() -> None:
-    tracker = _Openings(0)
+    tracker = Openings(0)
     feed(tracker, '{"title":"Egypt to')
     assert tracker.value == "Egypt to"
     assert tracker.value_text(" lead") == " lead"
@@ -105,13 +105,13 @@ def test_no_script_the_article_does_not_use() -> None:
 
 
 def test_the_tracker_knows_which_key_a_value_belongs_to() -> None:
-    tracker = _Openings(0)
+    tracker = Openings(0)
     feed(tracker, '{"title":"Egypt to lead","key_points":[{"sentences":[1],"text":"Eg')
     assert tracker.key == "text" and tracker.current is not None
 
 
 def test_string_limits_come_from_the_schema() -> None:
-    from summarizer.local.transport import compact, string_limits
+    from summarizer.local.grammar import compact, string_limits
     from summarizer.schema import ArticleSummary
 
     limits = string_limits(ArticleSummary.model_json_schema())

@@ -15,6 +15,7 @@ from summarizer.schema import article_scope, count_sentences
 from summarizer.schema_export import export_schemas, json_schema, public_models
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_DIR = ROOT / "tests" / "fixtures"
 
 
 # -- article --------------------------------------------------------------------------
@@ -79,9 +80,16 @@ def test_exported_schemas_match_the_code(tmp_path: Path) -> None:
     }
 
 
-def test_schema_command_text_is_valid_json() -> None:
+def test_schema_command_text_is_a_json_schema_that_accepts_a_valid_summary() -> None:
+    import jsonschema
+
     for name in public_models():
-        assert json.loads(json_schema(name))["title"] == name
+        jsonschema.Draft202012Validator.check_schema(json.loads(json_schema(name)))
+    summary = json.loads((FIXTURE_DIR / "handwritten_seed_summary.json").read_text())
+    validator = jsonschema.Draft202012Validator(json.loads(json_schema("ArticleSummary")))
+    assert list(validator.iter_errors(summary)) == []
+    summary["key_points"] = summary["key_points"][:2]  # fewer than the three required
+    assert [e.validator for e in validator.iter_errors(summary)] == ["minItems"]
 
 
 def test_sentence_counting_knows_initialisms() -> None:

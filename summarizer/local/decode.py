@@ -16,21 +16,13 @@ then closes the string if the grammar allows it, instead of taking the model's n
 favourite, which is to glue letters or markup onto the last word ("DonaldTrump'splan",
 "diplomats.</b><b>The") to keep copying.
 
-Small models loop: greedy decoding writes the same key point again and again.
-`distinct_openings` forbids a JSON string value to open with the same first tokens as an
-earlier one, so the model copies a different sentence instead of the same one again. The
-values of the prompt's worked example count as earlier ones: a base model otherwise copies
-the example's claims, roles and questions into the answer for the real article. Short
-cycles are cut the same way, and so are endless "words" with no space in them
-("TheGuardian.com,Theguardian.com,...", "1000000000001000..."). (A
-general no-repeat-n-gram ban was tried and dropped: in text copied from the article it
-forced paraphrases and glued words.)
+The loop guards (repeats, cycles, endless words, lengths) are in `guards`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,10 +30,26 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from summarizer.local.guards import (
+    ENDABLE,
+    LENGTH_MARGIN,
+    MAX_DIGITS,
+    MAX_WORD_CHARS,
+    Openings,
+    cycle_continuation,
+)
+
 if TYPE_CHECKING:
     from llama_cpp import Llama
 
+    from summarizer.local.model import LoadedModel
     from summarizer.local.words import WordGuard
+
+
+# What the embedded server writes depends on how it decodes, not only on the request: the
+# cache key includes this version. Bump it with any change to the caps, the grammar, the
+# guards or this module that can change an answer.
+DECODER_VERSION = "10"
 
 
 class DecodeError(RuntimeError):
@@ -91,37 +99,47 @@ def _eval_prompt(llm: Llama, tokens: list[int]) -> int:
 _NOT_TEXT = 2 | 8 | 16  # llama_token_attr: UNKNOWN | CONTROL | USER_DEFINED
 
 
-def _first_bytes(llm: Llama) -> np.ndarray:
+def first_bytes(model: LoadedModel) -> np.ndarray:
     """The first byte of every token's text: which tokens open with a double quote (they
     can close a JSON string) or a space (they start a new word). Control tokens
     and Gemma's user-defined ones (``<start_of_image>``, HTML tags, runs of newlines or
     spaces), which never belong in compact JSON, get 0; so do tokens with no text.
 
-    Asking llama.cpp about all 262k tokens takes about 2 s, so the table is kept in
-    memory and, when `token_table` names a file, on disk beside the model.
+    Asking llama.cpp about all 262k tokens takes about 2 s, so the table is kept on the
+    loaded model and on disk beside the model file (`LoadedModel.token_table`).
     """
     import llama_cpp
 
-    cached: np.ndarray | None = getattr(llm, "_summarizer_first_bytes", None)
-    if cached is not None:
-        return cached
-    path = getattr(llm, "token_table", None)
-    if path is not None and path.is_file():
-        cached = np.load(path)
-    if cached is None or cached.shape != (llm.n_vocab(),) or cached.dtype != np.uint8:
+    if model.first_bytes is not None:
+        return model.first_bytes
+    llm, path = model.llm, model.token_table
+    table: np.ndarray | None = np.load(path) if path.is_file() else None
+    if table is None or table.shape != (llm.n_vocab(),) or table.dtype != np.uint8:
         vocab = llama_cpp.llama_model_get_vocab(llm.model)
 
         def first(t: int) -> int:
             if llama_cpp.llama_vocab_get_attr(vocab, t) & _NOT_TEXT:
                 return 0
-            return (llm._model.token_to_piece(t)[:1] or b"\0")[0]
+            return (token_bytes(vocab, t)[:1] or b"\0")[0]
 
-        cached = np.fromiter(map(first, range(llm.n_vocab())), dtype=np.uint8)
-        if path is not None:
-            with path.open("wb") as f:
-                np.save(f, cached)
-    llm._summarizer_first_bytes = cached  # type: ignore[attr-defined]
-    return cached
+        table = np.fromiter(map(first, range(llm.n_vocab())), dtype=np.uint8)
+        with contextlib.suppress(OSError), path.open("wb") as f:  # a cache, nothing more
+            np.save(f, table)
+    model.first_bytes = table
+    return table
+
+
+def token_bytes(vocab: object, token: int) -> bytes:
+    """A token's text as bytes (llama.cpp's public ``llama_token_to_piece``)."""
+    import llama_cpp
+
+    size = 64
+    while True:
+        buf = ctypes.create_string_buffer(size)
+        n = llama_cpp.llama_token_to_piece(vocab, token, buf, size, 0, False)
+        if n >= 0:
+            return buf.raw[:n]
+        size = -n  # the piece needs this many bytes
 
 
 _TOP_K = 40  # sampling at a temperature above 0 draws from this many best tokens
@@ -187,76 +205,6 @@ def _choose(logits: np.ndarray, temperature: float, rng: np.random.Generator) ->
     return int(top[rng.choice(len(top), p=probs / probs.sum())])
 
 
-class _Openings:
-    """Tracks the JSON being written: bans the token that would give a string value the
-    same first `k` tokens as an earlier one, and counts the characters since the last space
-    in a string and the digits in a row, for the loop guards in `generate`."""
-
-    def __init__(self, k: int) -> None:
-        self.k = k
-        self.seen: set[tuple[int, ...]] = set()
-        self.current: list[int] | None = None  # tokens of the value being written
-        self.in_string = False
-        self.escaped = False
-        self.last = ""  # last non-space character outside strings
-        self.word = 0  # characters since the last space, in the string being written
-        self.value = ""  # the string value written so far
-        self.digits = 0  # digits in a row, anywhere
-        self.key = ""  # the last object key written (the value being written is its)
-
-    def banned(self) -> set[int]:
-        if self.k <= 0 or self.current is None or len(self.current) != self.k - 1:
-            return set()
-        head = tuple(self.current)
-        return {p[-1] for p in self.seen if p[:-1] == head}
-
-    def prime(self, tokens: list[int], pieces: list[str]) -> None:
-        """Learn the values already written in the prompt (a worked example's JSON), so
-        the model cannot copy them into its answer either; then start afresh."""
-        for token, piece in zip(tokens, pieces, strict=True):
-            self.add(token, piece)
-        self.current, self.in_string, self.escaped, self.last = None, False, False, ""
-        self.word = self.digits = 0
-        self.value = ""
-
-    def value_text(self, piece: str) -> str | None:
-        """The part of `piece` that would be written inside a string value, after the
-        current word; None if none of it would be (outside strings, or in a key)."""
-        if self.in_string:
-            return piece if self.current is not None else None
-        if self.last == ":" and '"' in piece:
-            return piece.split('"', 1)[1]
-        return None
-
-    def add(self, token: int, piece: str) -> None:
-        if self.current is not None:
-            self.current.append(token)
-        for ch in piece:
-            self.word = 0 if ch == " " else self.word + 1
-            self.digits = self.digits + 1 if ch.isdigit() else 0
-            if self.in_string:
-                self.value += ch
-                if self.escaped:
-                    self.escaped = False
-                elif ch == "\\":
-                    self.escaped = True
-                elif ch == '"':
-                    self.in_string = False
-                    if self.current is None:  # a key, not a value
-                        self.key = self.value[:-1]
-                    self.value = ""
-                    if self.current is not None and len(self.current) >= self.k:
-                        self.seen.add(tuple(self.current[: self.k]))
-                    self.current = None
-            elif ch == '"':
-                self.in_string = True
-                self.word = 0
-                self.value = ""
-                self.current = [] if self.last == ":" else None
-            elif not ch.isspace():
-                self.last = ch
-
-
 # A full grammar pass over Gemma's 262k tokens takes about 60 ms. The model's best
 # allowed token is nearly always among its top candidates, and when one of them is
 # allowed it is the best allowed token of all: so these are asked first.
@@ -283,38 +231,6 @@ def _constrain(
     return gram.mask(logits)
 
 
-# Greedy decoding also falls into cycles inside one value ("TheGuardian.com," or "0" again
-# and again) until max_tokens. A unit of at most MAX_CYCLE tokens that has just repeated
-# so that the run spans CYCLE_RUN tokens (and at least three times) may not go on.
-MAX_CYCLE = 16
-CYCLE_RUN = 12
-# Longer cycles hide in one endless "word" ("100000000000100000000000..."): a string may
-# not go on for more than MAX_WORD_CHARS characters without a space.
-MAX_WORD_CHARS = 40
-MAX_DIGITS = 15  # nor write more digits in a row than any real figure has (also in numbers)
-
-
-def _cycle_continuation(out: list[int]) -> set[int]:
-    """The token that would extend a cycle at the end of `out`, if there is one."""
-    for period in range(1, MAX_CYCLE + 1):
-        repeats = max(3, -(-CYCLE_RUN // period))
-        run = period * repeats
-        if len(out) < run - 1:
-            break
-        tail = out[-(run - 1) :]
-        # out + [next] would be `repeats` copies of a `period`-token unit
-        if all(tail[i] == tail[i + period] for i in range(len(tail) - period)):
-            return {tail[-period]}
-    return set()
-
-
-# Characters left before a string's maxLength when it must start to end: from there, at
-# the first point where a period can end the sentence, it does, and the string closes.
-LENGTH_MARGIN = 16
-# A character after which a period ends a sentence (schema._END).
-_ENDABLE = re.compile("[a-z0-9%')\u2019\u201d]")
-
-
 def _bare_tokens(llm: Llama, chars: str) -> list[int]:
     """The tokens whose whole text is one of `chars`."""
     out = []
@@ -329,13 +245,12 @@ def _bare_tokens(llm: Llama, chars: str) -> list[int]:
 GUARD_TRIES = 16
 
 
-def _piece(llm: Llama, token: int) -> str:
-    # llama-cpp-python hands back its whole 32-byte buffer, padded with NULs
-    return llm._model.token_to_piece(token).rstrip(b"\0").decode("utf-8", errors="replace")
+def _piece(vocab: object, token: int) -> str:
+    return token_bytes(vocab, token).decode("utf-8", errors="replace")
 
 
 def generate(
-    llm: Llama,
+    model: LoadedModel,
     prompt: str | Sequence[tuple[str, bool]],
     *,
     grammar: str | None,
@@ -357,6 +272,8 @@ def generate(
     token: once it says yes, generation stops (finish_reason "cancelled")."""
     import llama_cpp
 
+    llm = model.llm
+    vocab = llama_cpp.llama_model_get_vocab(llm.model)
     started = time.perf_counter()
     segments = [(prompt, False)] if isinstance(prompt, str) else list(prompt)
     tokens: list[int] = []
@@ -372,7 +289,7 @@ def generate(
     prompt_s = time.perf_counter() - started
 
     gram = _Grammar(llm, grammar) if grammar else None
-    first = _first_bytes(llm)
+    first = first_bytes(model)
     closers = first == ord('"') if grammar else None
     # At the word limit: close the string or start a word; or end the sentence with a bare
     # period where one can end it (a string whose pattern wants a final period could
@@ -388,14 +305,13 @@ def generate(
     # Control and user-defined tokens never belong in the JSON. (End-of-generation is one:
     # when the grammar is complete and allows nothing else, the fallback below lets it in.)
     usable = first != 0
-    vocab = llama_cpp.llama_model_get_vocab(llm.model)
     n_vocab = llm.n_vocab()
     rng = np.random.default_rng(seed)
     out: list[int] = []
     full_passes = 0
-    openings = _Openings(distinct_openings)
+    openings = Openings(distinct_openings)
     if distinct_openings and grammar:
-        openings.prime(tokens, [_piece(llm, t) for t in tokens])
+        openings.prime(tokens, [_piece(vocab, t) for t in tokens])
     finish = "length"
 
     def pick(scores: np.ndarray) -> int:
@@ -406,7 +322,7 @@ def generate(
         tokens, which derail the rest of the answer (validation still checks the name)."""
         first = token = _choose(scores, temperature, rng)
         for _ in range(GUARD_TRIES):
-            text = openings.value_text(_piece(llm, token)) if guard is not None else None
+            text = openings.value_text(_piece(vocab, token)) if guard is not None else None
             if guard is None or text is None:
                 return token
             current = openings.value if openings.in_string else ""
@@ -438,12 +354,12 @@ def generate(
         if gram is not None:
             logits = np.where(usable, logits, -np.inf)
             restricted = True
-        if banned := openings.banned() | _cycle_continuation(out):
+        if banned := openings.banned() | cycle_continuation(out):
             logits = logits.copy()
             logits[list(banned)] = -np.inf
             restricted = True
         word_limit = gram is not None and openings.in_string and openings.word >= MAX_WORD_CHARS
-        can_end = _ENDABLE.match(openings.value[-1:]) is not None
+        can_end = ENDABLE.match(openings.value[-1:]) is not None
         if word_limit:
             logits = np.where(breakers_or_end if can_end else breakers, logits, -np.inf)
             restricted = True
@@ -458,7 +374,7 @@ def generate(
         token = pick(logits)
         if gram is not None and not gram.allows(token, float(logits[token])):
             full_passes += 1
-            wants_word = closers is not None and llm._model.token_to_piece(token)[:1] == b" "
+            wants_word = closers is not None and first[token] == ord(" ")
             masked = _constrain(gram, logits, wants_word, closers, temperature)
             if not np.isfinite(masked).any() and word_limit:
                 # The grammar has no way to end this string: give up here rather than babble
@@ -480,7 +396,7 @@ def generate(
         if gram is not None:
             gram.accept(token)
         out.append(token)
-        openings.add(token, _piece(llm, token))
+        openings.add(token, _piece(vocab, token))
         llm.eval([token])
     decode_s = time.perf_counter() - decode_started
     text = llm.detokenize(out).decode("utf-8", errors="replace")

@@ -21,6 +21,7 @@ import platformdirs
 from summarizer.errors import ConfigError
 
 if TYPE_CHECKING:
+    import numpy as np
     from llama_cpp import Llama
 
 INSTALL_HINT = (
@@ -77,7 +78,7 @@ CATALOG = {m.name: m for m in (QWEN, GEMMA)}
 DEFAULT = QWEN.name
 
 _lock = threading.Lock()
-_loaded: dict[Path, Llama] = {}
+_loaded: dict[Path, LoadedModel] = {}
 
 
 def model_file(name: str | None = None) -> ModelFile:
@@ -171,7 +172,21 @@ def _quiet_llama_cpp() -> object:
     return callback  # keep a reference, or the callback is freed while still installed
 
 
-def load(name: str | None = None) -> Llama:
+@dataclass
+class LoadedModel:
+    """A loaded model and what the decoder derives from it once: the first byte of every
+    token's text (`decode.first_bytes`), kept in memory and in `token_table` on disk."""
+
+    llm: Llama
+    path: Path
+    first_bytes: np.ndarray | None = None
+
+    @property
+    def token_table(self) -> Path:
+        return self.path.with_suffix(".first-bytes.npy")
+
+
+def load(name: str | None = None) -> LoadedModel:
     """The loaded model, shared by every request in this process."""
     path = ensure_model_file(name)
     with _lock:
@@ -190,7 +205,5 @@ def load(name: str | None = None) -> Llama:
                 n_batch=512,
                 verbose=False,
             )
-            # Where decode.py keeps a per-model token table (derived from this file).
-            llm.token_table = path.with_suffix(".first-bytes.npy")  # type: ignore[attr-defined]
-            _loaded[path] = llm
+            _loaded[path] = LoadedModel(llm, path)
         return _loaded[path]

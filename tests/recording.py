@@ -1,15 +1,15 @@
 """Recording and replaying HTTP cassettes of real model calls (vcrpy).
 
 The cases are listed in ``cassettes/cases.json``: a name, an article file and the
-`Summarizer` options. ``python -m summarizer.recording`` (or ``make record``) runs every
+`Summarizer` options. ``python -m tests.recording`` (or ``make record``) runs every
 case against its real backend, writes ``cassettes/<name>.yaml`` with secrets scrubbed,
 and writes the result it got to ``tests/fixtures/<name>.json``. The tests replay each
 cassette with record mode ``none`` (no network; a request without a recording fails) and
 compare the result with that fixture.
 
-    python -m summarizer.recording                       # every case
-    python -m summarizer.recording embedded-gaza         # one case
-    python -m summarizer.recording --fixtures-only       # replay the cassettes, rewrite
+    python -m tests.recording                       # every case
+    python -m tests.recording embedded-gaza         # one case
+    python -m tests.recording --fixtures-only       # replay the cassettes, rewrite
                                                          # the fixtures (after a change to
                                                          # validation, which sends nothing new)
 
