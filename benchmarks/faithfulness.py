@@ -9,7 +9,7 @@ Reads, by path at run time (research-use data, never committed):
   summaries (FactCC, BERTScore-P, DAE, ...), compared on the same footing.
 
 The gate is what re-asks the model (`matching.free_text_errors`, any error of any kind); the
-report is `faithfulness.check_text` (a summary is flagged when any sentence has an error
+report is `faithfulness.ground_text` (a summary is flagged when any sentence has an error
 or scores below `faithfulness.SUPPORTED`); the graded score is the report's mean support.
 Correlations are FRANK's: partial correlation controlling for the system (one-hot system
 regressed out of both scores; Pearson and Spearman on the residuals). ROC AUC: summaries
@@ -75,7 +75,7 @@ def row(name: str, values: list[str]) -> str:
 
 def main() -> int:
     from summarizer import Article
-    from summarizer.faithfulness import check_text
+    from summarizer.faithfulness import ground_text
     from summarizer.matching import free_text_errors
     from summarizer.schema import split_sentences
 
@@ -110,7 +110,7 @@ def main() -> int:
     for r in frank:
         sentences = [s.text for s in Article.from_text(r["article"]).sentences]
         for entry in r["model_summaries"]:
-            report = check_text(entry["summary"], sentences)
+            report = ground_text(entry["summary"], sentences)
             scores.append(report.score)
             flagged.append(bool(report.unsupported))
             gated.append(any(c.errors for c in report.checks))

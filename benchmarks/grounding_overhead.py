@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     from summarizer import Article, ArticleSummary, faithfulness, grounding
-    from summarizer.faithfulness import check_summary, check_text
+    from summarizer.faithfulness import ground_summary, ground_text
 
     memos = (grounding.normalize, grounding.content_words, faithfulness._bigrams,
              faithfulness._index)  # fmt: skip
@@ -34,8 +34,8 @@ def main() -> int:
     summary = ArticleSummary.model_validate(fixture)
     plain = " ".join([summary.tldr, summary.summary])
     for name, run in (
-        ("grounding report of a structured summary", lambda: check_summary(summary, sentences)),
-        ("check of a plain-text summary", lambda: check_text(plain, sentences)),
+        ("grounding report of a structured summary", lambda: ground_summary(summary, sentences)),
+        ("check of a plain-text summary", lambda: ground_text(plain, sentences)),
     ):
         times = []
         for _ in range(50):

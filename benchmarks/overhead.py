@@ -46,7 +46,7 @@ def main() -> int:
     from _canned import CANNED
 
     from summarizer import Article, Summarizer
-    from summarizer.faithfulness import check_summary
+    from summarizer.faithfulness import ground_summary
     from summarizer.schema import ArticleSummary, article_scope
 
     text = SEED.read_text(encoding="utf-8")
@@ -93,7 +93,7 @@ def main() -> int:
 
         summary = validate()
         validate_ms = timed(validate, ROUNDS)
-        report_ms = timed(lambda: check_summary(summary, sentences), ROUNDS)
+        report_ms = timed(lambda: ground_summary(summary, sentences), ROUNDS)
 
     d, p = statistics.median(direct_ms), statistics.median(pipeline_ms)
     v, r = statistics.median(validate_ms), statistics.median(report_ms)

@@ -133,9 +133,9 @@ class Backend:
 
     def transport(self) -> httpx2.AsyncBaseTransport:
         if self.kind == "embedded":
-            from summarizer.local import AsyncEmbeddedTransport
+            from summarizer.local import EmbeddedTransport
 
-            return AsyncEmbeddedTransport.shared()
+            return EmbeddedTransport.shared()
         return httpx2.AsyncHTTPTransport()
 
 

@@ -90,7 +90,7 @@ def run(
     jobs: int = 1,
     out_dir: Path | None = None,
     stdout: TextIO | None = None,
-    report: Callable[[str], None] = print,
+    say: Callable[[str], None] = print,
     progress: Callable[[Stats], None] | None = None,
 ) -> Stats:
     """Summarize `items` with up to `jobs` requests at once; see the module docstring.
@@ -98,7 +98,7 @@ def run(
     stats = Stats()
     portal.run(
         _run(summarizer, items, stats, render, suffix, jobs, out_dir, stdout or sys.stdout,
-             report, progress)
+             say, progress)
     )  # fmt: skip
     return stats
 
@@ -112,7 +112,7 @@ async def _run(
     jobs: int,
     out_dir: Path | None,
     stdout: TextIO,
-    report: Callable[[str], None],
+    say: Callable[[str], None],
     progress: Callable[[Stats], None] | None,
 ) -> None:
     jobs = max(1, jobs)
@@ -122,7 +122,7 @@ async def _run(
 
     def fail(item: Item, reason: str) -> None:
         stats.failed.append((item.name, reason))
-        report(f"summarizer: {one_line(item.name)}: {reason}")
+        say(f"summarizer: {one_line(item.name)}: {reason}")
         if progress is not None:
             progress(stats)
 

@@ -120,11 +120,15 @@ def summarize(
     prompt: Annotated[str | None, typer.Option(help="Prompt template name.")] = None,
     temperature: Annotated[float | None, typer.Option(help="Sampling temperature [0].")] = None,
     max_tokens: Annotated[int | None, typer.Option(help="Most tokens the model may write.")] = None,
-    max_retries: Annotated[
+    max_reasks: Annotated[
         int | None,
         typer.Option(
-            "--max-retries", help="Re-asks after invalid output [2; embedded 1, base model 0]."
+            "--max-reasks", help="Re-asks after invalid output [2; embedded 1, base model 0]."
         ),
+    ] = None,
+    max_retries: Annotated[
+        int | None,
+        typer.Option("--max-retries", hidden=True, help="Deprecated name of --max-reasks."),
     ] = None,
     policy: Annotated[
         str | None,
@@ -155,13 +159,20 @@ def summarize(
     from summarizer.render import FORMATS, to_json
 
     _log_to_stderr()
+    if max_retries is not None:
+        typer.echo(
+            "summarizer: warning: --max-retries is now --max-reasks (HTTP retries are the "
+            "retry setting); the old name goes in the next release",
+            err=True,
+        )
     try:
         settings = _settings(
             {
                 "backend": backend, "base_url": base_url, "model": model,
                 "api_key_env": api_key_env, "response_format": response_format,
                 "prompt": prompt, "temperature": temperature, "max_tokens": max_tokens,
-                "max_reasks": max_retries, "policy": policy, "timeout": timeout,
+                "max_reasks": max_reasks if max_reasks is not None else max_retries,
+                "policy": policy, "timeout": timeout,
                 "deadline": deadline, "jobs": jobs,
                 "format": output_format.value if output_format else None,
             }
@@ -193,7 +204,7 @@ def summarize(
             suffix=SUFFIX[fmt],
             jobs=settings.jobs,
             out_dir=out,
-            report=lambda line: typer.echo(line, err=True),
+            say=lambda line: typer.echo(line, err=True),
             progress=progress,
         )
     except KeyboardInterrupt:
@@ -353,7 +364,7 @@ def check(
     import json
 
     from summarizer import inputs as inputs_mod
-    from summarizer.faithfulness import check_text
+    from summarizer.faithfulness import ground_text
 
     found = list(inputs_mod.items([str(article)]))
     if len(found) != 1 or found[0].article is None:
@@ -368,7 +379,7 @@ def check(
         raise fail(f"{summary}: {exc}") from None
     if not text:
         raise fail(f"{summary}: empty summary")
-    report = check_text(text, [s.text for s in item.article.sentences])
+    report = ground_text(text, [s.text for s in item.article.sentences])
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:

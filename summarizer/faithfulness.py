@@ -94,7 +94,7 @@ def _check(
     )
 
 
-def check_sentence(field: str, index: int, text: str, sentences: Sequence[str]) -> Check:
+def ground_sentence(field: str, index: int, text: str, sentences: Sequence[str]) -> Check:
     """A sentence of free text, against the whole article."""
     return _check(field, index, text, matching.support(text, sentences),
                   matching.free_text_errors(text, sentences))  # fmt: skip
@@ -147,7 +147,7 @@ def _check_role(check: Check, role: str, evidence: Sequence[str]) -> None:
 _TOTALLED = (matching.ErrorKind.NUMBER, matching.ErrorKind.NAME)
 
 
-def report(checks: list[Check]) -> GroundingReport:
+def grounding_report(checks: list[Check]) -> GroundingReport:
     kinds: dict[matching.ErrorKind, set[str]] = {k: set() for k in _TOTALLED}
     for c in checks:
         for e in c.errors:
@@ -165,21 +165,22 @@ def check(article: str, summary: str) -> GroundingReport:
     """Check any summary (plain text, whoever wrote it) against its article's text."""
     from summarizer.article import Article
 
-    return check_text(summary, [s.text for s in Article.from_text(article).sentences])
+    return ground_text(summary, [s.text for s in Article.from_text(article).sentences])
 
 
-def check_text(summary: str, sentences: Sequence[str]) -> GroundingReport:
+def ground_text(summary: str, sentences: Sequence[str]) -> GroundingReport:
     """Check a plain-text summary, sentence by sentence, against the article's sentences."""
     parts = split_sentences(summary) or [summary]
-    return report([check_sentence("summary", i, s, sentences) for i, s in enumerate(parts, 1)])
+    checks = [ground_sentence("summary", i, s, sentences) for i, s in enumerate(parts, 1)]
+    return grounding_report(checks)
 
 
-def check_summary(summary: ArticleSummary, sentences: Sequence[str]) -> GroundingReport:
+def ground_summary(summary: ArticleSummary, sentences: Sequence[str]) -> GroundingReport:
     """Check every part of a structured summary against the article's sentences."""
-    checks = [check_sentence("title", 1, summary.title, sentences)]
-    checks.append(check_sentence("tldr", 1, summary.tldr, sentences))
+    checks = [ground_sentence("title", 1, summary.title, sentences)]
+    checks.append(ground_sentence("tldr", 1, summary.tldr, sentences))
     for i, part in enumerate(split_sentences(summary.summary), start=1):
-        checks.append(check_sentence("summary", i, part, sentences))
+        checks.append(ground_sentence("summary", i, part, sentences))
     for i, kp in enumerate(summary.key_points, start=1):
         checks.append(_cited_check("key_points", i, kp.text, kp.sentences, sentences))
     for i, e in enumerate(summary.entities, start=1):
@@ -198,4 +199,4 @@ def check_summary(summary: ArticleSummary, sentences: Sequence[str]) -> Groundin
         checks.append(_name_check("figures", i, f.value, f.sentences, sentences))
     for i, q in enumerate(summary.open_questions, start=1):
         checks.append(_cited_check("open_questions", i, q.question, q.sentences, sentences))
-    return report(checks)
+    return grounding_report(checks)

@@ -30,7 +30,7 @@ from summarizer.backends import Backend, resolve, safe_url
 from summarizer.cache import ResultCache, cache_key
 from summarizer.client import make_client, request_headers, translate
 from summarizer.errors import BackendError, SummaryValidationError
-from summarizer.faithfulness import GroundingReport, check_summary
+from summarizer.faithfulness import GroundingReport, ground_summary
 from summarizer.result import Provenance, SummaryResult, Usage
 from summarizer.retry import article_deadline
 from summarizer.salvage import Correction, salvage, unchecked
@@ -253,7 +253,7 @@ class Summarizer:
         # Without what instructor attached (the raw response, usage): a plain value, equal
         # to what a cache hit returns.
         summary = ArticleSummary.model_construct(summary.model_fields_set, **dict(summary))
-        grounding = check_summary(summary, call.sentences)
+        grounding = ground_summary(summary, call.sentences)
         if self.cache is not None:
             self.cache.set(
                 call.key,

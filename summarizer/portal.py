@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -36,22 +35,31 @@ def loop() -> asyncio.AbstractEventLoop:
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run `coro` on the portal's loop and return its result (or raise its exception).
-    Interrupted (KeyboardInterrupt, SystemExit), it cancels `coro` and re-raises."""
+    Interrupted (KeyboardInterrupt, SystemExit), it cancels `coro`, waits up to
+    CANCEL_WAIT_S for it to unwind (its `finally` blocks cancel what it started), and
+    re-raises."""
     the_loop = loop()
     if _running_on(the_loop):
         coro.close()
         raise RuntimeError("summarizer's sync API was called from its own event loop")
-    future = asyncio.run_coroutine_threadsafe(coro, the_loop)
+    unwound = threading.Event()
+
+    async def guarded() -> T:
+        try:
+            return await coro
+        finally:
+            unwound.set()
+
+    future = asyncio.run_coroutine_threadsafe(guarded(), the_loop)
     try:
         while not future.done():  # short waits: a signal is handled between them
             concurrent.futures.wait([future], timeout=0.2)
         return future.result()
     except BaseException:
         future.cancel()
-        # Let the cancellation close sockets and finish writes, briefly; cancelled, timed
-        # out or failed is all the same here.
-        with contextlib.suppress(BaseException):
-            future.exception(timeout=CANCEL_WAIT_S)
+        # The future says "cancelled" at once; the coroutine's own unwinding (closing
+        # sockets, cancelling its tasks, finishing a write) takes a moment more.
+        unwound.wait(CANCEL_WAIT_S)
         raise
 
 

@@ -369,3 +369,11 @@ def test_a_large_jsonl_is_many_articles_each_under_the_limit(tmp_path: Path) -> 
     assert len(found) == 601
     assert all(item.article is not None for item in found[:600])
     assert found[600].error is not None and "too long for one article" in found[600].error
+
+
+def test_the_old_max_retries_flag_still_works_with_a_warning(tmp_path: Path) -> None:
+    url = "http://127.0.0.1:9/v1"
+    old = runner().invoke(app, ["summarize", "--base-url", url, "--max-retries", "-1", "x.txt"])
+    assert "--max-retries is now --max-reasks" in old.stderr
+    assert old.exit_code == 2
+    assert "max_reasks: Input should be greater than or equal to 0" in old.stderr

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from summarizer import Article
-from summarizer.faithfulness import check, check_text
+from summarizer.faithfulness import check, ground_text
 from summarizer.matching import ErrorKind, free_text_errors, name_occurs, normalize, support
 from summarizer.schema import split_sentences
 
@@ -182,7 +182,7 @@ def test_original_references_score_higher_than_invented_ones() -> None:
     pairs = []
     for sentences, ref in cases(limit=15):
         invented = "The government of Portugal denied the report on Monday, officials said."
-        pairs.append((check_text(ref, sentences).score, check_text(invented, sentences).score))
+        pairs.append((ground_text(ref, sentences).score, ground_text(invented, sentences).score))
     assert sum(a > b for a, b in pairs) >= 0.9 * len(pairs)
 
 

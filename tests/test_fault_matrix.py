@@ -294,7 +294,7 @@ def test_unreadable_subfolder_is_reported(server_factory: Any, work: Path) -> No
 def test_pathological_answer_fails_alone(server_factory: Any, work: Path) -> None:
     server = server_factory(ok, nested, ok)
     paths = articles(work / "in", 3)
-    run = cli([*remote(server, "--max-retries", "0"), *map(str, paths)], work)
+    run = cli([*remote(server, "--max-reasks", "0"), *map(str, paths)], work)
     clean(run)
     assert run.code == 1
     assert len(json_lines(run)) == 2

@@ -358,13 +358,13 @@ def test_eval_summary_compares_baselines_on_the_same_articles() -> None:
 def test_report_flags_an_entity_role_its_sentences_do_not_support(
     valid: dict[str, object], seed_text: str
 ) -> None:
-    from summarizer.faithfulness import check_summary
+    from summarizer.faithfulness import ground_summary
 
     sentences = [s.text for s in Article.from_text(seed_text).sentences]
-    good = check_summary(ArticleSummary.model_validate(valid), sentences)
+    good = ground_summary(ArticleSummary.model_validate(valid), sentences)
     assert all(c.supported for c in good.checks if c.field == "entities")
     valid["entities"][0]["role"] = "the city whose council voted"  # type: ignore[index]
-    bad = check_summary(ArticleSummary.model_validate(valid), sentences)
+    bad = ground_summary(ArticleSummary.model_validate(valid), sentences)
     egypt = next(c for c in bad.checks if c.field == "entities")
     assert not egypt.supported
     assert egypt.problems == [

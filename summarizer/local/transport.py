@@ -133,18 +133,6 @@ def handle(request: httpx2.Request, cancel: threading.Event | None = None) -> ht
         return _error(400, str(exc))
 
 
-class EmbeddedTransport(httpx2.MockTransport):
-    """Answers OpenAI chat-completion requests with the embedded model (sync)."""
-
-    def __init__(self) -> None:
-        super().__init__(handle)
-
-    @classmethod
-    @functools.cache
-    def shared(cls) -> EmbeddedTransport:
-        return cls()
-
-
 async def _handle_async(request: httpx2.Request) -> httpx2.Response:
     """`handle` in a daemon thread (generation is CPU-bound; the event loop stays free).
     Cancelled, it tells the generation to stop at its next token, and a generation left
@@ -179,13 +167,27 @@ async def _handle_async(request: httpx2.Request) -> httpx2.Response:
         raise
 
 
-class AsyncEmbeddedTransport(httpx2.MockTransport):
-    """Answers OpenAI chat-completion requests with the embedded model (async)."""
+def _dispatch(request: httpx2.Request) -> Any:
+    """One handler for both faces, as httpx's MockTransport allows: called from an event
+    loop (``handle_async_request``) it returns the coroutine, else it answers at once."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return handle(request)
+    return _handle_async(request)
+
+
+class EmbeddedTransport(httpx2.MockTransport):
+    """Answers OpenAI chat-completion requests with the embedded model, for sync and async
+    clients alike. vcrpy records it as the MockTransport it is."""
 
     def __init__(self) -> None:
-        super().__init__(_handle_async)
+        super().__init__(_dispatch)
 
     @classmethod
     @functools.cache
-    def shared(cls) -> AsyncEmbeddedTransport:
+    def shared(cls) -> EmbeddedTransport:
         return cls()
+
+
+AsyncEmbeddedTransport = EmbeddedTransport  # the name of earlier releases
