@@ -83,6 +83,7 @@ def translate(exc: BaseException, backend: Backend, calls: int, timeout: float) 
             attempts=calls,
             errors=errors,
             last_output=completion_text(last),
+            outputs=[completion_text(f.completion) for f in exc.failed_attempts or []],
         )
     what = one_line(str(cause))[:200] or "no message"
     return BackendError(

@@ -25,13 +25,21 @@ class SummaryValidationError(SummarizerError):
     """The model's answers never passed validation, after every re-ask.
 
     `errors` holds every validation error of every attempt (pydantic's error dicts, with
-    the attempt number added) and `last_output` the model's last raw text.
+    the attempt number added), `outputs` the model's raw text of every attempt, and
+    `last_output` the last of them.
     """
 
     def __init__(
-        self, message: str, *, attempts: int, errors: list[dict[str, Any]], last_output: str | None
+        self,
+        message: str,
+        *,
+        attempts: int,
+        errors: list[dict[str, Any]],
+        last_output: str | None,
+        outputs: list[str | None] | None = None,
     ) -> None:
         super().__init__(message)
         self.attempts = attempts
         self.errors = errors
         self.last_output = last_output
+        self.outputs = outputs if outputs is not None else [last_output]

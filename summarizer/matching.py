@@ -748,13 +748,33 @@ def _missing(text: str, evidence: Sequence[str], where: str) -> Iterable[Error]:
             yield Error(ErrorKind.NAME, name, f"'{name}' is not in {where}")
 
 
+_SPEECH_AFTER = re.compile(rf"^\W*(?:\S+\s+){{0,3}}?(?:has\s+|had\s+)?(?:{_SPEECH})\b", re.I)
+
+
+def _speaks(speaker: str, window: Sequence[str]) -> bool:
+    """Does `speaker` (its last word: "Erdogan" of "Recep Tayyip Erdogan") come just
+    before a speech verb somewhere in `window` ("Erdogan told Trump", "Smith, 54, said")?"""
+    last = speaker.split()[-1] if speaker.split() else speaker
+    for sentence in window:
+        for m in re.finditer(rf"\b{re.escape(last)}\b", sentence.translate(_QUOTES)):
+            if _SPEECH_AFTER.match(sentence[m.end() :]):
+                return True
+    return False
+
+
 def _framing(text: str, evidence: Sequence[str], window: Sequence[str]) -> Iterable[Error]:
     """Speaker, hedge and negation: compared with the best evidence sentence."""
     if not evidence:
         return
     context = normalize(" ".join(window))
+    # Who the window says is speaking. Where it names sources, the speaker must be one of
+    # them, not merely named ("according to Trump" where The Guardian reports on Trump's
+    # plan); where it names none that the patterns see, being named there is enough.
+    sources = [normalize(a) for s in window for a in attributions(s)]
     for speaker in speakers(text):
-        if not name_occurs(speaker, context):
+        named = name_occurs(speaker, context)
+        a_source = any(name_occurs(speaker, src) for src in sources) or _speaks(speaker, window)
+        if not named or (sources and not a_source):
             yield Error(
                 ErrorKind.SPEAKER,
                 speaker,

@@ -279,9 +279,15 @@ class Summarizer:
         error = translate(exc, self.backend, call.calls[0], self.timeout)
         usage = _usage_of(getattr(exc, "total_usage", None))
         if isinstance(error, SummaryValidationError) and self.policy == "drop":
-            salvaged = salvage(error.last_output, call.sentences, cite=call.cite)
-            if salvaged is not None:
-                summary, corrections = salvaged
+            # Every answer is the model's: keep the one that needs the fewest corrections
+            # (a small model's re-ask can be worse than its first answer), the latest on a tie.
+            salvaged = [
+                found
+                for output in reversed(error.outputs)
+                if output and (found := salvage(output, call.sentences, cite=call.cite))
+            ]
+            if salvaged:
+                summary, corrections = min(salvaged, key=lambda found: len(found[1]))
                 return self._success(call, summary, corrections, usage)
         if isinstance(error, SummaryValidationError) and self.policy == "flag":
             kept = unchecked(error.last_output)

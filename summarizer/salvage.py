@@ -1,5 +1,8 @@
 """What to do when the last answer still fails validation.
 
+Under policy ``drop`` every answer of the model (the first and each re-ask) is salvaged
+this way, and the one that needs the fewest corrections is kept.
+
 Policy ``drop`` (the default) works item by item on the list fields (key points,
 entities, claims, figures, open questions):
 

@@ -48,7 +48,7 @@ from summarizer import matching
 SCHEMA_VERSION = "1"
 # Bump when the checks below change what passes: it is part of the cache key, so results
 # validated under older rules are not served.
-CHECKS_VERSION = "2"
+CHECKS_VERSION = "3"
 
 _scope: ContextVar[Sequence[str] | None] = ContextVar("article_sentences", default=None)
 _code_cites: ContextVar[bool] = ContextVar("code_cites", default=False)

@@ -253,10 +253,15 @@ def articles(folder: Path, n: int) -> list[Path]:
     return paths
 
 
+# Every case ends well within this (start-up is 2 to 5 s); the cases about time say more.
+CASE_SECONDS = 40.0
+
+
 def clean(run: Run) -> None:
-    """No traceback, and every message is one line that starts with `summarizer:`."""
+    """No traceback, every message one line that starts with `summarizer:`, and in time."""
     assert "Traceback" not in run.stderr, run.stderr
     assert all(line.startswith("summarizer: ") for line in run.lines), run.stderr
+    assert run.seconds < CASE_SECONDS, f"took {run.seconds:.1f} s"
 
 
 def json_lines(run: Run) -> list[dict[str, Any]]:

@@ -213,6 +213,29 @@ def test_policies_after_the_last_reask(
         assert "European Council" in unsupported
 
 
+def test_drop_keeps_the_answer_that_needs_the_fewest_corrections(
+    fault_server: FaultServer, seed_text: str, valid_summary_json: str
+) -> None:
+    """A small model's re-ask can be worse than its first answer (it copies the error text
+    into its summary): every answer is salvaged, and the closest to valid is kept."""
+    first = json.loads(valid_summary_json)
+    first["entities"].append(
+        {"sentences": [4], "name": "European Council", "type": "organization", "role": "x"}
+    )
+    worse = json.loads(valid_summary_json)
+    worse["summary"] = "One sentence."  # no salvage for this one
+    fault_server.script = [
+        Reply(200, completion(json.dumps(first))),
+        Reply(200, completion(json.dumps(worse))),
+    ]
+    result = make(fault_server, max_reasks=1).summarize(seed_text)
+    assert len(fault_server.requests) == 2
+    assert result.summary.summary == json.loads(valid_summary_json)["summary"]
+    assert [(c.field, c.item.get("name")) for c in result.corrections] == [
+        ("entities", "European Council")
+    ]
+
+
 def test_context_managers_close_clients_and_cache(
     fault_server: FaultServer, seed_text: str, valid_summary_json: str, tmp_path: Path
 ) -> None:
