@@ -16,10 +16,8 @@ from summarizer.errors import BackendError, SummarizerError, SummaryValidationEr
 from summarizer.retry import RetryPolicy, RetryTransport
 
 
-def make_client(
-    backend: Backend, retry: RetryPolicy, timeout: float
-) -> tuple[instructor.AsyncInstructor, RetryTransport]:
-    """An instructor client for `backend`, and its transport (which counts attempts)."""
+def make_client(backend: Backend, retry: RetryPolicy, timeout: float) -> instructor.AsyncInstructor:
+    """An instructor client for `backend`, over the retrying transport."""
     transport = RetryTransport(backend.transport(), retry, timeout)
     http = httpx2.AsyncClient(transport=transport, timeout=timeout)
     raw = openai.AsyncOpenAI(
@@ -32,7 +30,7 @@ def make_client(
         max_retries=0,
         timeout=timeout,
     )
-    return instructor.from_openai(raw, mode=instructor.Mode.JSON_SCHEMA), transport
+    return instructor.from_openai(raw, mode=instructor.Mode.JSON_SCHEMA)
 
 
 def request_headers(backend: Backend) -> dict[str, Any]:

@@ -107,9 +107,9 @@ class Summarizer:
         self.refresh = refresh
         # One client per event loop: an async HTTP client belongs to the loop it runs on
         # (the portal's for the sync API, the caller's for `asummarize`).
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, instructor.AsyncInstructor
+        ] = weakref.WeakKeyDictionary()
         self._clients_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -133,11 +133,10 @@ class Summarizer:
     def _client(self) -> instructor.AsyncInstructor:
         loop = asyncio.get_running_loop()
         with self._clients_lock:
-            pair = self._clients.get(loop)
-            if pair is None:
-                pair = make_client(self.backend, self.retry, self.timeout)
-                self._clients[loop] = pair
-        client: instructor.AsyncInstructor = pair[0]
+            client = self._clients.get(loop)
+            if client is None:
+                client = make_client(self.backend, self.retry, self.timeout)
+                self._clients[loop] = client
         return client
 
     # -- the pipeline --------------------------------------------------------------------
@@ -303,7 +302,7 @@ class Summarizer:
             pairs = list(self._clients.items())
             self._clients.clear()
         here = _running_loop()
-        for loop, (client, _) in pairs:
+        for loop, client in pairs:
             sdk = client.client  # the AsyncOpenAI client, which owns the HTTP client
             if sdk is None:
                 continue

@@ -106,7 +106,7 @@ def _should_retry(response: httpx2.Response) -> bool:
 
 class RetryTransport(httpx2.AsyncBaseTransport):
     """Wraps a transport; bounds each attempt by time and retries transient failures per
-    `RetryPolicy`. `attempts` counts the HTTP attempts made, for provenance."""
+    `RetryPolicy`."""
 
     def __init__(
         self, inner: httpx2.AsyncBaseTransport, policy: RetryPolicy, timeout: float
@@ -114,7 +114,6 @@ class RetryTransport(httpx2.AsyncBaseTransport):
         self.inner = inner
         self.policy = policy
         self.timeout = timeout
-        self.attempts = 0
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         policy = self.policy
@@ -128,7 +127,6 @@ class RetryTransport(httpx2.AsyncBaseTransport):
             budget = min(self.timeout, left())
             if budget <= 0:
                 raise httpx2.ReadTimeout("the time allowed has passed", request=request)
-            self.attempts += 1
             try:
                 async with asyncio.timeout(budget):
                     response = await self.inner.handle_async_request(request)
