@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -55,12 +56,14 @@ class Backend:
     model: str
     api_key: str | None = field(default=None, repr=False)
     response_format: ResponseFormat = "json_schema"
+    model_path: Path | None = None  # embedded: a GGUF of the user's own (setting model_path)
 
     def __repr__(self) -> str:
         key = REDACTED if self.api_key else None
         return (
             f"Backend(kind={self.kind!r}, base_url={safe_url(self.base_url)!r}, "
-            f"model={self.model!r}, api_key={key!r}, response_format={self.response_format!r})"
+            f"model={self.model!r}, api_key={key!r}, response_format={self.response_format!r}, "
+            f"model_path={self.model_path!r})"
         )
 
     def redact(self, text: str) -> str:
@@ -112,6 +115,8 @@ class Backend:
             from summarizer.local.decode import DECODER_VERSION
 
             out["decoder"] = DECODER_VERSION
+            if self.model_path is not None:
+                out["model_path"] = str(self.model_path)
         return out
 
     def _chat_model(self) -> bool:
@@ -135,7 +140,7 @@ class Backend:
         if self.kind == "embedded":
             from summarizer.local import EmbeddedTransport
 
-            return EmbeddedTransport.shared()
+            return EmbeddedTransport.shared(self.model_path)
         return httpx2.AsyncHTTPTransport()
 
 
@@ -156,7 +161,8 @@ def resolve(settings: Settings | None = None, /, **options: Any) -> Backend:
             backend = "embedded"
 
     if backend == "embedded":
-        return Backend("embedded", EMBEDDED_BASE_URL, s.model or EMBEDDED_MODEL, None)
+        model = s.model or EMBEDDED_MODEL
+        return Backend("embedded", EMBEDDED_BASE_URL, model, None, model_path=s.model_path)
     if backend == "openai":
         key = s.api_key_for(openai=True)
         if not key:

@@ -635,6 +635,11 @@ def attributions(text: str) -> list[str]:
     """How a sentence attributes what it says: its named speakers ("Times of Israel"), the
     unnamed sources it cites ("three government officials"), or a reporting hedge
     ("reportedly"). Empty when it states something in the writer's own voice."""
+    return list(_attributions(text))
+
+
+@functools.lru_cache(maxsize=4096)  # each article sentence is asked about for many items
+def _attributions(text: str) -> tuple[str, ...]:
     out = speakers(text)
     if _SOURCED.search(text):
         for m in _ANONYMOUS.finditer(text):
@@ -643,7 +648,7 @@ def attributions(text: str) -> list[str]:
                 words.pop(0)
             out.append(" ".join(words))
     out += [m.group().lower() for m in _REPORTED.finditer(text)]
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 # Words that hedge what follows them: the article does not state it as fact.
@@ -770,8 +775,9 @@ def _framing(text: str, evidence: Sequence[str], window: Sequence[str]) -> Itera
     # Who the window says is speaking. Where it names sources, the speaker must be one of
     # them, not merely named ("according to Trump" where The Guardian reports on Trump's
     # plan); where it names none that the patterns see, being named there is enough.
-    sources = [normalize(a) for s in window for a in attributions(s)]
-    for speaker in speakers(text):
+    found = speakers(text)
+    sources = [normalize(a) for s in window for a in attributions(s)] if found else []
+    for speaker in found:
         named = name_occurs(speaker, context)
         a_source = any(name_occurs(speaker, src) for src in sources) or _speaks(speaker, window)
         if not named or (sources and not a_source):

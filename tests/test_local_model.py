@@ -61,12 +61,15 @@ def test_embedded_server_answers_the_openai_protocol() -> None:
 
 
 def test_missing_model_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from summarizer import ConfigError
+    from summarizer import ConfigError, resolve
     from summarizer.local import model
 
     monkeypatch.setenv("SUMMARIZER_MODEL_PATH", str(tmp_path / "absent.gguf"))
+    backend = resolve()  # the setting reaches the embedded backend, and its cache key
+    assert backend.model_path == tmp_path / "absent.gguf"
+    assert backend.identity()["model_path"] == str(tmp_path / "absent.gguf")
     with pytest.raises(ConfigError, match="does not exist"):
-        model.ensure_model_file()
+        model.ensure_model_file(given=backend.model_path)
 
 
 @pytest.mark.parametrize("name", ["qwen2.5-coder-0.5b-instruct-q4_k_m", "gemma-3-270m-q4_k_m"])

@@ -90,18 +90,8 @@ def model_file(name: str | None = None) -> ModelFile:
         raise ConfigError(f"no embedded model named {name!r}; choose one of: {known}") from None
 
 
-def _given_path() -> Path | None:
-    """The `model_path` setting (``SUMMARIZER_MODEL_PATH`` or the config file)."""
-    from summarizer.settings import Settings
-
-    return Settings.load().model_path
-
-
 def model_path(name: str | None = None) -> Path:
-    """The `model_path` setting, else the model's GGUF in the user cache directory."""
-    given = _given_path()
-    if given is not None:
-        return given
+    """Where the model's GGUF is assembled: the user cache directory."""
     root = Path(platformdirs.user_cache_dir("summarizer")) / "models"
     return root / model_file(name).filename
 
@@ -114,9 +104,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ensure_model_file(name: str | None = None) -> Path:
-    """The verified model file, assembling it from the installed packages on first use."""
-    given = _given_path()
+def ensure_model_file(name: str | None = None, given: Path | None = None) -> Path:
+    """The verified model file, assembling it from the installed packages on first use;
+    or `given` (the `model_path` setting), a GGUF of the user's own."""
     if given is not None:
         if not given.is_file():
             raise ConfigError(f"model_path: {given} does not exist")
@@ -186,9 +176,9 @@ class LoadedModel:
         return self.path.with_suffix(".first-bytes.npy")
 
 
-def load(name: str | None = None) -> LoadedModel:
+def load(name: str | None = None, given: Path | None = None) -> LoadedModel:
     """The loaded model, shared by every request in this process."""
-    path = ensure_model_file(name)
+    path = ensure_model_file(name, given)
     with _lock:
         if path not in _loaded:
             try:

@@ -23,6 +23,7 @@ import json
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -55,8 +56,11 @@ def _schema_of(body: dict[str, Any], article: str = "") -> dict[str, Any] | None
     return compact(schema, attributed_sentences(article)) if schema else None
 
 
-def complete(body: dict[str, Any], cancel: threading.Event | None = None) -> dict[str, Any]:
-    """Answer one chat-completion request body with the embedded model."""
+def complete(
+    body: dict[str, Any], cancel: threading.Event | None = None, given: Path | None = None
+) -> dict[str, Any]:
+    """Answer one chat-completion request body with the embedded model (`given`: the
+    `model_path` setting, a GGUF of the user's own)."""
     from summarizer.local import model
     from summarizer.local.decode import DecodeError, generate
     from summarizer.local.words import article_text, guard_for
@@ -74,7 +78,7 @@ def complete(body: dict[str, Any], cancel: threading.Event | None = None) -> dic
     temperature = float(body.get("temperature") or 0.0)
     seed = body.get("seed")
     name = body.get("model")
-    loaded = model.load(str(name) if name else None)
+    loaded = model.load(str(name) if name else None, given)
     prompt = chatml(messages) if is_chatml(loaded.llm) else text
     while not _lock.acquire(timeout=0.1):  # one generation at a time; give up if cancelled
         if cancel is not None and cancel.is_set():
@@ -118,7 +122,9 @@ def complete(body: dict[str, Any], cancel: threading.Event | None = None) -> dic
     }
 
 
-def handle(request: httpx2.Request, cancel: threading.Event | None = None) -> httpx2.Response:
+def handle(
+    request: httpx2.Request, cancel: threading.Event | None = None, given: Path | None = None
+) -> httpx2.Response:
     """The HTTP face of `complete`: routing, JSON decoding and error statuses."""
     if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
         return _error(
@@ -128,12 +134,12 @@ def handle(request: httpx2.Request, cancel: threading.Event | None = None) -> ht
         body = json.loads(request.content)
         if not isinstance(body, dict):
             raise RequestError("the request body must be a JSON object")
-        return httpx2.Response(200, json=complete(body, cancel))
+        return httpx2.Response(200, json=complete(body, cancel, given))
     except (json.JSONDecodeError, RequestError, TypeError, ValueError) as exc:
         return _error(400, str(exc))
 
 
-async def _handle_async(request: httpx2.Request) -> httpx2.Response:
+async def _handle_async(request: httpx2.Request, given: Path | None) -> httpx2.Response:
     """`handle` in a daemon thread (generation is CPU-bound; the event loop stays free).
     Cancelled, it tells the generation to stop at its next token, and a generation left
     behind never holds up the exit of the process."""
@@ -153,7 +159,7 @@ async def _handle_async(request: httpx2.Request) -> httpx2.Response:
     def work() -> None:
         response, error = None, None
         try:
-            response = handle(request, cancel)
+            response = handle(request, cancel, given)
         except BaseException as exc:
             error = exc
         with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
@@ -167,27 +173,27 @@ async def _handle_async(request: httpx2.Request) -> httpx2.Response:
         raise
 
 
-def _dispatch(request: httpx2.Request) -> Any:
+def _dispatch(request: httpx2.Request, given: Path | None = None) -> Any:
     """One handler for both faces, as httpx's MockTransport allows: called from an event
     loop (``handle_async_request``) it returns the coroutine, else it answers at once."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return handle(request)
-    return _handle_async(request)
+        return handle(request, None, given)
+    return _handle_async(request, given)
 
 
 class EmbeddedTransport(httpx2.MockTransport):
     """Answers OpenAI chat-completion requests with the embedded model, for sync and async
     clients alike. vcrpy records it as the MockTransport it is."""
 
-    def __init__(self) -> None:
-        super().__init__(_dispatch)
+    def __init__(self, model_path: Path | None = None) -> None:
+        super().__init__(functools.partial(_dispatch, given=model_path))
 
     @classmethod
     @functools.cache
-    def shared(cls) -> EmbeddedTransport:
-        return cls()
+    def shared(cls, model_path: Path | None = None) -> EmbeddedTransport:
+        return cls(model_path)
 
 
 AsyncEmbeddedTransport = EmbeddedTransport  # the name of earlier releases
