@@ -2,7 +2,7 @@
 
     >>> from summarizer import summarize
     >>> result = summarize(open("seeds/gaza-stabilization-force-2025-10-18.txt").read())
-    >>> result.summary.key_points[0].sentences
+    >>> result.brief.key_points[0].sentences
 
 Names are imported on first use (PEP 562), so `summarizer --help` does not pay for the
 openai SDK, instructor and spaCy.

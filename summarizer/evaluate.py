@@ -93,7 +93,7 @@ class Rouge:
 
 
 def scored_text(result: SummaryResult, which: ScoredText) -> str:
-    s = result.summary
+    s = result.brief
     if which == "summary":
         return s.summary
     return " ".join([s.tldr, *(p.text for p in s.key_points)])
@@ -173,7 +173,7 @@ def _score(
         p = result.provenance
         row.rouge = rouge.best(scored_text(result, which), record.references)
         row.grounding = result.grounding.score if result.grounding else None
-        row.claims = len(result.summary.claims)
+        row.claims = len(result.brief.claims)
         row.first_valid = p.attempts == 1 and not result.corrections if not p.cache_hit else None
         row.attempts, row.tokens = p.attempts, p.usage.total_tokens
         row.latency_s, row.cache_hit = round(p.latency_s, 3), p.cache_hit

@@ -190,7 +190,7 @@ class Summarizer:
     ) -> SummaryResult:
         b = self.backend
         return SummaryResult(
-            summary=summary,
+            summary=summary,  # the alias: see SummaryResult
             grounding=grounding,
             corrections=corrections,
             provenance=Provenance(

@@ -28,7 +28,7 @@ def _marks(result: SummaryResult) -> dict[tuple[str, int], str]:
 
 
 def to_markdown(result: SummaryResult) -> str:
-    s = result.summary
+    s = result.brief
     mark = _marks(result)
     out = [f"# {s.title}{mark.get(('title', 1), '')}", "", f"**TL;DR** {s.tldr}"]
     out += [mark.get(("tldr", 1), "").strip(), "", s.summary, "", "## Key points"]
@@ -80,7 +80,7 @@ def to_markdown(result: SummaryResult) -> str:
 
 
 def to_text(result: SummaryResult) -> str:
-    s = result.summary
+    s = result.brief
     lines = [s.title, "", s.tldr, "", s.summary, ""]
     if result.grounding is not None:
         lines[-1:-1] = [f"(support {result.grounding.score:.2f})", ""]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.faithfulness import GroundingReport
@@ -39,7 +41,15 @@ class Provenance(BaseModel):
 class SummaryResult(BaseModel):
     """A validated `ArticleSummary` and its provenance."""
 
-    summary: ArticleSummary
+    # In JSON the brief is still the key "summary" (output format v1, `schemas/`): renaming
+    # it would break every consumer of files already written. Python reads it as `brief`,
+    # so its paragraph is `result.brief.summary`, not `result.summary.summary`. Read by
+    # name or alias; written by alias.
+    model_config = ConfigDict(
+        validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+    )
+
+    brief: ArticleSummary = Field(alias="summary")
     provenance: Provenance
     grounding: GroundingReport | None = Field(
         default=None,
@@ -52,6 +62,14 @@ class SummaryResult(BaseModel):
             "dropped, or re-cited to the sentences that support them."
         ),
     )
+
+    @property
+    def summary(self) -> ArticleSummary:
+        """Deprecated: `brief`. Kept for one release."""
+        warnings.warn(
+            "SummaryResult.summary is now SummaryResult.brief", DeprecationWarning, stacklevel=2
+        )
+        return self.brief
 
     @property
     def cache_hit(self) -> bool:

@@ -20,14 +20,15 @@ ends first.
 from __future__ import annotations
 
 import asyncio
-import email.utils
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import httpx2
+from openai._base_client import BaseClient
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 from tenacity import (
@@ -38,6 +39,9 @@ from tenacity import (
     stop_after_delay,
     wait_random_exponential,
 )
+
+# The SDK's Retry-After parser (see `retry_after_s`); tests/test_retry.py pins its behaviour.
+_sdk_retry_after = BaseClient._parse_retry_after_header
 
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 
@@ -79,22 +83,16 @@ class _RetryableStatus(Exception):
 def retry_after_s(response: httpx2.Response) -> float | None:
     """Seconds the server asked us to wait (Retry-After-Ms, or Retry-After in seconds or
     as an HTTP date); None if it did not say, or said something unreadable (then the
-    usual backoff applies)."""
-    for header, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        value = response.headers.get(header, "").strip()
-        if not value:
-            continue
-        try:
-            seconds = float(value) / scale
-        except ValueError:
-            try:
-                parsed = email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError, IndexError):
-                continue
-            seconds = parsed.timestamp() - time.time()
-        if seconds == seconds and seconds != float("inf"):  # not NaN, not infinite
-            return max(0.0, seconds)
-    return None
+    usual backoff applies).
+
+    The header is read by the openai SDK's own parser, so we wait exactly as the SDK would;
+    it is a method that reads no state of its client, so it is called without one. The
+    SDK leaves out-of-range values to its caller: a past date is no wait, NaN or infinity
+    is no answer."""
+    seconds = _sdk_retry_after(cast(Any, None), response.headers)
+    if seconds is None or not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
 
 
 def _should_retry(response: httpx2.Response) -> bool:

@@ -84,7 +84,7 @@ def expected(result: Any) -> dict[str, Any]:
     """The part of a `SummaryResult` that a replay must reproduce exactly."""
     p = result.provenance
     return {
-        "summary": result.summary.model_dump(mode="json"),
+        "summary": result.brief.model_dump(mode="json"),
         "corrections": [c.model_dump(mode="json") for c in result.corrections],
         "grounding": result.grounding.model_dump(mode="json") if result.grounding else None,
         "provenance": {

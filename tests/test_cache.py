@@ -34,7 +34,7 @@ def test_second_call_is_a_hit_with_no_request(
     second = make(served, tmp_path).summarize(seed_text)  # a new instance: the cache is on disk
     assert len(served.requests) == 1
     assert not first.cache_hit and second.cache_hit
-    assert second.summary == first.summary
+    assert second.brief == first.brief
     assert second.provenance.cache_key == first.provenance.cache_key
     assert second.provenance.attempts == 0
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import json
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from summarizer import BackendError, RetryPolicy, Summarizer, SummaryValidationError
+from summarizer.retry import retry_after_s
 from tests.conftest import FaultServer, Reply, completion
 
 FAST = RetryPolicy(max_attempts=4, max_total_s=30, backoff_s=0.01, max_backoff_s=0.05)
@@ -33,7 +36,7 @@ def test_429_with_retry_after_waits_then_succeeds(
     assert len(fault_server.requests) == 2
     waited = fault_server.times[1] - fault_server.times[0]
     assert waited >= 0.95, f"Retry-After: 1 was not honoured (waited {waited:.2f} s)"
-    assert result.summary.figures[0].value == "20,000"
+    assert result.brief.figures[0].value == "20,000"
 
 
 @pytest.mark.parametrize("failures", [[Reply(500)], [Reply(503)], [Reply(500), Reply(503)]])
@@ -183,7 +186,7 @@ async def test_async_variant_retries_too(
     fault_server.script = [Reply(503), Reply(200, completion(valid_summary_json))]
     result = await make(fault_server).asummarize(seed_text)
     assert len(fault_server.requests) == 2
-    assert result.summary.entities[0].name == "Egypt"
+    assert result.brief.entities[0].name == "Egypt"
 
 
 @pytest.mark.parametrize("policy", ["drop", "flag", "strict"])
@@ -201,7 +204,7 @@ def test_policies_after_the_last_reask(
             summarizer.summarize(seed_text)
         return
     result = summarizer.summarize(seed_text)
-    names = [e.name for e in result.summary.entities]
+    names = [e.name for e in result.brief.entities]
     assert result.grounding is not None
     unsupported = [c.text for c in result.grounding.unsupported]
     if policy == "drop":
@@ -230,7 +233,7 @@ def test_drop_keeps_the_answer_that_needs_the_fewest_corrections(
     ]
     result = make(fault_server, max_reasks=1).summarize(seed_text)
     assert len(fault_server.requests) == 2
-    assert result.summary.summary == json.loads(valid_summary_json)["summary"]
+    assert result.brief.summary == json.loads(valid_summary_json)["summary"]
     assert [(c.field, c.item.get("name")) for c in result.corrections] == [
         ("entities", "European Council")
     ]
@@ -286,3 +289,32 @@ def test_library_use_prints_nothing_on_stderr(fault_server: FaultServer, seed_te
     )
     assert done.stdout.strip() == "raised"
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"retry-after-ms": "1500"}, 1.5),
+        ({"retry-after": "3"}, 3.0),
+        ({"retry-after": "0.25"}, 0.25),
+        ({"retry-after-ms": "junk", "retry-after": "2"}, 2.0),
+        ({"retry-after": "Wed, 01 Jan 2020 00:00:00 GMT"}, 0.0),  # a past date: no wait
+        ({"retry-after": "soon"}, None),
+        ({"retry-after": "Wed, 99 Foo 2026 99:99:99 GMT"}, None),
+        ({"retry-after": "nan"}, None),
+        ({"retry-after": "inf"}, None),
+        ({}, None),
+    ],
+)
+def test_retry_after_is_read_as_the_sdk_reads_it(
+    headers: dict[str, str], expected: float | None
+) -> None:
+    # retry_after_s reuses the openai SDK's private parser: this pins what we rely on, so
+    # an SDK upgrade that changes or removes it fails here rather than in production.
+    assert retry_after_s(httpx2.Response(429, headers=headers)) == expected
+
+
+def test_retry_after_an_http_date_in_the_future() -> None:
+    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+    waited = retry_after_s(httpx2.Response(503, headers={"retry-after": when}))
+    assert waited is not None and 25 < waited <= 30

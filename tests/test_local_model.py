@@ -29,7 +29,7 @@ def test_embedded_model_summarizes_a_real_article() -> None:
     # The result is valid against the article it came from, checked independently here.
     sentences = [s.text for s in Article.from_text(seed_text).sentences]
     with article_scope(sentences):
-        ArticleSummary.model_validate(result.summary.model_dump())
+        ArticleSummary.model_validate(result.brief.model_dump())
 
 
 def test_embedded_server_answers_the_openai_protocol() -> None:

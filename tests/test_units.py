@@ -432,3 +432,17 @@ def test_a_speaker_merely_named_in_the_evidence_is_not_its_source(seed_text: str
     assert [e.kind for e in free_text_errors(wrong, sentences)] == [ErrorKind.SPEAKER]
     right = "Egypt is expected to lead the force, The Guardian reported, citing diplomats."
     assert free_text_errors(right, sentences) == []
+
+
+def test_the_brief_is_result_brief_in_python_and_summary_in_json() -> None:
+    from summarizer.result import SummaryResult
+
+    fixture = json.loads((Path(__file__).parent / "fixtures" / "embedded-gaza.json").read_text())
+    # The fixture keeps only what a replay must reproduce; the rest of provenance varies.
+    provenance = {**fixture["provenance"], "cache_key": "k", "cache_hit": False, "latency_s": 1}
+    stored = {"summary": fixture["summary"], "provenance": provenance}
+    result = SummaryResult.model_validate(stored)
+    assert result.brief.title == fixture["summary"]["title"]
+    assert json.loads(result.model_dump_json())["summary"] == fixture["summary"]
+    with pytest.warns(DeprecationWarning, match="SummaryResult.brief"):
+        assert result.summary is result.brief
