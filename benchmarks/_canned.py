@@ -23,7 +23,8 @@ CANNED = ROOT / "tests" / "fixtures" / "handwritten_seed_summary.json"
 MODEL = "canned"
 
 
-def completion_body() -> bytes:
+def completion_body(content: str | None = None) -> bytes:
+    """A chat completion answering `content` (default: the canned summary)."""
     return json.dumps(
         {
             "id": "chatcmpl-canned",
@@ -34,7 +35,10 @@ def completion_body() -> bytes:
                 {
                     "index": 0,
                     "finish_reason": "stop",
-                    "message": {"role": "assistant", "content": CANNED.read_text()},
+                    "message": {
+                        "role": "assistant",
+                        "content": CANNED.read_text() if content is None else content,
+                    },
                 }
             ],
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
@@ -51,6 +55,12 @@ class _Server(ThreadingHTTPServer):
 def canned_server(delay: float = 0.0) -> Iterator[str]:
     """Serve on a free port; yields the base URL (``http://127.0.0.1:PORT/v1``)."""
     body = completion_body()
+    # A long article's chunks ask for the lists alone, its overview for the title, TL;DR and
+    # summary alone (`chunking`).
+    canned = json.loads(CANNED.read_text())
+    free = ("title", "tldr", "summary")
+    overview = completion_body(json.dumps({k: canned[k] for k in free}))
+    findings = completion_body(json.dumps({k: v for k, v in canned.items() if k not in free}))
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like a real server
@@ -62,14 +72,20 @@ def canned_server(delay: float = 0.0) -> Iterator[str]:
             pass
 
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers["content-length"]))
+            request = self.rfile.read(int(self.headers["content-length"]))
             if delay:
                 time.sleep(delay)
+            compact = request.replace(b" ", b"")
+            answer = (
+                overview if b'"name":"Overview"' in compact
+                else findings if b'"name":"Findings"' in compact
+                else body
+            )  # fmt: skip
             self.send_response(200)
             self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
+            self.send_header("content-length", str(len(answer)))
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(answer)
 
     httpd = _Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

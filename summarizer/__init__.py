@@ -24,7 +24,7 @@ logging.getLogger("instructor").addHandler(logging.NullHandler())
 _EXPORTS = {
     "Article": "summarizer.article",
     "ArticleError": "summarizer.article",
-    "Sentence": "summarizer.article",
+    "Sentence": "summarizer.segment",
     "Backend": "summarizer.backends",
     "resolve": "summarizer.backends",
     "BackendError": "summarizer.errors",
@@ -73,7 +73,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from summarizer.article import Article, ArticleError, Sentence
+    from summarizer.article import Article, ArticleError
     from summarizer.backends import Backend, resolve
     from summarizer.errors import (
         BackendError,
@@ -87,6 +87,7 @@ if TYPE_CHECKING:
     from summarizer.retry import RetryPolicy
     from summarizer.salvage import Correction
     from summarizer.schema import SCHEMA_VERSION, ArticleSummary
+    from summarizer.segment import Sentence
     from summarizer.settings import Settings
 
 

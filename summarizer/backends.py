@@ -17,6 +17,7 @@ serves all of them and cassettes record all of them alike:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 
+from summarizer.budget import estimate_tokens, openai_window
 from summarizer.errors import ConfigError
 from summarizer.settings import Settings
 
@@ -102,6 +104,39 @@ class Backend:
         """Whether code finds the sentences each item cites (a small local model writes
         well but cannot keep count of sentence numbers), rather than trusting the model."""
         return self.kind == "embedded"
+
+    @property
+    def context_window(self) -> int | None:
+        """Tokens the model reads and writes per request, where the backend knows it: the
+        embedded model's context, an OpenAI model's published window. None: ask the server
+        (`budget.reported_window`)."""
+        if self.kind == "embedded":
+            from summarizer.local.model import N_CTX
+
+            return N_CTX
+        if self.kind == "openai":
+            return openai_window(self.model)
+        return None
+
+    @property
+    def default_max_tokens(self) -> int:
+        """Tokens one answer may take when `max_tokens` is not set (for the budget): the
+        embedded decoder's limit; a structured summary is 500 to 1,000 tokens."""
+        if self.kind == "embedded":
+            from summarizer.local.transport import DEFAULT_MAX_TOKENS
+
+            return DEFAULT_MAX_TOKENS
+        return 1024
+
+    def token_counter(self) -> Callable[[str], int]:
+        """Counts tokens as this backend's model does: the embedded model's own tokenizer
+        (this process has it); a safe estimate for a remote one (`budget.estimate_tokens`)."""
+        if self.kind == "embedded":
+            from summarizer.local.model import load
+
+            llm = load(self.model, self.model_path).llm
+            return lambda text: len(llm.tokenize(text.encode(), add_bos=False, special=False))
+        return estimate_tokens
 
     def identity(self) -> dict[str, Any]:
         """What of this backend changes an answer: part of the cache key."""

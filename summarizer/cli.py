@@ -118,6 +118,14 @@ def summarize(
         typer.Option(help="json_schema, or json_object for llama-cpp-python's server."),
     ] = None,
     prompt: Annotated[str | None, typer.Option(help="Prompt template name.")] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(help="Write the summary in this language (fr, German...) [the article's]."),
+    ] = None,
+    context_window: Annotated[
+        int | None,
+        typer.Option(help="Tokens the model reads and writes per request [the backend's]."),
+    ] = None,
     temperature: Annotated[float | None, typer.Option(help="Sampling temperature [0].")] = None,
     max_tokens: Annotated[int | None, typer.Option(help="Most tokens the model may write.")] = None,
     max_reasks: Annotated[
@@ -173,7 +181,8 @@ def summarize(
                 "prompt": prompt, "temperature": temperature, "max_tokens": max_tokens,
                 "max_reasks": max_reasks if max_reasks is not None else max_retries,
                 "policy": policy, "timeout": timeout,
-                "deadline": deadline, "jobs": jobs,
+                "deadline": deadline, "jobs": jobs, "language": language,
+                "context_window": context_window,
                 "format": output_format.value if output_format else None,
             }
         )  # fmt: skip
@@ -365,6 +374,7 @@ def check(
 
     from summarizer import inputs as inputs_mod
     from summarizer.faithfulness import ground_text
+    from summarizer.language import checking
 
     found = list(inputs_mod.items([str(article)]))
     if len(found) != 1 or found[0].article is None:
@@ -379,13 +389,16 @@ def check(
         raise fail(f"{summary}: {exc}") from None
     if not text:
         raise fail(f"{summary}: empty summary")
-    report = ground_text(text, [s.text for s in item.article.sentences])
+    with checking(item.article.lang):
+        report = ground_text(text, [s.text for s in item.article.sentences])
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:
         typer.echo(
             f"support {report.score:.2f}; {report.share_supported:.0%} of sentences supported"
         )
+        if report.skipped_checks:
+            typer.echo(f"not checked in this language: {', '.join(report.skipped_checks)}")
         for c in report.checks:
             verdict = "ok " if c.supported else "NOT"
             evidence = ", ".join(f"S{i}" for i in c.evidence)

@@ -60,6 +60,13 @@ class GroundingReport(BaseModel):
     share_supported: float
     unsupported_numbers: list[str]
     unsupported_names: list[str]
+    skipped_checks: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Kinds of error not looked for: the checks of names, speakers, hedges and "
+            "negations read English word lists, and the article is in another language."
+        ),
+    )
 
     @property
     def unsupported(self) -> list[Check]:
@@ -158,14 +165,18 @@ def grounding_report(checks: list[Check]) -> GroundingReport:
         share_supported=round(sum(c.supported for c in checks) / len(checks), 3) if checks else 1.0,
         unsupported_numbers=sorted(kinds[matching.ErrorKind.NUMBER]),
         unsupported_names=sorted(kinds[matching.ErrorKind.NAME]),
+        skipped_checks=sorted(matching.skipped()),
     )
 
 
 def check(article: str, summary: str) -> GroundingReport:
     """Check any summary (plain text, whoever wrote it) against its article's text."""
     from summarizer.article import Article
+    from summarizer.language import checking
 
-    return ground_text(summary, [s.text for s in Article.from_text(article).sentences])
+    parsed = Article.from_text(article)
+    with checking(parsed.lang):
+        return ground_text(summary, [s.text for s in parsed.sentences])
 
 
 def ground_text(summary: str, sentences: Sequence[str]) -> GroundingReport:

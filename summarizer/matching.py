@@ -23,7 +23,9 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -56,7 +58,14 @@ def contains(haystack: str, needle: str) -> bool:
     """Whole-word containment of normalized `needle` in normalized `haystack`."""
     if not needle:
         return False
-    return re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack) is not None
+    return _whole_word(needle).search(haystack) is not None
+
+
+@functools.lru_cache(maxsize=65536)
+def _whole_word(needle: str) -> re.Pattern[str]:
+    # Compiled once per needle: re's own cache holds 512 patterns, fewer than one
+    # summary's checks ask for.
+    return re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)")
 
 
 # Function words carry no claim: support is measured on the other words.
@@ -152,6 +161,13 @@ def _share(stems: dict[str, float], found: Iterable[str]) -> float:
 
 def support(text: str, sentences: Sequence[str], *, fuse: int = 3) -> Support:
     """Support of `text` by `sentences` (the article, or the sentences an item cites).
+    Memoized: validation and then the grounding report ask for the same supports."""
+    return _support(text, tuple(sentences), fuse)
+
+
+@functools.lru_cache(maxsize=8192)
+def _support(text: str, sentences: tuple[str, ...], fuse: int) -> Support:
+    """See `support`.
 
     The best single sentence gives `words` and `pairs`; adding the sentences that cover
     most of what is still missing, up to `fuse` in all, gives `fused` (a summary sentence
@@ -730,6 +746,7 @@ class ErrorKind(StrEnum):
     HEDGE = "hedge"  # a hedged statement ("reportedly", "may") stated as fact or "will"
     NEGATION = "negation"  # a statement negated where the evidence is not, or the reverse
     CITATION = "citation"  # a citation of a sentence the article does not have
+    ECHO = "echo"  # words of a check's own message (a re-ask's), not of the article
 
 
 @dataclass(frozen=True, slots=True)
@@ -737,6 +754,25 @@ class Error:
     kind: ErrorKind
     found: str  # the offending part, as the summary writes it
     message: str  # says what is wrong, for the report and the re-ask
+
+
+# Phrases of the checks' messages and of pydantic's, which a small model re-asked with them
+# copies into its next answer ("... is not the source in its evidence; write only what the
+# article says"): the article does not say them.
+_ECHO = re.compile(
+    r"write only what the article says|is not the source in its evidence|is not in (?:the "
+    r"article|S\d)|states as fact what its evidence|negates what its evidence|input_type=|"
+    r"errors\.pydantic\.dev|validation error",
+    re.IGNORECASE,
+)
+
+
+def _echoes(text: str, evidence: Sequence[str]) -> Iterable[Error]:
+    m = _ECHO.search(text)
+    if m and not any(_ECHO.search(s) for s in evidence):
+        yield Error(
+            ErrorKind.ECHO, m.group(), f"copies the words of an error message ('{m.group()}')"
+        )
 
 
 def _missing(text: str, evidence: Sequence[str], where: str) -> Iterable[Error]:
@@ -792,6 +828,26 @@ def _framing(text: str, evidence: Sequence[str], window: Sequence[str]) -> Itera
         yield Error(kind, text, message)
 
 
+# The kinds of error not looked for (an article in a language whose word lists these
+# checks do not have): set for a block by `skipping`.
+_skipped: ContextVar[frozenset[str]] = ContextVar("skipped_checks", default=frozenset())
+
+
+@contextmanager
+def skipping(kinds: Iterable[str]) -> Iterator[None]:
+    """Inside this block, `errors` does not report errors of these kinds (ErrorKind values)."""
+    token = _skipped.set(frozenset(kinds))
+    try:
+        yield
+    finally:
+        _skipped.reset(token)
+
+
+def skipped() -> frozenset[str]:
+    """The kinds of error not looked for here (see `skipping`)."""
+    return _skipped.get()
+
+
 def errors(
     text: str,
     evidence: Sequence[str],
@@ -805,9 +861,23 @@ def errors(
     Numbers, names and quotations are looked for in `names_from` (default: `evidence`;
     for free text, the whole article); a speaker in `window` (the evidence and the
     sentences just before it, where news names a speaker before quoting them)."""
-    found = list(_missing(text, names_from if names_from is not None else evidence, where))
-    found += _framing(text, evidence, window or evidence)
-    return found
+    names_in = tuple(names_from) if names_from is not None else tuple(evidence)
+    found = _errors(text, tuple(evidence), tuple(window or evidence), where, names_in)
+    off = _skipped.get()
+    return [e for e in found if e.kind.value not in off] if off else list(found)
+
+
+# Validation checks every part of a summary, then the grounding report checks the same
+# parts against the same sentences: the second time is a look-up.
+@functools.lru_cache(maxsize=4096)
+def _errors(
+    text: str, evidence: tuple[str, ...], window: tuple[str, ...], where: str,
+    names_from: tuple[str, ...],
+) -> tuple[Error, ...]:  # fmt: skip
+    found = list(_echoes(text, evidence))
+    found += _missing(text, names_from, where)
+    found += _framing(text, evidence, window)
+    return tuple(found)
 
 
 def free_text_errors(sentence: str, article: Sequence[str]) -> list[Error]:
@@ -818,7 +888,7 @@ def free_text_errors(sentence: str, article: Sequence[str]) -> list[Error]:
     evidence = [article[i - 1] for i in found.evidence]
     first = found.evidence[0] if found.evidence else 1
     # A speaker is named in the best evidence sentence or in the two before it.
-    window = article[max(0, first - 3) : first]
+    window = article[max(0, first - 4) : first]
     return errors(sentence, evidence, window=window, names_from=article)
 
 
@@ -828,7 +898,7 @@ def cited_errors(text: str, ids: Sequence[int], article: Sequence[str], where: s
     valid = [i for i in ids if 1 <= i <= len(article)]
     evidence = [article[i - 1] for i in valid]
     first = min(valid, default=1)
-    window = [*article[max(0, first - 3) : first - 1], *evidence]
+    window = [*article[max(0, first - 4) : first - 1], *evidence]
     ranked = sorted(evidence, key=lambda s: support(text, [s]).score, reverse=True)
     return errors(text, ranked, window=window, where=where)
 

@@ -13,32 +13,50 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import threading
 import time
 import weakref
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import instructor
 from instructor.v2.core.hooks import Hooks
+from pydantic import BaseModel
 
 from summarizer import portal, prompts
 from summarizer.article import Article
 from summarizer.backends import Backend, resolve, safe_url
-from summarizer.cache import ResultCache, cache_key
+from summarizer.budget import (
+    UNKNOWN_WINDOW,
+    Budget,
+    estimate_tokens,
+    reported_window,
+    sizes,
+)
+from summarizer.cache import ResultCache, cache_key, chunk_key
+from summarizer.chunking import merge, overview_values, plan
 from summarizer.client import make_client, request_headers, translate
-from summarizer.errors import BackendError, SummaryValidationError
+from summarizer.errors import BackendError, ConfigError, SummarizerError, SummaryValidationError
 from summarizer.faithfulness import GroundingReport, ground_summary
+from summarizer.language import checking, name_of
+from summarizer.prompts import fence
 from summarizer.result import Provenance, SummaryResult, Usage
 from summarizer.retry import article_deadline
 from summarizer.salvage import Correction, salvage, unchecked
-from summarizer.schema import CHECKS_VERSION, SCHEMA_VERSION, ArticleSummary, article_scope
+from summarizer.schema import (
+    CHECKS_VERSION,
+    SCHEMA_VERSION,
+    ArticleSummary,
+    Findings,
+    Overview,
+    article_scope,
+)
 from summarizer.settings import Settings
 
 ArticleInput = Article | str
-
 
 @dataclass(frozen=True)
 class Sampling:
@@ -62,6 +80,10 @@ _SCHEMA_DIGEST = _schema_digest()
 # instructor wraps a plain model in a new class on every request, which costs milliseconds
 # (a Pydantic model is built each time); a model it has already wrapped is used as is.
 _RESPONSE_MODEL = instructor.openai_schema(ArticleSummary)
+_OVERVIEW_MODEL = instructor.openai_schema(Overview)
+_FINDINGS_MODEL = instructor.openai_schema(Findings)
+Found = TypeVar("Found", bound=BaseModel)
+log = logging.getLogger("summarizer")
 
 
 def as_article(value: ArticleInput, **metadata: Any) -> Article:
@@ -111,6 +133,8 @@ class Summarizer:
             asyncio.AbstractEventLoop, instructor.AsyncInstructor
         ] = weakref.WeakKeyDictionary()
         self._clients_lock = threading.Lock()
+        self._served_window: int | None = None  # asked of the server once (`_window`)
+        self._overview_prompt = prompts.load(prompts.OVERVIEW_PROMPT)
 
     def __repr__(self) -> str:
         return f"Summarizer({self.backend!r}, prompt={self.prompt.name!r})"
@@ -125,6 +149,7 @@ class Summarizer:
             "max_reasks": self.max_reasks,
             "policy": self.policy,
             "prompt": [self.prompt.name, self.prompt.version, self.prompt.digest],
+            "language": self.settings.language,
             "schema": [SCHEMA_VERSION, _SCHEMA_DIGEST, CHECKS_VERSION],
         }
 
@@ -145,34 +170,39 @@ class Summarizer:
         if self.cache is None or self.refresh:
             return key, None
         stored = self.cache.get(key)
-        if stored is None:
-            return key, None
-        summary = ArticleSummary.model_validate(stored["summary"])
-        corrections = [Correction.model_validate(c) for c in stored.get("corrections", [])]
+        return key, (self._stored(stored, key, started) if stored is not None else None)
+
+    def _stored(self, stored: dict[str, Any], key: str, started: float) -> SummaryResult:
+        """A result from what the cache holds."""
         grounding = stored.get("grounding")
-        result = self._result(
-            summary,
+        return self._result(
+            ArticleSummary.model_validate(stored["summary"]),
             key,
             hit=True,
             attempts=0,
             usage=Usage(),
             started=started,
-            corrections=corrections,
+            corrections=[Correction.model_validate(c) for c in stored.get("corrections", [])],
             grounding=GroundingReport.model_validate(grounding) if grounding else None,
+            chunks=int(stored.get("chunks", 1)),
         )
-        return key, result
 
-    def _request(self, article: Article, hooks: Hooks) -> dict[str, Any]:
+    def _request(
+        self,
+        messages: list[dict[str, str]],
+        hooks: Hooks,
+        response_model: type[BaseModel] = _RESPONSE_MODEL,
+    ) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "model": self.backend.model,
-            "messages": self.prompt.render(article),
-            "response_model": _RESPONSE_MODEL,
+            "messages": messages,
+            "response_model": response_model,
             "max_retries": self.max_reasks,
             "hooks": hooks,
             "extra_headers": request_headers(self.backend),
             **self.sampling.request_fields(),
         }
-        if extra := self.backend.extra_body(ArticleSummary.model_json_schema()):
+        if extra := self.backend.extra_body(response_model.model_json_schema()):
             kwargs["extra_body"] = extra
         return kwargs
 
@@ -187,6 +217,7 @@ class Summarizer:
         started: float,
         corrections: list[Correction],
         grounding: GroundingReport | None = None,
+        chunks: int = 1,
     ) -> SummaryResult:
         b = self.backend
         return SummaryResult(
@@ -206,6 +237,7 @@ class Summarizer:
                 attempts=attempts,
                 usage=usage,
                 latency_s=time.perf_counter() - started,
+                chunks=chunks,
             ),
         )
 
@@ -217,7 +249,7 @@ class Summarizer:
         if hit is not None:
             return hit
         hooks, calls = _counting_hooks()
-        request = self._request(art, hooks)
+        request = self._request(self.prompt.render(art, self.settings.language), hooks)
         return _Call(art, key, started, calls, request, self.backend.cites_by_code)
 
     def summarize(self, article: ArticleInput, **metadata: Any) -> SummaryResult:
@@ -229,24 +261,208 @@ class Summarizer:
         call = self._begin(article, metadata)
         if isinstance(call, SummaryResult):
             return call
-        client = self._client()
         try:
-            with call.scope(), article_deadline(self.deadline):
+            with call.checking(), article_deadline(self.deadline):
                 async with asyncio.timeout(self.deadline):
-                    summary, completion = await client.chat.completions.create_with_completion(
-                        **call.request
-                    )
+                    chunks = await self._plan(call)
+                    if chunks is None:
+                        return await self._call(call)
+                    return await self._chunked(call, chunks)
         except TimeoutError:
             raise BackendError(
                 f"{self.backend.describe()} did not finish this article within its "
                 f"deadline of {self.deadline:g} s"
             ) from None
+
+    async def _call(self, call: _Call) -> SummaryResult:
+        """The model call, re-asks included, then the result or what can be recovered."""
+        client = self._client()
+        try:
+            with call.scope():
+                summary, completion = await client.chat.completions.create_with_completion(
+                    **call.request
+                )
         except Exception as exc:
             return self._recover(exc, call)
         return self._success(call, summary, [], _usage(summary, completion))
 
+    # -- long articles (see `chunking`) --------------------------------------------------
+
+    def _known_window(self) -> int | None:
+        """The context window, if known without asking: the setting, what the backend
+        knows, what its server said before."""
+        if self.settings.context_window is not None:
+            return self.settings.context_window
+        return self.backend.context_window or self._served_window
+
+    async def _window(self) -> int:
+        """The context window, asking the server once when it is not known."""
+        known = self._known_window()
+        if known is not None:
+            return known
+        self._served_window = await self._ask_window()
+        return self._served_window
+
+    async def _ask_window(self) -> int:
+        sdk = self._client().client
+        if sdk is None:  # pragma: no cover - make_client always wraps an SDK client
+            return UNKNOWN_WINDOW
+        try:
+            answer = await sdk.with_options(timeout=10.0).models.with_raw_response.list()
+            found = reported_window(answer.http_response.json(), self.backend.model)
+        except Exception:  # no /models, an error, not JSON: the safe default
+            found = None
+        if found is None:
+            log.warning(
+                "%s does not report its context window; assuming %d tokens (set "
+                "context_window to change it)",
+                self.backend.describe(),
+                UNKNOWN_WINDOW,
+            )
+        return found or UNKNOWN_WINDOW
+
+    async def _plan(self, call: _Call) -> list[range] | None:
+        """None when the article's prompt fits the context window with room for its answer
+        (and as many re-asks as fit: `call.request` is set to those); else the chunks of
+        sentences to summarize one by one."""
+        answer = self.sampling.max_tokens or self.backend.default_max_tokens
+        # The JSON Schema travels with an OpenAI request and counts; a local server turns
+        # it into a grammar instead.
+        openai = self.backend.kind == "openai"
+        extra = json.dumps(ArticleSummary.model_json_schema()) if openai else ""
+        messages = call.request["messages"]
+        window = self._known_window()
+        budget = Budget(window or UNKNOWN_WINDOW, answer, estimate_tokens)
+        prompt = budget.tokens(messages, extra)
+        roomy = budget.fits(prompt) and budget.reasks(prompt, self.max_reasks) == self.max_reasks
+        if window is None and not roomy:  # more than the smallest window holds: ask
+            window = await self._window()
+            budget = Budget(window, answer, estimate_tokens)
+        window = window or UNKNOWN_WINDOW
+        if not budget.fits(prompt):  # a high estimate does not fit: count exactly
+            count = await asyncio.to_thread(self.backend.token_counter)
+            budget = Budget(window, answer, count)
+            prompt = budget.tokens(messages, extra) if count is not estimate_tokens else prompt
+        if budget.fits(prompt):
+            call.request["max_retries"] = budget.reasks(prompt, self.max_reasks)
+            return None
+        art = call.article
+        empty = self.prompt.render(art, self.settings.language, sentences=())
+        room = budget.chunk_room(budget.tokens(empty, extra))
+        if room == 0:
+            raise ConfigError(
+                f"a context window of {window} tokens leaves no room for an article after "
+                f"the prompt and {answer} tokens for the answer: raise context_window"
+            )
+        texts = [fence(s.text) for s in art.sentences]
+        return plan(await asyncio.to_thread(sizes, texts, budget.count), room)
+
+    async def _chunked(self, call: _Call, chunks: list[range]) -> SummaryResult:
+        """Summarize each chunk's findings (cached one by one), merge them, write the
+        overview, check the whole against the whole article. A chunk is not re-asked: its
+        items stand alone, so the policy drops an invalid one, where a re-ask would resend
+        the whole chunk (a minute of reading for the embedded model)."""
+        art = call.article
+        parts: list[dict[str, Any]] = []
+        corrections: list[Correction] = []
+        usages: list[Usage] = []
+        for n, run in enumerate(chunks, start=1):
+            sentences = art.sentences[run.start : run.stop]
+            hooks, calls = _counting_hooks()
+            messages = self.prompt.render(art, self.settings.language, sentences=sentences)
+            request = self._request(messages, hooks, _FINDINGS_MODEL)
+            request["max_retries"] = 0
+            key = chunk_key(art, self.request_identity(), [(s.id, s.text) for s in sentences])
+            part = _Call(art, key, call.started, calls, request, call.cite)
+            try:
+                found, fixed, usage = await self._findings(part)
+            except SummarizerError as exc:  # say which part of the article failed
+                where = f"S{sentences[0].id}-S{sentences[-1].id}"
+                exc.args = (f"chunk {n} of {len(chunks)} ({where}): {exc}",)
+                raise
+            parts.append(found)
+            corrections += fixed
+            usages.append(usage)
+            call.calls[0] += calls[0]
+        merged = merge(parts)
+        overview, fixed, usage = await self._overview(call, merged)
+        raw = json.dumps({**overview.model_dump(mode="json"), **merged})
+        salvaged = salvage(raw, call.sentences, cite=False, model=ArticleSummary)
+        if salvaged is None:
+            raise SummaryValidationError(
+                f"{self.backend.describe()}: the merged summary of {len(chunks)} chunks is "
+                "not valid against the article",
+                attempts=call.calls[0], errors=[], last_output=raw,
+            )  # fmt: skip
+        summary, dropped = salvaged
+        total = _sum_usage([*usages, usage])
+        return self._success(
+            call, summary, corrections + fixed + dropped, total, chunks=len(chunks)
+        )
+
+    async def _findings(self, call: _Call) -> tuple[dict[str, Any], list[Correction], Usage]:
+        """One chunk's findings: from the cache (keyed by the chunk's sentences), or from
+        the model, with what the policy can save of an invalid answer."""
+        if self.cache is not None and not self.refresh:
+            stored = self.cache.get(call.key)
+            if stored is not None:
+                fixed = [Correction.model_validate(c) for c in stored.get("corrections", [])]
+                return stored["findings"], fixed, Usage()
+        found, corrections, usage = await self._ask(call, _FINDINGS_MODEL)
+        data = found.model_dump(mode="json")
+        if self.cache is not None:
+            self.cache.set(
+                call.key,
+                {"findings": data, "corrections": [c.model_dump(mode="json") for c in corrections]},
+            )
+        return data, corrections, usage
+
+    async def _ask(
+        self, call: _Call, model: type[Found]
+    ) -> tuple[Found, list[Correction], Usage]:
+        """A model call for `model` (re-asks included); after the last re-ask, the valid
+        part of the best answer (policy drop or flag) or the error."""
+        create = self._client().chat.completions.create_with_completion
+        try:
+            with call.scope():
+                found, completion = await create(**call.request)
+        except Exception as exc:
+            error = translate(exc, self.backend, call.calls[0], self.timeout)
+            usage = _usage_of(getattr(exc, "total_usage", None))
+            if isinstance(error, SummaryValidationError) and self.policy != "strict":
+                kept = _salvaged(error, call, model)
+                if kept is not None:
+                    return kept[0], kept[1], usage
+            raise error from exc
+        plain = model.model_construct(found.model_fields_set, **dict(found))
+        return plain, [], _usage(found, completion)
+
+    async def _overview(
+        self, call: _Call, merged: dict[str, Any]
+    ) -> tuple[Overview, list[Correction], Usage]:
+        """The title, TL;DR and summary of the whole, written from the merged key points
+        and the sentences they cite, checked against the whole article."""
+        values = overview_values(merged, call.article.sentences)
+        values["language"] = name_of(self.settings.language or call.article.lang)
+        values["sentences"] = [replace(s, text=fence(s.text)) for s in values["sentences"]]
+        hooks, calls = _counting_hooks()
+        request = self._request(self._overview_prompt.messages(values), hooks, _OVERVIEW_MODEL)
+        part = _Call(call.article, call.key, call.started, calls, request, call.cite)
+        try:
+            return await self._ask(part, _OVERVIEW_MODEL)
+        except SummarizerError as exc:
+            exc.args = (f"the overview of the chunks: {exc}",)
+            raise
+        finally:
+            call.calls[0] += calls[0]
+
     def _success(
-        self, call: _Call, summary: ArticleSummary, corrections: list[Correction], usage: Usage
+        self,
+        call: _Call,
+        summary: ArticleSummary,
+        corrections: list[Correction],
+        usage: Usage,
+        chunks: int = 1,
     ) -> SummaryResult:
         """Store a validated summary and wrap it with its provenance."""
         # Without what instructor attached (the raw response, usage): a plain value, equal
@@ -260,6 +476,7 @@ class Summarizer:
                     "summary": summary.model_dump(mode="json"),
                     "grounding": grounding.model_dump(mode="json"),
                     "corrections": [c.model_dump(mode="json") for c in corrections],
+                    "chunks": chunks,
                 },
             )
         return self._result(
@@ -271,6 +488,7 @@ class Summarizer:
             started=call.started,
             corrections=corrections,
             grounding=grounding,
+            chunks=chunks,
         )
 
     def _recover(self, exc: Exception, call: _Call) -> SummaryResult:
@@ -278,16 +496,9 @@ class Summarizer:
         error = translate(exc, self.backend, call.calls[0], self.timeout)
         usage = _usage_of(getattr(exc, "total_usage", None))
         if isinstance(error, SummaryValidationError) and self.policy == "drop":
-            # Every answer is the model's: keep the one that needs the fewest corrections
-            # (a small model's re-ask can be worse than its first answer), the latest on a tie.
-            salvaged = [
-                found
-                for output in reversed(error.outputs)
-                if output and (found := salvage(output, call.sentences, cite=call.cite))
-            ]
-            if salvaged:
-                summary, corrections = min(salvaged, key=lambda found: len(found[1]))
-                return self._success(call, summary, corrections, usage)
+            kept = _salvaged(error, call, ArticleSummary)
+            if kept is not None:
+                return self._success(call, *kept, usage)
         if isinstance(error, SummaryValidationError) and self.policy == "flag":
             kept = unchecked(error.last_output)
             if kept is not None:  # the grounding report marks what failed
@@ -357,6 +568,24 @@ class _Call:
     def scope(self) -> AbstractContextManager[None]:
         return article_scope(self.sentences, cite=self.cite)
 
+    def checking(self) -> AbstractContextManager[None]:
+        """The checks as the article's language allows (see `language.checking`)."""
+        return checking(self.article.lang)
+
+
+def _salvaged(
+    error: SummaryValidationError, call: _Call, model: type[Found]
+) -> tuple[Found, list[Correction]] | None:
+    """Of every answer the model gave, the valid part of the one that needs the fewest
+    corrections (a small model's re-ask can be worse than its first answer), the latest on
+    a tie; None if no answer has a valid part."""
+    kept = [
+        found
+        for output in reversed(error.outputs)
+        if output and (found := salvage(output, call.sentences, cite=call.cite, model=model))
+    ]
+    return min(kept, key=lambda found: len(found[1])) if kept else None
+
 
 def _counting_hooks() -> tuple[Hooks, list[int]]:
     """Hooks that count model calls (first call plus re-asks) for this one request."""
@@ -370,9 +599,17 @@ def _counting_hooks() -> tuple[Hooks, list[int]]:
     return hooks, calls
 
 
-def _usage(summary: ArticleSummary, completion: Any) -> Usage:
+def _usage(summary: BaseModel, completion: Any) -> Usage:
     """Usage summed over every attempt (instructor's total), else the last response's."""
     return _usage_of(getattr(summary, "_total_usage", None) or getattr(completion, "usage", None))
+
+
+def _sum_usage(usages: list[Usage]) -> Usage:
+    return Usage(
+        prompt_tokens=sum(u.prompt_tokens for u in usages),
+        completion_tokens=sum(u.completion_tokens for u in usages),
+        total_tokens=sum(u.total_tokens for u in usages),
+    )
 
 
 def _usage_of(total: Any) -> Usage:

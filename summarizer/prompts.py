@@ -11,17 +11,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from summarizer.article import Article
 from summarizer.backends import Backend
 from summarizer.errors import SummarizerError
+from summarizer.language import name_of
 from summarizer.resources import data_dir
+from summarizer.segment import Sentence
 
 DEFAULT_PROMPT = "news"
+OVERVIEW_PROMPT = "news-overview"  # a long article's title, TL;DR and summary (`chunking`)
 _VERSION = re.compile(r"\{#\s*version:\s*([\w.-]+)\s*#\}")
 
 Message = dict[str, str]
@@ -39,12 +44,28 @@ class Prompt:
     user: jinja2.Template
     digest: str
 
-    def render(self, article: Article) -> list[Message]:
-        """The chat messages for `article`: metadata and numbered sentences, each `fence`d."""
-        values = {
-            "metadata": {k: fence(str(v)) for k, v in article.metadata().items()},
-            "sentences": [replace(s, text=fence(s.text)) for s in article.sentences],
-        }
+    def render(
+        self,
+        article: Article,
+        language: str | None = None,
+        sentences: Sequence[Sentence] | None = None,
+    ) -> list[Message]:
+        """The chat messages for `article`: metadata and numbered sentences (all, or those
+        of one chunk, under their own numbers), each `fence`d, asking for a summary in
+        `language` (an ISO 639-1 code; default: the article's)."""
+        return self.messages(
+            {
+                "metadata": {k: fence(str(v)) for k, v in article.metadata().items()},
+                "sentences": [
+                    replace(s, text=fence(s.text))
+                    for s in (article.sentences if sentences is None else sentences)
+                ],
+                "language": name_of(language or article.lang),
+            }
+        )
+
+    def messages(self, values: dict[str, Any]) -> list[Message]:
+        """The chat messages of this template with `values` (text in them already fenced)."""
         messages = []
         if self.system is not None:
             messages.append({"role": "system", "content": self.system.render(values).strip()})
@@ -90,8 +111,10 @@ def _env(directory: Path) -> jinja2.Environment:
 
 
 def available() -> list[str]:
-    """Names of the prompts that ship with the package."""
-    return sorted(p.name.removesuffix(".user.j2") for p in prompt_dir().glob("*.user.j2"))
+    """Names of the prompts that ship with the package for an article (not the overview
+    prompt, which the chunked path uses on its own)."""
+    names = (p.name.removesuffix(".user.j2") for p in prompt_dir().glob("*.user.j2"))
+    return sorted(n for n in names if n != OVERVIEW_PROMPT)
 
 
 @functools.cache

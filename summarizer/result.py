@@ -36,6 +36,13 @@ class Provenance(BaseModel):
     attempts: int = Field(description="Model calls made, re-asks included (0 on a cache hit).")
     usage: Usage
     latency_s: float = Field(description="Wall time of this call, cache look-up included.")
+    chunks: int = Field(
+        default=1,
+        description=(
+            "How many chunks the article was summarized in: more than 1 when it did not fit "
+            "the model's context window (each chunk summarized, the results merged)."
+        ),
+    )
 
 
 class SummaryResult(BaseModel):

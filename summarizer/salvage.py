@@ -30,7 +30,7 @@ import json
 import re
 from collections.abc import Sequence
 from contextlib import nullcontext
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -63,6 +63,9 @@ class Correction(BaseModel):
     action: Literal["dropped", "recited"]
     item: dict[str, Any] = {}
     reason: str
+
+
+Salvaged = TypeVar("Salvaged", bound=BaseModel)
 
 
 def _text_of(item: dict[str, Any]) -> str:
@@ -200,16 +203,24 @@ def _drop_sentences(data: dict[str, Any], reasons: dict[int, str]) -> list[Corre
 
 
 def salvage(
-    raw: str | None, sentences: Sequence[str], *, cite: bool = False
-) -> tuple[ArticleSummary, list[Correction]] | None:
+    raw: str | None,
+    sentences: Sequence[str],
+    *,
+    cite: bool = False,
+    model: type[Salvaged] = ArticleSummary,  # type: ignore[assignment]
+) -> tuple[Salvaged, list[Correction]] | None:
     """The valid part of `raw` (the model's last answer), or None if there is none. With
-    `cite`, code finds each item's sentences (see `schema.article_scope`)."""
-    return _repair(raw, sentences, cite)
+    `cite`, code finds each item's sentences (see `schema.article_scope`). `model` is what
+    `raw` answers: a summary, or a long article's chunk's `Findings` or `Overview`."""
+    return _repair(raw, sentences, cite, model)
 
 
 def _repair(
-    raw: str | None, sentences: Sequence[str] | None, cite: bool = False
-) -> tuple[ArticleSummary, list[Correction]] | None:
+    raw: str | None,
+    sentences: Sequence[str] | None,
+    cite: bool = False,
+    model: type[Salvaged] = ArticleSummary,  # type: ignore[assignment]
+) -> tuple[Salvaged, list[Correction]] | None:
     """Drop (or, against an article's `sentences`, first try to re-cite) the items of `raw`
     that fail validation, until the rest validates; None if an error is not an item's."""
     try:
@@ -223,7 +234,7 @@ def _repair(
     with article_scope(sentences, cite=cite) if sentences is not None else nullcontext():
         for _ in range(3):
             try:
-                return ArticleSummary.model_validate(data), corrections
+                return model.model_validate(data), corrections
             except ValidationError as exc:
                 bad = _item_errors(exc)
                 if bad is None:

@@ -32,6 +32,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -48,7 +49,7 @@ from summarizer import matching
 SCHEMA_VERSION = "1"
 # Bump when the checks below change what passes: it is part of the cache key, so results
 # validated under older rules are not served.
-CHECKS_VERSION = "3"
+CHECKS_VERSION = "4"
 
 _scope: ContextVar[Sequence[str] | None] = ContextVar("article_sentences", default=None)
 _code_cites: ContextVar[bool] = ContextVar("code_cites", default=False)
@@ -410,8 +411,9 @@ def _schema_text(
     return json.dumps(schema)
 
 
-class ArticleSummary(_Model):
-    """A structured summary of one news article; every item cites its sentences."""
+class Overview(_Model):
+    """The free text of a summary: title, TL;DR and summary. An `ArticleSummary` begins
+    with it; a long article's is written from its chunks' merged key points."""
 
     @classmethod
     def model_json_schema(
@@ -446,27 +448,6 @@ class ArticleSummary(_Model):
         description="A summary of 2 to 4 sentences, faithful to the article.",
         json_schema_extra=_TWO_TO_FOUR,
     )
-    key_points: list[KeyPoint] = Field(min_length=3, max_length=7, description="3 to 7 key points.")
-    entities: list[Entity] = Field(
-        min_length=1, max_length=20, description="The people, organizations and places involved."
-    )
-    claims: list[Claim] = Field(
-        default_factory=list,
-        max_length=12,
-        description="Who said what: each claim with its source and how sure the article is.",
-        # A hint for decoders that bound lists: about one claim per sentence that
-        # attributes what it says (see matching.attributions).
-        json_schema_extra={"x-one-per": "attribution"},
-    )
-    figures: list[Figure] = Field(
-        default_factory=list, max_length=12, description="Numbers the article gives."
-    )
-    open_questions: list[OpenQuestion] = Field(
-        default_factory=list,
-        max_length=6,
-        description="What the article says is unknown, unclear or disputed.",
-    )
-
     @field_validator("title")
     @classmethod
     def _short_title(cls, v: str) -> str:
@@ -504,3 +485,44 @@ class ArticleSummary(_Model):
             what = f"sentence {n} of the summary" if info.field_name == "summary" else None
             _reject(matching.free_text_errors(sentence, article), what or str(info.field_name))
         return v
+
+
+class ArticleSummary(Overview):
+    """A structured summary of one news article; every item cites its sentences."""
+
+    key_points: list[KeyPoint] = Field(min_length=3, max_length=7, description="3 to 7 key points.")
+    entities: list[Entity] = Field(
+        min_length=1, max_length=20, description="The people, organizations and places involved."
+    )
+    claims: list[Claim] = Field(
+        default_factory=list,
+        max_length=12,
+        description="Who said what: each claim with its source and how sure the article is.",
+        # A hint for decoders that bound lists: about one claim per sentence that
+        # attributes what it says (see matching.attributions).
+        json_schema_extra={"x-one-per": "attribution"},
+    )
+    figures: list[Figure] = Field(
+        default_factory=list, max_length=12, description="Numbers the article gives."
+    )
+    open_questions: list[OpenQuestion] = Field(
+        default_factory=list,
+        max_length=6,
+        description="What the article says is unknown, unclear or disputed.",
+    )
+
+
+# What a chunk of a long article is asked for (`chunking`): the lists of a summary, each
+# with its own checks, without the free text, which is written once for the whole article
+# (`Overview`): a chunk's title and summary would be thrown away, after costing decoding
+# time and failing validation on their own.
+Findings = create_model(
+    "Findings",
+    __base__=_Model,
+    __doc__="The cited items of one part of a long article (an ArticleSummary's lists).",
+    **{  # type: ignore[call-overload]
+        name: (info.annotation, info)
+        for name, info in ArticleSummary.model_fields.items()
+        if name not in Overview.model_fields
+    },
+)

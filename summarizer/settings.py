@@ -118,6 +118,25 @@ class Settings(BaseSettings):
     format: Literal["json", "markdown", "text"] | None = None
     cache_dir: Path | None = None
     model_path: Path | None = Field(None, description="A GGUF file for the embedded backend.")
+    language: str | None = Field(
+        None, description="The summary's language (default: the article's), e.g. fr or French."
+    )
+    context_window: int | None = Field(
+        None, ge=1024, le=10_000_000,
+        description="Tokens the model reads and writes per request (default: the backend's).",
+    )  # fmt: skip
+
+    @field_validator("language")
+    @classmethod
+    def _language_code(cls, value: str | None) -> str | None:
+        from summarizer.language import LanguageError, code_of
+
+        if value is None:
+            return None
+        try:
+            return code_of(value)
+        except LanguageError as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("base_url")
     @classmethod

@@ -7,7 +7,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -79,6 +79,9 @@ class FaultServer:
     def __init__(self) -> None:
         self.script: list[Reply] = []
         self.requests: list[dict[str, Any]] = []
+        self.models: dict[str, Any] | None = None  # what GET /v1/models answers (else 404)
+        # Answers chosen by the request (its JSON body) instead of the script, when set.
+        self.respond: Callable[[dict[str, Any]], Reply] | None = None
         self.times: list[float] = []
         server = self
 
@@ -88,13 +91,25 @@ class FaultServer:
             def log_message(self, *_: Any) -> None:
                 pass
 
+            def do_GET(self) -> None:
+                found = self.path.rstrip("/").endswith("/models") and server.models is not None
+                payload = json.dumps(server.models if found else {"error": "not found"}).encode()
+                self.send_response(200 if found else 404)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 server.requests.append(
                     {"path": self.path, "headers": dict(self.headers), "json": json.loads(body)}
                 )
                 server.times.append(time.monotonic())
-                reply = server.script.pop(0) if len(server.script) > 1 else server.script[0]
+                if server.respond is not None:
+                    reply = server.respond(server.requests[-1]["json"])
+                else:
+                    reply = server.script.pop(0) if len(server.script) > 1 else server.script[0]
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.drop:

@@ -97,6 +97,7 @@ def expected(result: Any) -> dict[str, Any]:
             "schema_version": p.schema_version,
             "attempts": p.attempts,
             "usage": p.usage.model_dump(),
+            "chunks": p.chunks,
         },
     }
 

@@ -44,14 +44,15 @@ def test_each_recording_ends_as_the_case_says(case: dict[str, Any]) -> None:
 def test_replayed_results_pass_validation_against_the_article(case: dict[str, Any]) -> None:
     """A fixture is not trusted blindly: its summary must validate against its article."""
     from summarizer import Article, ArticleSummary
+    from summarizer.language import checking
     from summarizer.schema import article_scope
 
     fixture = json.loads((FIXTURES / f"{case['name']}.json").read_text())
     if "error" in fixture:
         pytest.skip("this recording ends in a reported error")
     article = Article.from_text((Path(__file__).parent.parent / case["article"]).read_text())
-    with article_scope([s.text for s in article.sentences]):
-        ArticleSummary.model_validate(fixture["summary"])
+    with article_scope([s.text for s in article.sentences]), checking(article.lang):
+        ArticleSummary.model_validate(fixture["summary"])  # the checks of its language
 
 
 def test_a_request_without_recording_fails(seed_text: str) -> None:

@@ -254,7 +254,7 @@ def test_schema_prompts_backends_and_cache_commands(tmp_path: Path) -> None:
     assert json.loads(schema.stdout)["title"] == "ArticleSummary"
     assert runner().invoke(app, ["schema", "Nope"]).exit_code == 2
     prompts = runner().invoke(app, ["prompts"]).stdout
-    assert "news\tv2" in prompts and "news-base\tv2" in prompts
+    assert "news\tv3" in prompts and "news-base\tv2" in prompts
     backends = runner().invoke(app, ["backends"]).stdout
     assert "would use: embedded model" in backends
     info = runner().invoke(app, ["cache", "info"]).stdout

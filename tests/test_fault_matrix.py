@@ -236,7 +236,10 @@ def cli(args: list[str], work: Path, env: dict[str, str] | None = None, **kw: An
 
 
 def remote(server: RawServer, *args: str) -> list[str]:
-    return ["summarize", "--base-url", server.url, "--model", "test-model", "-q", *args]
+    # The window is given, as for a configured server: the scripted server answers every
+    # request in its order, and a GET /models for the window would take the first answer.
+    return ["summarize", "--base-url", server.url, "--model", "test-model", "-q",
+            "--context-window", "32768", *args]  # fmt: skip
 
 
 def articles(folder: Path, n: int) -> list[Path]:

@@ -61,7 +61,7 @@ def test_prompt_shows_numbered_sentences_and_metadata(seed_text: str) -> None:
 
 def test_prompts_are_versioned_and_listed() -> None:
     assert {"news", "news-base"} <= set(prompts.available())
-    assert prompts.load("news").version == "2"
+    assert prompts.load("news").version == "3"
     with pytest.raises(prompts.PromptError, match="available"):
         prompts.load("nope")
 

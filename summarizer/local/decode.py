@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 # What the embedded server writes depends on how it decodes, not only on the request: the
 # cache key includes this version. Bump it with any change to the caps, the grammar, the
 # guards or this module that can change an answer.
-DECODER_VERSION = "10"
+DECODER_VERSION = "12"
 
 
 class DecodeError(RuntimeError):

@@ -61,7 +61,11 @@ def _common_words() -> frozenset[str]:
 
 # Curly quotes, dashes, the ellipsis, pound, euro and degree signs.
 _PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a3\u20ac\u00b0"
+# ASCII that prose does not use: a small model lost in a string writes "}.}.}." until
+# max_tokens (the string, and the answer, never close). Allowed where the article has it.
+_STRUCTURAL = frozenset("{}[]<>|\\^~`_=")
 _INITIAL = re.compile(r"(^|\s)[A-Z]\.$")
+_ELLIPSES = re.compile(r"(\.\.\.|\u2026)\W{0,3}(\.\.\.|\u2026)")  # "'They...'...'...'"
 _OPENS = frozenset(".!?:;\"'\u2018\u201c(")
 
 
@@ -78,7 +82,9 @@ class WordGuard:
         self.prefixes = frozenset(_prefixes(self.words))
         # Characters beyond ASCII only where the article has them: a small model that
         # loses its way drifts into another script ("帮助,带动,带动").
-        self.chars = frozenset(c for c in article if ord(c) > 0x7E) | frozenset(_PUNCTUATION)
+        self.chars = frozenset(
+            c for c in article if ord(c) > 0x7E or c in _STRUCTURAL
+        ) | frozenset(_PUNCTUATION)
 
     def allows(self, word: str, *, opens: bool = False, complete: bool = False) -> bool:
         """May a string hold `word` (`complete`, or the beginning of a word)?"""
@@ -102,9 +108,11 @@ class WordGuard:
         inside = piece.split('"', 1)[0]  # a quote ends the string
         if any(ord(c) < 0x20 for c in inside):
             return False  # control characters are not JSON string text
-        if any(ord(c) > 0x7E and c not in self.chars for c in inside):
+        if any((ord(c) > 0x7E or c in _STRUCTURAL) and c not in self.chars for c in inside):
             return False  # a script or symbol the article does not use
         text = value + inside
+        if "...." in text or ",," in text or _ELLIPSES.search(text):
+            return False  # runs of dots or commas, ellipses back to back: a loop, not prose
         start = value.rfind(" ") + 1  # the word being written, then the piece's words
         closed = '"' in piece  # the string ends: its last word is complete
         found = list(re.finditer(r"\S+", text[start:]))

@@ -1,0 +1,123 @@
+"""How many tokens a request may take: the model's context window, and counting a prompt.
+
+Nothing is ever cut to fit. A prompt is counted before it is sent (the model's own
+tokenizer where this process has it, the embedded model; a safe estimate otherwise) and,
+when the article does not fit, the article is summarized in chunks (`chunking`).
+
+The window is, first found first: the `context_window` setting; what the backend knows
+(the embedded model's context, the common OpenAI models); what the server reports about
+the model (vLLM's ``max_model_len``, llama.cpp's ``n_ctx``, LM Studio's
+``max_context_length``...); else `UNKNOWN_WINDOW`, the smallest default of the common local
+servers (Ollama's), which cuts an over-long prompt without a word. A window that small
+only costs more chunks; too large a guess would lose text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# OpenAI's published context windows, by model-name prefix (the longest prefix wins).
+OPENAI_WINDOWS: Mapping[str, int] = {
+    "gpt-3.5-turbo": 16_385,
+    "gpt-4": 8_192,
+    "gpt-4-turbo": 128_000,
+    "gpt-4o": 128_000,
+    "gpt-4.1": 1_047_576,
+    "gpt-4.5": 128_000,
+    "gpt-5": 400_000,
+    "o1": 200_000,
+    "o3": 200_000,
+    "o4-mini": 200_000,
+}
+UNKNOWN_WINDOW = 4096
+# Fields in which servers report a model's context window in GET /models (and llama.cpp's
+# GET /props), in the order they are trusted: what the server will actually hold first.
+_REPORTED = ("max_model_len", "n_ctx", "loaded_context_length", "context_length",
+             "max_context_length", "context_window", "n_ctx_train")  # fmt: skip
+# Bytes of UTF-8 per token, at the least: English runs about 4.2, other Latin-script
+# languages 3 to 3.5, while CJK characters (3 bytes) are often 1 token each: 3 errs safe for
+# all but some CJK text, which the margin below covers.
+BYTES_PER_TOKEN = 3.0
+MARGIN = 1.05  # chat-template tokens and tokenizer differences
+
+
+def estimate_tokens(text: str) -> int:
+    """A safe (high) estimate of the tokens of `text` for a tokenizer we do not have."""
+    return math.ceil(len(text.encode("utf-8")) / BYTES_PER_TOKEN)
+
+
+def openai_window(model: str) -> int | None:
+    """The context window of an OpenAI model by its name, if it is a known family."""
+    known = [prefix for prefix in OPENAI_WINDOWS if model.startswith(prefix)]
+    return OPENAI_WINDOWS[max(known, key=len)] if known else None
+
+
+def reported_window(payload: Any, model: str) -> int | None:
+    """The context window a server reports for `model` in a GET /models (or /props) answer:
+    the entry of that model (or the only one), its fields or its ``meta``'s."""
+    if not isinstance(payload, dict):
+        return None
+    data = payload.get("data")
+    entries: list[Any] = data if isinstance(data, list) else [payload]
+    mine = [e for e in entries if isinstance(e, dict) and e.get("id") == model]
+    chosen = mine or (entries if len(entries) == 1 else [])
+    for entry in chosen:
+        if not isinstance(entry, dict):
+            continue
+        for where in (entry, entry.get("meta"), entry.get("default_generation_settings")):
+            if not isinstance(where, dict):
+                continue
+            for name in _REPORTED:
+                value = where.get(name)
+                if isinstance(value, int) and not isinstance(value, bool) and value >= 512:
+                    return value
+    return None
+
+
+REASK_TOKENS = 256  # a re-ask's error text, on top of the answer it corrects
+MIN_CHUNK = 256  # the fewest tokens of article (a few sentences) worth a model call
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The tokens of one request: the prompt, the answer (`answer` at most), and for each
+    re-ask the answer it corrects, its error text and a new answer (a re-ask resends the
+    whole conversation)."""
+
+    window: int
+    answer: int
+    count: Callable[[str], int]
+
+    @property
+    def usable(self) -> int:
+        return int(self.window / MARGIN)
+
+    def tokens(self, messages: Iterable[Mapping[str, str]], extra: str = "") -> int:
+        """Tokens of a chat request's messages (and `extra`, such as its JSON Schema)."""
+        return sum(self.count(m["content"]) + 4 for m in messages) + (
+            self.count(extra) if extra else 0
+        )
+
+    def fits(self, prompt: int) -> bool:
+        """Does a prompt of `prompt` tokens leave room for its answer?"""
+        return prompt + self.answer <= self.usable
+
+    def reasks(self, prompt: int, wanted: int) -> int:
+        """How many of the `wanted` re-asks a prompt of `prompt` tokens leaves room for."""
+        spare = self.usable - prompt - self.answer
+        return max(0, min(wanted, spare // (self.answer + REASK_TOKENS)))
+
+    def chunk_room(self, overhead: int) -> int:
+        """Tokens of article per chunk, for chunks whose prompt without sentences is
+        `overhead` tokens, answered once (a chunk is not re-asked: see `chunking`); 0 when
+        that leaves no chunk worth sending."""
+        room = self.usable - overhead - self.answer
+        return room if room >= MIN_CHUNK else 0
+
+
+def sizes(texts: Sequence[str], count: Callable[[str], int]) -> list[int]:
+    """Tokens of each text as a line of the prompt ("[S12] ...": the label adds a few)."""
+    return [count(t) + 6 for t in texts]
