@@ -28,6 +28,7 @@ _EXPORTS = {
     "Backend": "summarizer.backends",
     "resolve": "summarizer.backends",
     "BackendError": "summarizer.errors",
+    "BackendTimeout": "summarizer.errors",
     "ConfigError": "summarizer.errors",
     "SummarizerError": "summarizer.errors",
     "SummaryValidationError": "summarizer.errors",
@@ -53,6 +54,7 @@ __all__ = [
     "ArticleSummary",
     "Backend",
     "BackendError",
+    "BackendTimeout",
     "ConfigError",
     "Correction",
     "GroundingReport",
@@ -77,6 +79,7 @@ if TYPE_CHECKING:
     from summarizer.backends import Backend, resolve
     from summarizer.errors import (
         BackendError,
+        BackendTimeout,
         ConfigError,
         SummarizerError,
         SummaryValidationError,

@@ -467,6 +467,88 @@ def backends() -> None:
     typer.echo(f"embedded model: {embedded}")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    model: Annotated[str | None, typer.Option(help="Model name.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible server, e.g. http://localhost:11434/v1")
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Summaries made at once.")
+    ] = None,
+) -> None:
+    """Serve the summarizer over HTTP (POST /v1/summaries, POST /v1/check, GET /v1/schema,
+    GET /healthz, GET /metrics; the API's page at /docs)."""
+    from summarizer.errors import SummarizerError
+
+    _log_to_stderr()
+    try:
+        import uvicorn
+
+        from summarizer.service import check_access, create_app
+    except ImportError as exc:
+        hint = "pip install 'summarizer[serve]'"
+        raise fail(f"the service needs its extras: {hint} ({exc})") from None
+    try:
+        settings = _settings({"model": model, "base_url": base_url, "jobs": jobs})
+        summarizer = _summarizer(settings, cache=True, refresh=False)
+        check_access(host, summarizer)
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"summarizer: serving {summarizer.backend.describe()} on http://{host}:{port}",
+               err=True)  # fmt: skip
+    uvicorn.run(create_app(summarizer), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def view(
+    result: Annotated[Path, typer.Argument(help="A result: summarize's JSON output.")],
+    article: Annotated[
+        Path | None, typer.Argument(help="Its article, to show each item's evidence in it.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="The HTML file [RESULT with .html].")
+    ] = None,
+) -> None:
+    """Write the page that shows each claim beside its evidence, for one result: one HTML
+    file that opens from disk, with no server and no network."""
+    from pydantic import ValidationError
+
+    from summarizer import inputs as inputs_mod
+    from summarizer.errors import SummarizerError
+    from summarizer.result import SummaryResult
+    from summarizer.view import static_page
+
+    try:
+        data = SummaryResult.model_validate_json(inputs_mod.read_bytes(result))
+    except inputs_mod.InputError as exc:
+        raise fail(f"{result}: {exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise fail(f"{result}: not a summarizer result ({where}: {first['msg']})") from None
+    sentences = None
+    if article is not None:
+        found = inputs_mod.items([str(article)], inputs_mod.Fields())
+        item = next(iter(found), None)
+        if item is None or item.article is None:
+            raise fail(f"{article}: {item.error if item else 'no article'}")
+        try:
+            sentences = item.article.sentences
+        except SummarizerError as exc:
+            raise fail(f"{article}: {exc}") from None
+    target = out or result.with_suffix(".html")
+    try:
+        from summarizer.batch import write_atomically
+
+        write_atomically(target, static_page(data, sentences))
+    except OSError as exc:
+        raise fail(f"{target}: cannot write ({exc.strerror or exc})") from None
+    typer.echo(f"summarizer: wrote {target}", err=True)
+
+
 def _embedded_installed() -> bool:
     from importlib.util import find_spec
 

@@ -12,7 +12,7 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from pydantic import ValidationError
 
 from summarizer.backends import Backend
-from summarizer.errors import BackendError, SummarizerError, SummaryValidationError
+from summarizer.errors import BackendError, BackendTimeout, SummarizerError, SummaryValidationError
 from summarizer.retry import RetryPolicy, RetryTransport
 
 
@@ -55,7 +55,7 @@ def translate(exc: BaseException, backend: Backend, calls: int, timeout: float) 
         message = backend.redact(_status_message(name, cause))
         return BackendError(message, status_code=cause.status_code)
     if isinstance(cause, openai.APITimeoutError | httpx2.TimeoutException | TimeoutError):
-        return BackendError(f"{name} gave no complete answer within {timeout:g} s")
+        return BackendTimeout(f"{name} gave no complete answer within {timeout:g} s")
     if isinstance(cause, openai.APIConnectionError):
         reason = str(cause.__cause__ or cause).strip().splitlines() or ["no reason given"]
         return BackendError(backend.redact(f"cannot connect to {name}: {reason[0]}"))

@@ -21,6 +21,10 @@ class BackendError(SummarizerError):
         self.status_code = status_code
 
 
+class BackendTimeout(BackendError):
+    """The backend did not answer in time: an attempt's timeout or the article's deadline."""
+
+
 class SummaryValidationError(SummarizerError):
     """The model's answers never passed validation, after every re-ask.
 

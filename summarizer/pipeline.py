@@ -39,7 +39,12 @@ from summarizer.budget import (
 from summarizer.cache import ResultCache, cache_key, chunk_key
 from summarizer.chunking import merge, overview_values, plan
 from summarizer.client import make_client, request_headers, translate
-from summarizer.errors import BackendError, ConfigError, SummarizerError, SummaryValidationError
+from summarizer.errors import (
+    BackendTimeout,
+    ConfigError,
+    SummarizerError,
+    SummaryValidationError,
+)
 from summarizer.faithfulness import GroundingReport, ground_summary
 from summarizer.language import checking, name_of
 from summarizer.prompts import fence
@@ -269,7 +274,7 @@ class Summarizer:
                         return await self._call(call)
                     return await self._chunked(call, chunks)
         except TimeoutError:
-            raise BackendError(
+            raise BackendTimeout(
                 f"{self.backend.describe()} did not finish this article within its "
                 f"deadline of {self.deadline:g} s"
             ) from None

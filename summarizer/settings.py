@@ -126,6 +126,18 @@ class Settings(BaseSettings):
         description="Tokens the model reads and writes per request (default: the backend's).",
     )  # fmt: skip
 
+    # The service (`summarizer serve`).
+    tokens: list[SecretStr] = Field(
+        default_factory=list, description="Bearer tokens the service accepts (a JSON list)."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins a browser may call the service from."
+    )
+    queue: int = Field(64, ge=0, le=100_000, description="Requests that may wait (429 beyond).")
+    max_request_bytes: int = Field(
+        2_000_000, ge=1024, le=1_000_000_000, description="The largest request body (413)."
+    )
+
     @field_validator("language")
     @classmethod
     def _language_code(cls, value: str | None) -> str | None:

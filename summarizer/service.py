@@ -1,0 +1,443 @@
+"""`summarizer serve`: the summarizer as an HTTP service (FastAPI on uvicorn).
+
+One `Summarizer` serves every request, async end to end. At most `jobs` summaries are
+made at once and at most `queue` more wait; beyond that a request gets 429 with
+Retry-After, at once, instead of waiting without bound. A client that goes away cancels
+its summary. Errors are JSON, ``{"error": {"type": ..., "message": ...}}``, with the same
+one-line message as the CLI and a status that says whose fault it is:
+
+| status | when |
+|---|---|
+| 400 | the article cannot be used (empty, no sentences, a bad date or language) |
+| 401 | tokens are configured and the request has no valid bearer token |
+| 413 | the request body is larger than `max_request_bytes` |
+| 404 | no such route |
+| 422 | the request does not match the API's schema |
+| 429 | too many requests waiting (Retry-After says when to come back) |
+| 502 | the backend refused, failed, or gave no valid summary |
+| 504 | the backend did not answer in time |
+| 499 | (logged only) the client went away and its summary was cancelled |
+
+Access: bound to a loopback address the service may run open; bound to any other, it
+refuses to start without at least one bearer token (the `tokens` setting). No CORS unless
+`cors_origins` names the origins allowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hmac
+import ipaddress
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, TypeVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+
+from summarizer.article import Article, ArticleError
+from summarizer.client import one_line
+from summarizer.errors import (
+    BackendError,
+    BackendTimeout,
+    ConfigError,
+    SummarizerError,
+    SummaryValidationError,
+)
+from summarizer.faithfulness import GroundingReport, ground_text
+from summarizer.language import checking
+from summarizer.metrics import Metrics
+from summarizer.pipeline import Summarizer
+from summarizer.result import SummaryResult
+from summarizer.schema_export import public_models
+from summarizer.settings import Settings
+from summarizer.view import page, sentences_json
+
+T = TypeVar("T")
+RETRY_AFTER_S = 1
+
+
+class ArticleIn(BaseModel):
+    """An article to summarize: its text and what is known about it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, description="The article's text (plain text).")
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    language: str | None = Field(None, description="ISO 639-1 code or name; else detected.")
+
+    def article(self) -> Article:
+        return Article(
+            text=self.text,
+            title=self.title,
+            source=self.source,
+            url=self.url,
+            published=self.published,
+            language=self.language,
+        )
+
+
+class Options(BaseModel):
+    """Per-request options, as in the Python API. The backend, its address and its key are
+    the service's own: a request cannot send the service's requests elsewhere."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = Field(default=None, min_length=1)
+    prompt: str | None = Field(default=None, min_length=1)
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0, allow_inf_nan=False)
+    top_p: float | None = Field(default=None, gt=0.0, le=1.0, allow_inf_nan=False)
+    seed: int | None = None
+    max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
+    max_reasks: int | None = Field(default=None, ge=0, le=10)
+    policy: Literal["drop", "flag", "strict"] | None = None
+    language: str | None = Field(
+        default=None, description="The summary's language; else the article's."
+    )
+    timeout: float | None = Field(default=None, gt=0, le=86_400, allow_inf_nan=False)
+    deadline: float | None = Field(default=None, gt=0, le=86_400, allow_inf_nan=False)
+
+
+class SummaryIn(ArticleIn):
+    """An article to summarize, and options for this summary."""
+
+    options: Options = Field(default_factory=Options.model_construct)
+
+
+class CheckIn(BaseModel):
+    """An article and any summary of it, to check the summary against the article."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article: ArticleIn
+    summary: str = Field(min_length=1, description="The summary to check, plain text.")
+
+
+class ErrorDetail(BaseModel):
+    type: str = Field(description="The kind of error, e.g. BackendError, busy, too_large.")
+    message: str = Field(description="What went wrong, on one line.")
+
+
+class ErrorBody(BaseModel):
+    """Every error the service answers."""
+
+    error: ErrorDetail
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers a route documents in the OpenAPI schema."""
+    said = {
+        400: "The article cannot be used.",
+        401: "A valid bearer token is required.",
+        413: "The request is too large.",
+        422: "The request does not match the schema.",
+        429: "Too many requests are waiting; see Retry-After.",
+        499: "The client went away.",
+        502: "The backend refused, failed or gave no valid summary.",
+        504: "The backend did not answer in time.",
+    }
+    return {code: {"model": ErrorBody, "description": said[code]} for code in statuses}
+
+
+class _Pool:
+    """A `Summarizer` per distinct set of options (the service's own for none), sharing its
+    cache; the least recently used are closed beyond `most`."""
+
+    def __init__(self, base: Summarizer, most: int = 8) -> None:
+        self.base, self.most = base, most
+        self._made: dict[str, Summarizer] = {}
+
+    def get(self, options: Options) -> Summarizer:
+        given = options.model_dump(exclude_none=True)
+        if not given:
+            return self.base
+        key = json.dumps(given, sort_keys=True)
+        made = self._made.pop(key, None)
+        if made is None:
+            merged = {**self.base.settings.model_dump(), **given}
+            made = Summarizer(settings=Settings.load(**merged), cache=self.base.cache or False)
+        self._made[key] = made
+        while len(self._made) > self.most:
+            oldest = self._made.pop(next(iter(self._made)))
+            oldest.cache = None  # shared with the others: not the evicted one's to close
+            asyncio.get_running_loop().create_task(oldest.aclose())
+        return made
+
+
+class Busy(Exception):
+    """More requests are waiting than the queue holds."""
+
+
+class ClientGone(Exception):
+    """The client disconnected before its summary was made; the work was cancelled."""
+
+
+class _Gatekeeper:
+    """ASGI middleware, outermost: the bearer token (401), the body's size (413: refused
+    before it is read when it says its length, once it passes the limit when it streams),
+    and the requests and latency metrics. Plain ASGI, not Starlette's BaseHTTPMiddleware,
+    under which an endpoint cannot see its client go away."""
+
+    def __init__(self, app: Any, limit: int, tokens: list[bytes], metrics: Metrics) -> None:
+        self.app, self.limit, self.tokens, self.metrics = app, limit, tokens, metrics
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = [500]
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        await self._guarded(scope, receive, sending)
+        route = getattr(scope.get("route"), "path", "other")  # a template: bounded labels
+        self.metrics.requests.labels(route=route, status=str(status[0])).inc()
+        self.metrics.latency.labels(route=route).observe(time.perf_counter() - started)
+
+    async def _guarded(self, scope: Any, receive: Any, send: Any) -> None:
+        headers = dict(scope.get("headers") or [])
+        if self.tokens and not _authorized(headers.get(b"authorization", b""), self.tokens):
+            refusal = self._error(401, "unauthorized", "a valid bearer token is required")
+            refusal.headers["www-authenticate"] = "Bearer"
+            await refusal(scope, receive, send)
+            return
+        declared = headers.get(b"content-length", b"0")
+        if not declared.isdigit():
+            await self._error(400, "bad_request", "invalid Content-Length")(scope, receive, send)
+            return
+        if int(declared) > self.limit:
+            await self._too_large()(scope, receive, send)
+            return
+        seen, refused = 0, False
+
+        async def counted() -> Any:
+            nonlocal seen, refused
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit and not refused:
+                refused = True  # answer 413 now; to the app the client has gone
+                await self._too_large()(scope, receive, send)
+                return {"type": "http.disconnect"}
+            return message
+
+        async def unless_refused(message: Any) -> None:
+            if not refused:
+                await send(message)
+
+        try:
+            await self.app(scope, counted, unless_refused)
+        except Exception:
+            if not refused:
+                raise
+
+    def _error(self, status: int, kind: str, message: str) -> Response:
+        return _error(self.metrics, status, kind, message)
+
+    def _too_large(self) -> Response:
+        return self._error(413, "too_large", f"the request is larger than {self.limit} bytes")
+
+
+async def _send(scope: Any, receive: Any, send: Any, response: Response) -> None:
+    await response(scope, receive, send)
+
+
+class _Gate:
+    """At most `running` at once, at most `waiting` more in line; beyond that, Busy."""
+
+    def __init__(self, running: int, waiting: int) -> None:
+        self._slots = asyncio.Semaphore(running)
+        self._waiting = waiting
+        self._queued = 0
+
+    async def run(self, work: Callable[[], Awaitable[T]]) -> T:
+        if self._slots.locked() and self._queued >= self._waiting:
+            raise Busy
+        self._queued += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self._queued -= 1
+        try:
+            return await work()
+        finally:
+            self._slots.release()
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _error(
+    metrics: Metrics, status: int, kind: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    """An error answer (see the module's table), counted by kind."""
+    metrics.failures.labels(kind=kind).inc()
+    body = {"error": {"type": kind, "message": one_line(message)}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _status_of(exc: SummarizerError) -> int:
+    if isinstance(exc, ArticleError | ConfigError):
+        return 400
+    if isinstance(exc, BackendTimeout):
+        return 504
+    if isinstance(exc, BackendError | SummaryValidationError):
+        return 502
+    return 500
+
+
+async def _until_gone(request: Request, work: Awaitable[T]) -> T:
+    """`work`, cancelled if the client goes away first."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        done, _ = await asyncio.wait({task}, timeout=0.25)
+        if not done and await request.is_disconnected():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            raise ClientGone
+    return task.result()
+
+
+def create_app(summarizer: Summarizer) -> FastAPI:
+    """The service around one `Summarizer`, configured by its settings (tokens, CORS,
+    limits, `jobs` summaries at once)."""
+    s = summarizer.settings
+    app = FastAPI(
+        title="summarizer",
+        summary="Structured, source-grounded summaries of news articles.",
+        version="1",
+    )
+    gate = _Gate(s.jobs, s.queue)
+    pool = _Pool(summarizer)
+    tokens = [t.get_secret_value().encode() for t in s.tokens]
+    metrics = Metrics()
+    if s.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(s.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type"],
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return _error(
+            metrics,
+            422,
+            "invalid_request",
+            f"{where}: {first.get('msg')}" if where else str(first.get("msg")),
+        )
+
+    @app.exception_handler(SummarizerError)
+    async def failed(_: Request, exc: SummarizerError) -> Response:
+        return _error(metrics, _status_of(exc), type(exc).__name__, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
+        kind = "not_found" if exc.status_code == 404 else "http_error"
+        return _error(metrics, exc.status_code, kind, str(exc.detail))
+
+    @app.exception_handler(ClientGone)
+    async def gone(_: Request, exc: ClientGone) -> Response:
+        return _error(
+            metrics, 499, "client_gone", "the client went away; its summary was cancelled"
+        )
+
+    @app.exception_handler(Busy)
+    async def busy(_: Request, exc: Busy) -> Response:
+        return _error(
+            metrics,
+            429,
+            "busy",
+            "too many requests are waiting; try again shortly",
+            {"retry-after": str(RETRY_AFTER_S)},
+        )
+
+    @app.post(
+        "/v1/summaries",
+        response_model=SummaryResult,
+        response_model_by_alias=True,
+        responses=_errors(400, 401, 413, 422, 429, 499, 502, 504),
+    )
+    async def summaries(body: SummaryIn, request: Request) -> Response:
+        """Summarize one article: the `SummaryResult` JSON (`schemas/SummaryResult.v1.json`)."""
+        article = body.article()
+        chosen = pool.get(body.options)
+        result = await gate.run(lambda: _until_gone(request, chosen.asummarize(article)))
+        metrics.record(result)
+        return Response(result.model_dump_json(by_alias=True), media_type="application/json")
+
+    @app.post("/v1/check", response_model=GroundingReport, responses=_errors(400, 401, 413, 422))
+    async def check(body: CheckIn) -> GroundingReport:
+        """Check any summary against its article: the grounding report."""
+        article = body.article.article()
+        with checking(article.lang):
+            return ground_text(body.summary, [x.text for x in article.sentences])
+
+    @app.get("/v1/schema", responses=_errors(401))
+    async def schema() -> dict[str, Any]:
+        """The JSON Schemas of `ArticleSummary` and `SummaryResult`."""
+        return {name: model.model_json_schema() for name, model in public_models().items()}
+
+    @app.post("/v1/sentences", responses=_errors(400, 401, 413, 422))
+    async def sentences(body: ArticleIn) -> dict[str, Any]:
+        """The article's numbered sentences, as summaries cite them, and its language."""
+        article = body.article()
+        return {"language": article.lang, "sentences": sentences_json(article.sentences)}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def index() -> HTMLResponse:
+        """The page: paste an article, get the brief beside it, see each item's evidence."""
+        return HTMLResponse(page())
+
+    @app.get("/healthz", responses=_errors(401))
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "backend": summarizer.backend.describe()}
+
+    @app.get("/metrics", response_class=PlainTextResponse, responses=_errors(401))
+    async def prometheus() -> Response:
+        """Prometheus text: requests, latencies, cache hits, model calls, tokens, failures."""
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
+    app.add_middleware(_Gatekeeper, limit=s.max_request_bytes, tokens=tokens, metrics=metrics)
+    return app
+
+
+def _authorized(header: bytes, tokens: list[bytes]) -> bool:
+    scheme, _, given = header.partition(b" ")
+    if scheme.lower() != b"bearer" or not given.strip():
+        return False
+    # Compared in constant time, against every token, so timing says nothing.
+    return any([hmac.compare_digest(given.strip(), t) for t in tokens])
+
+
+def check_access(host: str, summarizer: Summarizer) -> None:
+    """Refuse to serve beyond this machine without a token."""
+    if not is_loopback(host) and not summarizer.settings.tokens:
+        raise ConfigError(
+            f"refusing to serve on {host} without a token: set SUMMARIZER_TOKENS (a JSON "
+            "list) or tokens in the config file, or bind to 127.0.0.1"
+        )
