@@ -1,15 +1,15 @@
 """Long articles: cut into chunks that fit the context window, summarized, merged.
 
-`plan` cuts the article at sentence boundaries into runs of sentences that fit the prompt's
-room; every chunk keeps the article's own sentence numbers, so what a chunk's summary
-cites is a sentence of the whole article, and each chunk's summary is checked against the
-whole article (`schema.article_scope` with all its sentences). `merge` joins the chunks'
-lists: the same entity in two chunks is one entity citing both; a key point, claim,
-figure or open question said twice is kept once, citing both places; each list is held
-to the schema's maximum, taking from every chunk in turn so that the end of an article
-is not crowded out by its beginning. The title, TL;DR and summary are then written from
-the merged key points and the sentences they cite (`overview_values`), and the whole is
-validated against the whole article.
+`plan` cuts the article at sentence boundaries into runs of sentences that fit the
+prompt's room; every chunk keeps the article's own sentence numbers, so what a chunk's
+findings (`schema.Findings`: the lists of a summary) cite is a sentence of the whole
+article, and they are checked against the whole article (`schema.article_scope` with all
+its sentences). `merge` joins the chunks' lists: the same entity in two chunks is one
+entity citing both; a key point, claim, figure or open question said twice is kept once,
+citing both places; each list is held to the schema's maximum, taking from every chunk in
+turn so that the end of an article is not crowded out by its beginning. The title, TL;DR
+and summary are then written from the merged key points and the sentences they cite
+(`overview_values`), and the whole is validated against the whole article.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 `Summarizer` holds what is reused between articles (settings, backend, client, cache,
 prompt); `summarize` and `asummarize` are the one-shot forms. One article goes:
-cache look-up -> model call (re-asks included, under the article's deadline) -> recover
-(the drop/flag policy, when the last answer is still invalid) -> result, stored.
+cache look-up -> does its prompt fit the context window (`budget`)? -> model call (re-asks
+included, under the article's deadline), or, for a long article, a call per chunk, the
+merge and the overview (`chunking`) -> recover (the drop/flag policy, when the last answer
+is still invalid) -> result, stored.
 
 Every call is async underneath (see `portal`): the sync methods run the same coroutine.
 """
