@@ -156,6 +156,7 @@ class _Pool:
     def __init__(self, base: Summarizer, most: int = 8) -> None:
         self.base, self.most = base, most
         self._made: dict[str, Summarizer] = {}
+        self._closing: set[asyncio.Task[None]] = set()  # held until done (not collected)
 
     def get(self, options: Options) -> Summarizer:
         given = options.model_dump(exclude_none=True)
@@ -170,7 +171,9 @@ class _Pool:
         while len(self._made) > self.most:
             oldest = self._made.pop(next(iter(self._made)))
             oldest.cache = None  # shared with the others: not the evicted one's to close
-            asyncio.get_running_loop().create_task(oldest.aclose())
+            task = asyncio.get_running_loop().create_task(oldest.aclose())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
         return made
 
 
