@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib.metadata import version
 
 from summarizer.language import ENGLISH
 
@@ -47,14 +46,6 @@ class Sentence:
     text: str
     start: int
     end: int
-
-
-def segmenter_identity(language: str) -> str:
-    """Which segmenter (and version) cuts text in `language`: part of the cache key, as
-    another segmenter numbers the sentences differently."""
-    if language == ENGLISH:
-        return f"blingfire-{version('blingfire')}"
-    return f"sentencex-{version('sentencex')}:{language}"
 
 
 def _aligned(pieces: list[str], text: str) -> list[tuple[int, int]]:
