@@ -48,17 +48,7 @@ def segmenter_id() -> str:
 
 def cache_key(article: Article, request: dict[str, Any]) -> str:
     """Hash of `request` (backend, model, parameters, prompt, schema) and the article."""
-    document = {
-        "request": request,
-        "segmenter": segmenter_id(),
-        "article": {
-            "text": article.text,
-            "metadata": article.metadata(),
-            "language": article.language,
-        },
-    }
-    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return _digest(request, "article", {"text": article.text}, article)
 
 
 def chunk_key(
@@ -66,14 +56,14 @@ def chunk_key(
 ) -> str:
     """Hash of `request`, the article's metadata and one chunk of its sentences (number and
     text): a change elsewhere in the article leaves this chunk's entry valid."""
+    return _digest(request, "chunk", {"sentences": sentences}, article)
+
+
+def _digest(request: dict[str, Any], what: str, content: dict[str, Any], article: Article) -> str:
     document = {
         "request": request,
         "segmenter": segmenter_id(),
-        "chunk": {
-            "sentences": sentences,
-            "metadata": article.metadata(),
-            "language": article.language,
-        },
+        what: {**content, "metadata": article.metadata(), "language": article.language},
     }
     canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

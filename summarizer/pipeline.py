@@ -22,7 +22,7 @@ import weakref
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, replace
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import instructor
 from instructor.v2.core.hooks import Hooks
@@ -283,15 +283,8 @@ class Summarizer:
 
     async def _call(self, call: _Call) -> SummaryResult:
         """The model call, re-asks included, then the result or what can be recovered."""
-        client = self._client()
-        try:
-            with call.scope():
-                summary, completion = await client.chat.completions.create_with_completion(
-                    **call.request
-                )
-        except Exception as exc:
-            return self._recover(exc, call)
-        return self._success(call, summary, [], _usage(summary, completion))
+        summary, corrections, usage = await self._ask(call, ArticleSummary)
+        return self._success(call, summary, corrections, usage)
 
     # -- long articles (see `chunking`) --------------------------------------------------
 
@@ -427,8 +420,10 @@ class Summarizer:
     async def _ask(
         self, call: _Call, model: type[Found]
     ) -> tuple[Found, list[Correction], Usage]:
-        """A model call for `model` (re-asks included); after the last re-ask, the valid
-        part of the best answer (policy drop or flag) or the error."""
+        """A model call for `model` (re-asks included). After the last re-ask, the policy
+        decides: drop keeps the valid part of the best answer; flag keeps a summary's last
+        answer as it is (the grounding report marks what fails; a chunk's findings or the
+        overview are dropped from, as under drop); strict raises the error."""
         create = self._client().chat.completions.create_with_completion
         try:
             with call.scope():
@@ -437,7 +432,12 @@ class Summarizer:
             error = translate(exc, self.backend, call.calls[0], self.timeout)
             usage = _usage_of(getattr(exc, "total_usage", None))
             if isinstance(error, SummaryValidationError) and self.policy != "strict":
-                kept = _salvaged(error, call, model)
+                kept: tuple[Found, list[Correction]] | None
+                if self.policy == "flag" and model is ArticleSummary:  # so Found is it
+                    as_is = unchecked(error.last_output)
+                    kept = cast("tuple[Found, list[Correction]] | None", as_is)
+                else:
+                    kept = _salvaged(error, call, model)
                 if kept is not None:
                     return kept[0], kept[1], usage
             raise error from exc
@@ -497,20 +497,6 @@ class Summarizer:
             grounding=grounding,
             chunks=chunks,
         )
-
-    def _recover(self, exc: Exception, call: _Call) -> SummaryResult:
-        """After the last re-ask: keep the valid part (policy drop) or raise a clear error."""
-        error = translate(exc, self.backend, call.calls[0], self.timeout)
-        usage = _usage_of(getattr(exc, "total_usage", None))
-        if isinstance(error, SummaryValidationError) and self.policy == "drop":
-            kept = _salvaged(error, call, ArticleSummary)
-            if kept is not None:
-                return self._success(call, *kept, usage)
-        if isinstance(error, SummaryValidationError) and self.policy == "flag":
-            kept = unchecked(error.last_output)
-            if kept is not None:  # the grounding report marks what failed
-                return self._success(call, *kept, usage)
-        raise error from exc
 
     # -- closing -------------------------------------------------------------------------
 
