@@ -14,7 +14,7 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[local,serve,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[local,html,eval,serve,dev]"
 	touch $@
 
 install: $(BIN)/.installed
@@ -45,6 +45,10 @@ bench: install  ## every benchmark (about 10 minutes); figures printed and kept 
 	  $(BIN)/python benchmarks/concurrency.py && \
 	  $(BIN)/python benchmarks/grounding_overhead.py && \
 	  $(BIN)/python benchmarks/faithfulness.py && \
+	  $(BIN)/python benchmarks/segmentation.py && \
+	  $(BIN)/python benchmarks/long_article.py --canned && \
+	  $(BIN)/python benchmarks/service.py && \
+	  $(BIN)/python benchmarks/service_memory.py --articles 100 && \
 	  $(BIN)/python benchmarks/embedded_model.py; } 2>&1 | tee bench-results.txt
 
 clean:

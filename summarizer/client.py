@@ -3,6 +3,7 @@ translation of whatever the call raises into this package's one-line errors."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, cast
 
 import httpx2
@@ -13,11 +14,13 @@ from pydantic import ValidationError
 
 from summarizer.backends import Backend
 from summarizer.errors import BackendError, BackendTimeout, SummarizerError, SummaryValidationError
-from summarizer.retry import RetryPolicy, RetryTransport
+from summarizer.retry import NO_ANSWER, RetryPolicy, RetryTransport
 
 
 def make_client(backend: Backend, retry: RetryPolicy, timeout: float) -> instructor.AsyncInstructor:
     """An instructor client for `backend`, over the retrying transport."""
+    if not backend.retries:  # see Backend.retries: one attempt, as long as the timeout
+        retry = dataclasses.replace(retry, max_attempts=1)
     transport = RetryTransport(backend.transport(), retry, timeout)
     http = httpx2.AsyncClient(transport=transport, timeout=timeout)
     raw = openai.AsyncOpenAI(
@@ -55,7 +58,12 @@ def translate(exc: BaseException, backend: Backend, calls: int, timeout: float) 
         message = backend.redact(_status_message(name, cause))
         return BackendError(message, status_code=cause.status_code)
     if isinstance(cause, openai.APITimeoutError | httpx2.TimeoutException | TimeoutError):
-        return BackendTimeout(f"{name} gave no complete answer within {timeout:g} s")
+        # Ours say which bound ended the wait ("... within 120 s (the retry budget)").
+        said = next(
+            (str(e) for e in _chain(cause) if str(e).startswith(NO_ANSWER)),
+            f"{NO_ANSWER}{timeout:g} s",
+        )
+        return BackendTimeout(f"{name} gave {said}")
     if isinstance(cause, openai.APIConnectionError):
         reason = str(cause.__cause__ or cause).strip().splitlines() or ["no reason given"]
         return BackendError(backend.redact(f"cannot connect to {name}: {reason[0]}"))
@@ -89,6 +97,15 @@ def translate(exc: BaseException, backend: Backend, calls: int, timeout: float) 
     )
 
 
+def _chain(exc: BaseException | None) -> list[BaseException]:
+    """`exc` and its causes, outermost first."""
+    found: list[BaseException] = []
+    while exc is not None and exc not in found:
+        found.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return found
+
+
 def one_line(text: str) -> str:
     """`text` on one line: line breaks and other control characters escaped."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
@@ -117,6 +134,22 @@ def _status_message(name: str, err: openai.APIStatusError) -> str:
         404: "check the base URL and the model name",
         429: "rate limited; retries were used up",
     }
-    detail = one_line(err.message.splitlines()[0]) if err.message else ""
+    detail = one_line(_server_message(err))[:300]
     hint = hints.get(err.status_code) or ("server error" if err.status_code >= 500 else "")
     return f"{name} answered HTTP {err.status_code}: {detail}" + (f" ({hint})" if hint else "")
+
+
+def _server_message(err: openai.APIStatusError) -> str:
+    """What the server said, not the SDK's repr of its body ("Error code: 401 - {...}"):
+    OpenAI's ``{"error": {"message": ...}}``, a bare ``{"message"|"detail": ...}``, or text."""
+    body: Any = err.body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body = body["error"]
+    if isinstance(body, dict):
+        for key in ("message", "detail", "error"):
+            if isinstance(body.get(key), str) and body[key].strip():
+                return str(body[key]).strip().splitlines()[0]
+    if isinstance(body, str) and body.strip():
+        return body.strip().splitlines()[0]
+    text = err.response.text.strip() if err.response is not None else ""
+    return text.splitlines()[0] if text and not text.startswith("{") else ""

@@ -13,6 +13,25 @@ class ConfigError(SummarizerError):
     """The options or environment do not describe a usable backend."""
 
 
+DISTRIBUTION = "grounded-news-summarizer"  # the name to pip install
+
+
+class MissingExtra(ConfigError):
+    """A feature whose optional dependencies (an extra) are not installed."""
+
+    def __init__(self, what: str, extra: str) -> None:
+        super().__init__(f"{what} needs the {extra} extra: pip install '{DISTRIBUTION}[{extra}]'")
+        self.extra = extra
+
+
+def require_extra(what: str, extra: str, *modules: str) -> None:
+    """Raise `MissingExtra` unless every module of `modules` can be imported."""
+    from importlib.util import find_spec
+
+    if not all(find_spec(m) is not None for m in modules):
+        raise MissingExtra(what, extra)
+
+
 class BackendError(SummarizerError):
     """The backend refused the request or could not be reached (after retries)."""
 

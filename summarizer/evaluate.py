@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from summarizer.article import Article
 from summarizer.cache import cache_key
-from summarizer.errors import SummarizerError, SummaryValidationError
+from summarizer.errors import SummarizerError, SummaryValidationError, require_extra
 from summarizer.pipeline import Summarizer
 from summarizer.result import SummaryResult
 
@@ -77,6 +77,7 @@ class Rouge:
     """ROUGE F1 x100 as the benchmarks quote it: stemmer on, Lsum over sentence lines."""
 
     def __init__(self) -> None:
+        require_extra("ROUGE scoring", "eval", "rouge_score")
         from rouge_score import rouge_scorer
 
         self._scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)

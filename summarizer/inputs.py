@@ -13,11 +13,13 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from summarizer.article import Article, ArticleError
+from summarizer.errors import MissingExtra, SummarizerError, require_extra
+from summarizer.result import InputRef
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -28,7 +30,7 @@ MAX_COLLECTION_BYTES = 1_000_000_000  # a .json/.jsonl file of many articles (ea
 METADATA_FIELDS = ("title", "source", "url", "published", "date")
 
 
-class InputError(ValueError):
+class InputError(SummarizerError, ValueError):
     """An input that cannot be summarized, with the reason in one line."""
 
 
@@ -40,7 +42,17 @@ class Item:
     stem: str  # base name of its output file under --out
     article: Article | None = None
     error: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None  # a JSON record's id field (--id-field)
+
+    def ref(self) -> InputRef:
+        """The identity every output row of this input carries."""
+        art = self.article
+        return InputRef(
+            name=self.name,
+            id=self.id,
+            title=art.title if art is not None else None,
+            url=art.url if art is not None else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -150,6 +162,10 @@ def from_text(text: str, suffix: str) -> Article:
 
 
 def from_html(html: str) -> Article:
+    try:
+        require_extra("HTML input", "html", "trafilatura", "lxml_html_clean")
+    except MissingExtra as exc:
+        raise InputError(str(exc)) from None
     import trafilatura
 
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
@@ -196,6 +212,11 @@ def items(
                 yield Item(name, stem, article=from_text(text, ".txt"))
                 continue
             suffix = path.suffix.lower()
+            if suffix and suffix not in SUPPORTED and path.is_file():
+                raise InputError(
+                    f"cannot read {suffix} files; give {', '.join(SUPPORTED)} "
+                    "(or save the article as .txt)"
+                )
             text = decode(read_bytes(path))
             if suffix in HTML_SUFFIXES:
                 yield Item(name, stem, article=from_html(text))
@@ -235,9 +256,11 @@ def _json_lines(text: str, name: str, stem: str, fields: Fields) -> Iterator[Ite
 
 
 def _item(obj: Any, name: str, stem: str, fields: Fields) -> Item:
+    record_id = None
     if isinstance(obj, dict) and isinstance(obj.get(fields.id), str | int):
-        stem = _stem(Path(str(obj[fields.id])))
+        record_id = str(obj[fields.id])
+        stem = _stem(Path(record_id))
     try:
-        return Item(name, stem, article=_record(obj, fields))
+        return Item(name, stem, article=_record(obj, fields), id=record_id)
     except InputError as exc:
-        return Item(name, stem, error=str(exc))
+        return Item(name, stem, error=str(exc), id=record_id)

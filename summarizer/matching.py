@@ -1,6 +1,7 @@
 """Text matching: words, names, numbers, quotations, speakers, hedges, and graded support.
 
-This is the leaf under every faithfulness check: it imports nothing else of this package.
+This is the leaf under every faithfulness check: it imports nothing else of this package
+but `memo`, which imports nothing at all.
 The schema's validators (the gate that re-asks) and the grounding report both build on it,
 so a summary is judged by the same rules wherever it is judged.
 
@@ -30,6 +31,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from summarizer import memo
+
 if TYPE_CHECKING:
     from nltk.stem.porter import PorterStemmer
     from spacy.language import Language
@@ -44,8 +47,11 @@ _WORD = re.compile(r"\w+(?:['\-]\w+)*")
 
 
 # The checks of one summary look at the same article sentences hundreds of times: every
-# function of a text alone is memoized (bounded; pure functions of the text).
-@functools.lru_cache(maxsize=16384)
+# function of a text alone is memoized, bounded by the characters it holds (`memo`), so a
+# stream of distinct large articles keeps memory flat.
+SENTENCE_MEMO = 2_000_000  # characters: a few hundred ordinary articles' sentences
+ARTICLE_MEMO = 4_000_000  # keys that hold a whole article's sentences
+@memo.bounded(SENTENCE_MEMO)
 def normalize(text: str) -> str:
     """Casefolded, straight quotes, no thousands separators, no possessive 's."""
     text = text.translate(_QUOTES).casefold()
@@ -109,13 +115,13 @@ def weight(word: str) -> float:
     return 1.0 + min(3.0, max(0.0, 5.5 - zipf_frequency(word, "en")))
 
 
-@functools.lru_cache(maxsize=16384)
+@memo.bounded(SENTENCE_MEMO)
 def words(text: str) -> tuple[str, ...]:
     """The normalized words of `text`, in order."""
     return tuple(w.strip("'-") for w in _WORD.findall(normalize(text)))
 
 
-@functools.lru_cache(maxsize=16384)
+@memo.bounded(SENTENCE_MEMO)
 def content_stems(text: str) -> dict[str, float]:
     """Stems of the content words of `text`, each with its word's weight."""
     out: dict[str, float] = {}
@@ -131,7 +137,7 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(content_stems(text))
 
 
-@functools.lru_cache(maxsize=16384)
+@memo.bounded(SENTENCE_MEMO)
 def stem_pairs(text: str) -> frozenset[tuple[str, str]]:
     """Adjacent word pairs (stemmed), function words included: 'A beat B' vs 'B beat A'."""
     return frozenset(itertools.pairwise(stem(w) for w in words(text)))
@@ -165,7 +171,7 @@ def support(text: str, sentences: Sequence[str], *, fuse: int = 3) -> Support:
     return _support(text, tuple(sentences), fuse)
 
 
-@functools.lru_cache(maxsize=8192)
+@memo.bounded(ARTICLE_MEMO)
 def _support(text: str, sentences: tuple[str, ...], fuse: int) -> Support:
     """See `support`.
 
@@ -280,7 +286,7 @@ def _is_capitalized(token: str) -> bool:
     return bool(_CAPITAL.match(token)) and any(c.isalpha() for c in token)
 
 
-@functools.lru_cache(maxsize=16384)
+@memo.bounded(SENTENCE_MEMO)
 def names(text: str) -> tuple[Name, ...]:
     """Runs of capitalized words that name something ("Gary Locke", "the U.N.", "UK").
 
@@ -365,7 +371,7 @@ def _entity_at(text: str, start: int) -> bool:
     return start in _entity_starts(text)
 
 
-@functools.lru_cache(maxsize=4096)
+@memo.bounded(SENTENCE_MEMO)
 def _entity_starts(text: str) -> frozenset[int]:
     """Where spaCy's entities (not numbers) start in `text`: one pass a text, a few
     milliseconds, rarely paid."""
@@ -476,7 +482,7 @@ def name_occurs(name: str, evidence: str) -> bool:
     return len(parts) == 1 and stem(parts[0]) in {stem(w) for w in seq}
 
 
-@functools.lru_cache(maxsize=256)
+@memo.bounded(SENTENCE_MEMO)
 def _acronyms_of(normalized: str) -> frozenset[str]:
     """The initials of every run of two to five words (connectors such as "of" skipped): an
     acronym in a summary ('ECB') matches a name the article spells out."""
@@ -545,7 +551,7 @@ def _digits(text: str) -> str:
     return str(alpha2digit(glued, "en"))
 
 
-@functools.lru_cache(maxsize=16384)
+@memo.bounded(SENTENCE_MEMO)
 def numbers(text: str) -> tuple[Number, ...]:
     """The numbers in `text` with their values: '20,000', 'twenty thousand', '£2.5bn',
     '3.7 miles', '39-year-old'. Bare 'one' is not a number (it is mostly a pronoun)."""
@@ -654,7 +660,7 @@ def attributions(text: str) -> list[str]:
     return list(_attributions(text))
 
 
-@functools.lru_cache(maxsize=4096)  # each article sentence is asked about for many items
+@memo.bounded(SENTENCE_MEMO)  # each article sentence is asked about for many items
 def _attributions(text: str) -> tuple[str, ...]:
     out = speakers(text)
     if _SOURCED.search(text):
@@ -869,7 +875,7 @@ def errors(
 
 # Validation checks every part of a summary, then the grounding report checks the same
 # parts against the same sentences: the second time is a look-up.
-@functools.lru_cache(maxsize=4096)
+@memo.bounded(ARTICLE_MEMO)
 def _errors(
     text: str, evidence: tuple[str, ...], window: tuple[str, ...], where: str,
     names_from: tuple[str, ...],

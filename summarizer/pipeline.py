@@ -13,6 +13,9 @@ Every call is async underneath (see `portal`): the sync methods run the same cor
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
+import copy
 import hashlib
 import json
 import logging
@@ -25,9 +28,11 @@ from types import TracebackType
 from typing import Any, TypeVar, cast
 
 import instructor
+import openai
 from instructor.v2.core.hooks import Hooks
 from pydantic import BaseModel
 
+from summarizer import language as languages
 from summarizer import portal, prompts
 from summarizer.article import Article
 from summarizer.backends import Backend, resolve, safe_url
@@ -35,6 +40,7 @@ from summarizer.budget import (
     UNKNOWN_WINDOW,
     Budget,
     estimate_tokens,
+    openai_window,
     reported_window,
     sizes,
 )
@@ -91,6 +97,7 @@ _OVERVIEW_MODEL = instructor.openai_schema(Overview)
 _FINDINGS_MODEL = instructor.openai_schema(Findings)
 Found = TypeVar("Found", bound=BaseModel)
 log = logging.getLogger("summarizer")
+_WARNED_WINDOW: set[str] = set()  # backends already warned of an unknown window
 
 
 def as_article(value: ArticleInput, **metadata: Any) -> Article:
@@ -120,15 +127,9 @@ class Summarizer:
         **options: Any,
     ) -> None:
         s = settings if settings is not None else Settings.load(**options)
-        self.settings = s
-        self.backend: Backend = resolve(s)
-        self.prompt = prompts.load(s.prompt or self.backend.default_prompt)
-        self.sampling = Sampling(s.temperature, s.top_p, s.seed, s.max_tokens)
-        self.max_reasks = s.max_reasks if s.max_reasks is not None else self.backend.default_reasks
-        self.policy = s.policy
-        self.timeout = s.timeout or self.backend.default_timeout
-        self.deadline = s.deadline
+        self._apply(s, resolve(s))
         self.retry = s.retry
+        self._owner = True  # closes its clients and cache (a `variant` does not)
         if isinstance(cache, ResultCache):
             self.cache: ResultCache | None = cache
         else:
@@ -140,8 +141,47 @@ class Summarizer:
             asyncio.AbstractEventLoop, instructor.AsyncInstructor
         ] = weakref.WeakKeyDictionary()
         self._clients_lock = threading.Lock()
-        self._served_window: int | None = None  # asked of the server once (`_window`)
+        # Asked of the server once per model (`_window`), shared with every `variant`.
+        self._served_windows: dict[str, int] = {}
         self._overview_prompt = prompts.load(prompts.OVERVIEW_PROMPT)
+
+    def _apply(self, s: Settings, backend: Backend) -> None:
+        """Set what the settings decide about each request."""
+        self.settings = s
+        self.backend = backend
+        self.prompt = prompts.load(s.prompt or backend.default_prompt)
+        self.sampling = Sampling(s.temperature, s.top_p, s.seed, s.max_tokens)
+        self.max_reasks = s.max_reasks if s.max_reasks is not None else backend.default_reasks
+        self.policy = s.policy
+        self.timeout = s.timeout or backend.default_timeout
+        self.deadline = s.deadline
+
+    # Options that change what is asked, not where or over which connection.
+    REQUEST_OPTIONS = frozenset({
+        "model", "prompt", "temperature", "top_p", "seed", "max_tokens", "max_reasks",
+        "policy", "language", "timeout", "deadline",
+    })  # fmt: skip
+
+    def variant(self, **options: Any) -> Summarizer:
+        """This summarizer with other request options (`REQUEST_OPTIONS`, already
+        validated, as the service's per-request options are): it shares this one's HTTP
+        clients and cache, so a new set of options costs no new connection, SDK client or
+        window probe. Closing it closes nothing; this one owns what they share."""
+        unknown = set(options) - self.REQUEST_OPTIONS
+        if unknown:
+            raise ConfigError(f"not a request option: {', '.join(sorted(unknown))}")
+        if options.get("language") is not None:  # the one option its model does not check
+            try:
+                options["language"] = languages.code_of(options["language"])
+            except languages.LanguageError as exc:
+                raise ConfigError(f"language: {exc}") from None
+        other = copy.copy(self)  # shares _clients, its lock, the cache
+        backend = self.backend
+        if options.get("model", backend.model) != backend.model:
+            backend = replace(backend, model=options["model"])
+        other._apply(self.settings.model_copy(update=options), backend)
+        other._owner = False
+        return other
 
     def __repr__(self) -> str:
         return f"Summarizer({self.backend!r}, prompt={self.prompt.name!r})"
@@ -207,6 +247,9 @@ class Summarizer:
             "max_retries": self.max_reasks,
             "hooks": hooks,
             "extra_headers": request_headers(self.backend),
+            # Per request (a `variant` shares a client made with another timeout); it
+            # reaches the retrying transport in the request's extensions.
+            "timeout": self.timeout,
             **self.sampling.request_fields(),
         }
         if extra := self.backend.extra_body(response_model.model_json_schema()):
@@ -293,30 +336,40 @@ class Summarizer:
         knows, what its server said before."""
         if self.settings.context_window is not None:
             return self.settings.context_window
-        return self.backend.context_window or self._served_window
+        return self.backend.context_window or self._served_windows.get(self.backend.model)
 
     async def _window(self) -> int:
         """The context window, asking the server once when it is not known."""
         known = self._known_window()
         if known is not None:
             return known
-        self._served_window = await self._ask_window()
-        return self._served_window
+        window = self._served_windows[self.backend.model] = await self._ask_window()
+        return window
 
     async def _ask_window(self) -> int:
+        """What the server reports, else the published window of a model by that name
+        (an OpenAI model behind Azure or a proxy), else `UNKNOWN_WINDOW` with a warning,
+        once per process and backend."""
         sdk = self._client().client
         if sdk is None:  # pragma: no cover - make_client always wraps an SDK client
             return UNKNOWN_WINDOW
+        reachable = True
         try:
             answer = await sdk.with_options(timeout=10.0).models.with_raw_response.list()
             found = reported_window(answer.http_response.json(), self.backend.model)
+        except openai.APIConnectionError:  # the summary's own call will say it, once
+            found, reachable = None, False
         except Exception:  # no /models, an error, not JSON: the safe default
             found = None
-        if found is None:
+        found = found or openai_window(self.backend.model.rsplit("/", 1)[-1])
+        name = self.backend.describe()
+        if found is None and reachable and name not in _WARNED_WINDOW:
+            _WARNED_WINDOW.add(name)
             log.warning(
-                "%s does not report its context window; assuming %d tokens (set "
-                "context_window to change it)",
-                self.backend.describe(),
+                "%s does not report its context window; assuming %d tokens, so a longer "
+                "article is summarized in chunks (more calls, fewer re-asks): set "
+                "context_window (--context-window) to the model's window",
+                name,
                 UNKNOWN_WINDOW,
             )
         return found or UNKNOWN_WINDOW
@@ -501,7 +554,9 @@ class Summarizer:
     # -- closing -------------------------------------------------------------------------
 
     async def aclose(self) -> None:
-        """Close the HTTP clients and the cache."""
+        """Close the HTTP clients and the cache (a `variant`: nothing, it owns neither)."""
+        if not self._owner:
+            return
         with self._clients_lock:
             pairs = list(self._clients.items())
             self._clients.clear()
@@ -621,6 +676,19 @@ _METADATA_KEYS = ("title", "source", "url", "published")
 _SHARED_MAX = 8
 _shared: dict[str, Summarizer] = {}  # oldest first
 _shared_lock = threading.Lock()
+
+
+@atexit.register
+def _close_shared() -> None:
+    """The one-shot functions' summarizers hold HTTP connections and the cache's files
+    until the process ends: close them then, not leave them to the garbage collector
+    (a ResourceWarning for each)."""
+    with _shared_lock:
+        kept = list(_shared.values())
+        _shared.clear()
+    for summarizer in kept:
+        with contextlib.suppress(Exception):
+            summarizer.close()
 
 
 def _split(options: dict[str, Any]) -> tuple[Summarizer, dict[str, Any]]:

@@ -117,8 +117,19 @@ def available() -> list[str]:
     return sorted(n for n in names if n != OVERVIEW_PROMPT)
 
 
-@functools.cache
+_NAME = re.compile(r"[A-Za-z0-9][\w-]*")  # a template's name: never a path
+
+
 def load(name: str = DEFAULT_PROMPT) -> Prompt:
+    """The prompt named `name`, one of the templates in the prompt folder (`available`,
+    or the overview prompt); a name is never a path."""
+    if not _NAME.fullmatch(name):
+        raise PromptError(f"no prompt named {name!r}; available: {', '.join(available())}")
+    return _load(name)
+
+
+@functools.cache
+def _load(name: str) -> Prompt:
     directory = prompt_dir()
     user_path = directory / f"{name}.user.j2"
     if not user_path.is_file():

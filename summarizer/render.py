@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from summarizer.result import SummaryResult
+from summarizer.result import FailedArticle, SummaryResult
 
 
 def cites(ids: Sequence[int]) -> str:
     return "[" + ", ".join(f"S{i}" for i in ids) + "]"
 
 
-def to_json(result: SummaryResult, *, indent: int | None = 2) -> str:
+def to_json(result: SummaryResult | FailedArticle, *, indent: int | None = 2) -> str:
     return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=indent)
 
 

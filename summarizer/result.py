@@ -45,6 +45,34 @@ class Provenance(BaseModel):
     )
 
 
+class InputRef(BaseModel):
+    """Which input a result (or a failure) came from, so that every row of a batch can be
+    matched to its input: the path as given, with the record for JSON Lines and lists."""
+
+    name: str = Field(
+        description="The input as named: a path, '-' for stdin, 'path:LINE' for JSON Lines, "
+        "'path[N]' for a JSON list."
+    )
+    id: str | None = Field(default=None, description="The record's id field, if it has one.")
+    title: str | None = None
+    url: str | None = None
+
+
+class ErrorInfo(BaseModel):
+    """Why an article has no summary."""
+
+    type: str = Field(description="The kind of error, e.g. BackendTimeout, InputError.")
+    message: str = Field(description="What went wrong, on one line.")
+
+
+class FailedArticle(BaseModel):
+    """The row a batch writes for an article that could not be summarized, in place of
+    its result: the input's identity and the error."""
+
+    input: InputRef
+    error: ErrorInfo
+
+
 class SummaryResult(BaseModel):
     """A validated `ArticleSummary` and its provenance."""
 
@@ -68,6 +96,9 @@ class SummaryResult(BaseModel):
             "Changes made to the model's last answer after it failed validation: items "
             "dropped, or re-cited to the sentences that support them."
         ),
+    )
+    input: InputRef | None = Field(
+        default=None, description="Which input this is, when it came from a batch (the CLI)."
     )
 
     @property

@@ -44,6 +44,7 @@ from tenacity import (
 _sdk_retry_after = BaseClient._parse_retry_after_header
 
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+NO_ANSWER = "no complete answer within "  # how a timeout of ours begins (see client.translate)
 
 
 @dataclass(frozen=True)
@@ -113,25 +114,44 @@ class RetryTransport(httpx2.AsyncBaseTransport):
         self.policy = policy
         self.timeout = timeout
 
+    def _timeout_of(self, request: httpx2.Request) -> float:
+        """The request's own timeout (the SDK puts a per-request timeout in httpx's
+        ``timeout`` extension), else this transport's."""
+        given = (request.extensions.get("timeout") or {}).get("read")
+        return float(given) if isinstance(given, int | float) and given > 0 else self.timeout
+
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         policy = self.policy
+        timeout = self._timeout_of(request)
         started = time.monotonic()
         article_until = _deadline.get()
+        attempts = 0
 
         def left() -> float:  # what the retry budget and the article deadline allow
-            return min(policy.max_total_s - (time.monotonic() - started), _remaining(article_until))
+            spent = time.monotonic() - started
+            return min(policy.max_total_s - spent, _remaining(article_until))
 
         async def once() -> httpx2.Response:
-            budget = min(self.timeout, left())
+            nonlocal attempts
+            attempts += 1
+            # The retry budget bounds retrying, not the first attempt: a budget shorter
+            # than the timeout would silently cut the timeout the user (or backend) chose.
+            first = _remaining(article_until) if attempts == 1 else left()
+            budget = min(timeout, first)
             if budget <= 0:
-                raise httpx2.ReadTimeout("the time allowed has passed", request=request)
+                raise httpx2.ReadTimeout(NO_ANSWER + "the time allowed has passed", request=request)
             try:
                 async with asyncio.timeout(budget):
                     response = await self.inner.handle_async_request(request)
                     await response.aread()  # inside the attempt: a drop mid-body is retried
             except TimeoutError:
+                bound = (
+                    "the article's deadline"
+                    if _remaining(article_until) <= budget + 0.001
+                    else "the request timeout" if budget >= timeout else "the retry budget"
+                )
                 raise httpx2.ReadTimeout(
-                    f"no complete answer within {budget:.3g} s", request=request
+                    f"{NO_ANSWER}{budget:.3g} s ({bound})", request=request
                 ) from None
             if _should_retry(response):
                 await response.aclose()

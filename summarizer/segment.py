@@ -115,3 +115,26 @@ def segment(text: str, language: str = ENGLISH) -> tuple[Sentence, ...]:
     return tuple(
         Sentence(i, text[a:b], a, b) for i, (a, b) in enumerate(spans, start=1)
     )
+
+
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6\u25aa\u2013]|\(?\d{1,3}[.)])\s+")
+_LINE_END = re.compile(r"[.!?:;\"'\u201d\u2019)\]]\s*$")
+
+
+def summary_sentences(text: str, language: str = ENGLISH) -> list[str]:
+    """A summary written by anyone, cut into the sentences to check, by the article's own
+    segmenter. Summaries are often one sentence a line, or bullets: each line (its bullet
+    marker dropped) is cut on its own, except that a line continuing a hard-wrapped
+    sentence (the line before ends without punctuation, this one starts in lower case)
+    joins it."""
+    units: list[str] = []
+    for raw in text.splitlines():
+        bullet = _BULLET.match(raw)
+        line = raw[bullet.end() :].strip() if bullet else raw.strip()
+        if not line:
+            continue
+        if units and not bullet and line[0].islower() and not _LINE_END.search(units[-1]):
+            units[-1] += " " + line
+        else:
+            units.append(line)
+    return [s.text for s in segment("\n\n".join(units), language)]

@@ -31,6 +31,8 @@ import datetime as dt
 import hmac
 import ipaddress
 import json
+import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar
@@ -38,11 +40,13 @@ from typing import Any, Literal, TypeVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
+from summarizer import prompts
 from summarizer.article import Article, ArticleError
+from summarizer.backends import Backend, safe_url
 from summarizer.client import one_line
 from summarizer.errors import (
     BackendError,
@@ -62,6 +66,7 @@ from summarizer.view import page, sentences_json
 
 T = TypeVar("T")
 RETRY_AFTER_S = 1
+log = logging.getLogger("summarizer")
 
 
 class ArticleIn(BaseModel):
@@ -77,8 +82,10 @@ class ArticleIn(BaseModel):
     language: str | None = Field(None, description="ISO 639-1 code or name; else detected.")
 
     def article(self) -> Article:
-        return Article(
-            text=self.text,
+        """The article, its header lines (``date 2025-10-18``, ``title: ...``) read as
+        metadata as the CLI reads them; the fields given in the request win."""
+        return Article.from_text(
+            self.text,
             title=self.title,
             source=self.source,
             url=self.url,
@@ -94,7 +101,11 @@ class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: str | None = Field(default=None, min_length=1)
-    prompt: str | None = Field(default=None, min_length=1)
+    prompt: str | None = Field(
+        default=None,
+        description="One of the prompts the service serves (GET /v1/schema lists them too).",
+        json_schema_extra={"enum": list[Any](prompts.available())},
+    )
     temperature: float | None = Field(default=None, ge=0.0, le=2.0, allow_inf_nan=False)
     top_p: float | None = Field(default=None, gt=0.0, le=1.0, allow_inf_nan=False)
     seed: int | None = None
@@ -106,6 +117,14 @@ class Options(BaseModel):
     )
     timeout: float | None = Field(default=None, gt=0, le=86_400, allow_inf_nan=False)
     deadline: float | None = Field(default=None, gt=0, le=86_400, allow_inf_nan=False)
+
+    @field_validator("prompt")
+    @classmethod
+    def _served(cls, name: str | None) -> str | None:
+        served = prompts.available()
+        if name is not None and name not in served:
+            raise ValueError(f"no prompt named {name!r}; the service serves: {', '.join(served)}")
+        return name
 
 
 class SummaryIn(ArticleIn):
@@ -150,31 +169,42 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 class _Pool:
-    """A `Summarizer` per distinct set of options (the service's own for none), sharing its
-    cache; the least recently used are closed beyond `most`."""
+    """The service's `Summarizer` with a request's options: a `variant` of it, which shares
+    its HTTP client and cache (a new set of options costs no connection and no window
+    probe). The most recently used are kept, so a popular set is not rebuilt each time."""
 
-    def __init__(self, base: Summarizer, most: int = 8) -> None:
+    def __init__(self, base: Summarizer, most: int = 256) -> None:
         self.base, self.most = base, most
         self._made: dict[str, Summarizer] = {}
-        self._closing: set[asyncio.Task[None]] = set()  # held until done (not collected)
 
     def get(self, options: Options) -> Summarizer:
         given = options.model_dump(exclude_none=True)
         if not given:
             return self.base
         key = json.dumps(given, sort_keys=True)
-        made = self._made.pop(key, None)
-        if made is None:
-            merged = {**self.base.settings.model_dump(), **given}
-            made = Summarizer(settings=Settings.load(**merged), cache=self.base.cache or False)
+        made = self._made.pop(key, None) or self.base.variant(**given)
         self._made[key] = made
-        while len(self._made) > self.most:
-            oldest = self._made.pop(next(iter(self._made)))
-            oldest.cache = None  # shared with the others: not the evicted one's to close
-            task = asyncio.get_running_loop().create_task(oldest.aclose())
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
+        while len(self._made) > self.most:  # a variant holds nothing to close
+            self._made.pop(next(iter(self._made)))
         return made
+
+
+class OverLimit(Exception):
+    """A request's option beyond what the operator allows (the `request_max_*` settings)."""
+
+
+def _within_limits(options: Options, s: Settings) -> None:
+    """Refuse options beyond the operator's caps: each re-ask is a model call, and a long
+    timeout or deadline holds a job slot."""
+    caps = (
+        ("max_reasks", options.max_reasks, s.request_max_reasks),
+        ("max_tokens", options.max_tokens, s.request_max_tokens),
+        ("timeout", options.timeout, s.request_max_timeout),
+        ("deadline", options.deadline, s.request_max_deadline),
+    )
+    for name, asked, most in caps:
+        if asked is not None and asked > most:
+            raise OverLimit(f"options.{name}: at most {most:g} on this service (asked {asked:g})")
 
 
 class Busy(Exception):
@@ -298,6 +328,18 @@ def _error(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+_BACKEND_NAME = re.compile(r"\b(?:openai-compatible|openai) backend at \S+ \(model [^)]*\)")
+
+
+def _unaddressed(message: str, backend: Backend) -> str:
+    """`message` without the backend's address: a caller is told "the backend" failed,
+    not where it lives (the operator's log has the whole message)."""
+    message = _BACKEND_NAME.sub("the backend", message)
+    for url in {backend.base_url, safe_url(backend.base_url)}:
+        message = message.replace(url, "the backend")
+    return message
+
+
 def _status_of(exc: SummarizerError) -> int:
     if isinstance(exc, ArticleError | ConfigError):
         return 400
@@ -329,18 +371,17 @@ def create_app(summarizer: Summarizer) -> FastAPI:
         title="summarizer",
         summary="Structured, source-grounded summaries of news articles.",
         version="1",
+        docs_url=None,  # FastAPI's own loads Swagger UI from a CDN: blank offline
+        redoc_url=None,
+        # No trailing-slash redirect: its Location is built from the Host header, which
+        # any client sets (a redirect off the service's own origin).
+        redirect_slashes=False,
     )
+    _offline_docs(app)
     gate = _Gate(s.jobs, s.queue)
     pool = _Pool(summarizer)
     tokens = [t.get_secret_value().encode() for t in s.tokens]
     metrics = Metrics()
-    if s.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(s.cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["authorization", "content-type"],
-        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> Response:
@@ -355,7 +396,11 @@ def create_app(summarizer: Summarizer) -> FastAPI:
 
     @app.exception_handler(SummarizerError)
     async def failed(_: Request, exc: SummarizerError) -> Response:
-        return _error(metrics, _status_of(exc), type(exc).__name__, str(exc))
+        status = _status_of(exc)
+        if status >= 500:  # the operator's log has it whole, the backend's address included
+            log.warning("%s: %s", type(exc).__name__, one_line(str(exc)))
+        message = _unaddressed(str(exc), summarizer.backend)
+        return _error(metrics, status, type(exc).__name__, message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
@@ -367,6 +412,10 @@ def create_app(summarizer: Summarizer) -> FastAPI:
         return _error(
             metrics, 499, "client_gone", "the client went away; its summary was cancelled"
         )
+
+    @app.exception_handler(OverLimit)
+    async def over_limit(_: Request, exc: OverLimit) -> Response:
+        return _error(metrics, 422, "invalid_request", str(exc))
 
     @app.exception_handler(Busy)
     async def busy(_: Request, exc: Busy) -> Response:
@@ -387,8 +436,11 @@ def create_app(summarizer: Summarizer) -> FastAPI:
     async def summaries(body: SummaryIn, request: Request) -> Response:
         """Summarize one article: the `SummaryResult` JSON (`schemas/SummaryResult.v1.json`)."""
         article = body.article()
+        _within_limits(body.options, s)
         chosen = pool.get(body.options)
-        result = await gate.run(lambda: _until_gone(request, chosen.asummarize(article)))
+        # Watched from the start: a client that leaves while its request waits in the
+        # queue is never sent to the backend (on a paid API, every call costs).
+        result = await _until_gone(request, gate.run(lambda: chosen.asummarize(article)))
         metrics.record(result)
         return Response(result.model_dump_json(by_alias=True), media_type="application/json")
 
@@ -397,7 +449,7 @@ def create_app(summarizer: Summarizer) -> FastAPI:
         """Check any summary against its article: the grounding report."""
         article = body.article.article()
         with checking(article.lang):
-            return ground_text(body.summary, [x.text for x in article.sentences])
+            return ground_text(body.summary, [x.text for x in article.sentences], article.lang)
 
     @app.get("/v1/schema", responses=_errors(401))
     async def schema() -> dict[str, Any]:
@@ -417,7 +469,9 @@ def create_app(summarizer: Summarizer) -> FastAPI:
 
     @app.get("/healthz", responses=_errors(401))
     async def healthz() -> dict[str, str]:
-        return {"status": "ok", "backend": summarizer.backend.describe()}
+        """Whether the service is up. It names nothing a caller does not need (the
+        backend's address stays in the operator's logs)."""
+        return {"status": "ok"}
 
     @app.get("/metrics", response_class=PlainTextResponse, responses=_errors(401))
     async def prometheus() -> Response:
@@ -426,7 +480,37 @@ def create_app(summarizer: Summarizer) -> FastAPI:
         return Response(body, media_type=content_type)
 
     app.add_middleware(_Gatekeeper, limit=s.max_request_bytes, tokens=tokens, metrics=metrics)
+    if s.cors_origins:  # outermost (added last): a preflight needs no token, and a 401
+        # carries the CORS headers, so a browser on an allowed origin can read it
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(s.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type"],
+        )
     return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """The API's page at /docs, Swagger UI served from the installed swagger-ui-py package
+    (the `serve` extra), so it works on a machine with no internet."""
+    from importlib.resources import files
+
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    assets = files("swagger_ui") / "static"
+    app.mount("/docs/assets", StaticFiles(directory=str(assets)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="summarizer API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        )
 
 
 def _authorized(header: bytes, tokens: list[bytes]) -> bool:

@@ -25,18 +25,25 @@ variable named by an `api_key_env` the user set; never the OpenAI key by default
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from summarizer.errors import ConfigError
 from summarizer.retry import RetryPolicy
 
 ENV_PREFIX = "SUMMARIZER_"
+MIN_TOKEN_CHARS = 16
 CONFIG_ENV = "SUMMARIZER_CONFIG"
 
 
@@ -137,6 +144,44 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         2_000_000, ge=1024, le=1_000_000_000, description="The largest request body (413)."
     )
+    # What a client may ask for in a request's `options` (beyond: 422). A re-ask is a paid
+    # model call; a long timeout or deadline holds a job slot.
+    request_max_reasks: int = Field(2, ge=0, le=10, description="Most re-asks a request may ask.")
+    request_max_tokens: int = Field(
+        4096, ge=1, le=1_000_000, description="Most max_tokens a request may ask."
+    )
+    request_max_timeout: float = Field(
+        300.0, gt=0, le=86_400, allow_inf_nan=False,
+        description="Longest timeout a request may ask.",
+    )  # fmt: skip
+    request_max_deadline: float = Field(
+        600.0, gt=0, le=86_400, allow_inf_nan=False,
+        description="Longest deadline a request may ask.",
+    )  # fmt: skip
+    head_timeout: float = Field(
+        10.0, gt=0, le=3_600, allow_inf_nan=False,
+        description="Seconds a connection may take to send its request head (then closed).",
+    )  # fmt: skip
+    max_connections: int = Field(
+        512, ge=8, le=1_000_000,
+        description="Open connections at most (the idlest are closed first beyond it).",
+    )  # fmt: skip
+    forwarded_allow_ips: list[str] = Field(
+        default_factory=list,
+        description="Proxies whose X-Forwarded-* headers are trusted (none by default).",
+    )
+
+    @field_validator("tokens")
+    @classmethod
+    def _strong_tokens(cls, value: list[SecretStr]) -> list[SecretStr]:
+        for token in value:
+            secret = token.get_secret_value()
+            if len(secret) < MIN_TOKEN_CHARS or secret != secret.strip():
+                raise ValueError(
+                    f"each token must be at least {MIN_TOKEN_CHARS} characters, without "
+                    "surrounding spaces (an empty or short token is easy to guess)"
+                )
+        return value
 
     @field_validator("language")
     @classmethod
@@ -179,6 +224,13 @@ class Settings(BaseSettings):
             return cls(**given)
         except ValidationError as exc:
             raise ConfigError(_explain(exc, given)) from None
+        except SettingsError as exc:  # a list or table setting whose variable is not JSON
+            found = re.search(r'field "(\w+)"', str(exc))
+            name = found.group(1) if found else "settings"
+            raise ConfigError(
+                f"{name}: not valid JSON ({_source(name, given)}); give a JSON value, e.g. "
+                f"{ENV_PREFIX}{name.upper()}='[\"...\"]'"
+            ) from None
 
     def api_key_for(self, openai: bool) -> str | None:
         """The key to send: see the module docstring."""

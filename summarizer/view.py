@@ -33,6 +33,13 @@ def static_page(result: SummaryResult, sentences: tuple[Sentence, ...] | None) -
         "result": result.model_dump(mode="json", by_alias=True),
         "sentences": sentences_json(sentences) if sentences is not None else None,
     }
-    # In a script element only "</" could end it early: written "<\\/" it cannot.
-    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # Inside a script element, "</script" ends it and "<!--" opens an escaped state that
+    # swallows the page's own script: no "<" at all is written ("\\u003c" in JSON is the
+    # same character to JSON.parse); ">" and "&" likewise, for good measure.
+    text = (
+        json.dumps(data, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
     return page().replace(_SLOT, f'<script id="data" type="application/json">{text}</script>')

@@ -83,6 +83,7 @@ class FaultServer:
         # Answers chosen by the request (its JSON body) instead of the script, when set.
         self.respond: Callable[[dict[str, Any]], Reply] | None = None
         self.times: list[float] = []
+        self.gets: list[str] = []  # paths of the GET requests (the window probe's /models)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -92,6 +93,7 @@ class FaultServer:
                 pass
 
             def do_GET(self) -> None:
+                server.gets.append(self.path)
                 found = self.path.rstrip("/").endswith("/models") and server.models is not None
                 payload = json.dumps(server.models if found else {"error": "not found"}).encode()
                 self.send_response(200 if found else 404)

@@ -91,13 +91,13 @@ def test_editing_a_prompt_template_misses_the_cache(
     copy = tmp_path / "prompts"
     shutil.copytree(prompts.prompt_dir(), copy)
     monkeypatch.setattr(prompts, "prompt_dir", lambda: copy)
-    prompts.load.cache_clear()
+    prompts._load.cache_clear()
     first = make(served, tmp_path / "cache").summarize(seed_text)
     system = copy / "news.system.j2"
     system.write_text(system.read_text() + "\nBe brief.\n")
-    prompts.load.cache_clear()
+    prompts._load.cache_clear()
     second = make(served, tmp_path / "cache").summarize(seed_text)
-    prompts.load.cache_clear()
+    prompts._load.cache_clear()
     assert not second.cache_hit
     assert first.provenance.cache_key != second.provenance.cache_key
     assert "Be brief." in served.requests[-1]["json"]["messages"][0]["content"]

@@ -160,8 +160,14 @@ def test_folder_batch_to_json_lines(tmp_path: Path) -> None:
     def key(summary: dict[str, Any]) -> str:
         return json.dumps(summary, sort_keys=True)
 
-    # Output follows the folder's (sorted) order; compare the summaries as a collection.
-    assert sorted(key(line["summary"]) for line in lines) == sorted(key(o["summary"]) for o in ok)
+    # One row per input, in the folder's (sorted) order, each naming its input; a failed
+    # article has a row of its own with the error.
+    files = sorted(folder.glob("*.txt"))
+    assert [line["input"]["name"] for line in lines] == [str(f) for f in files]
+    done = [line for line in lines if "summary" in line]
+    assert sorted(key(line["summary"]) for line in done) == sorted(key(o["summary"]) for o in ok)
+    errors = [line["error"] for line in lines if "error" in line]
+    assert sorted(e["message"] for e in errors) == sorted(o["error"]["message"] for o in failed)
     assert result.exit_code == (1 if failed else 0)
     for outcome in failed:
         assert outcome["error"]["message"] in result.stderr
@@ -231,11 +237,12 @@ def test_bad_inputs_get_one_line_each_and_exit_1(tmp_path: Path) -> None:
     (tmp_path / "latin1.txt").write_bytes("Caf\xe9 au lait. More words here.".encode("latin-1"))
     (tmp_path / "huge.txt").write_text("word " * 1_100_000)
     (tmp_path / "nav.html").write_text("<html><body><nav>Home</nav></body></html>")
-    names = ["missing.txt", "empty.txt", "binary.txt", "latin1.txt", "huge.txt", "nav.html"]
+    (tmp_path / "report.docx").write_bytes(b"PK\x03\x04 a word document")
+    names = ["empty.txt", "binary.txt", "latin1.txt", "huge.txt", "nav.html", "report.docx"]
     result = runner().invoke(app, ["summarize", *EMBEDDED, *[str(tmp_path / n) for n in names]])
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if "using the embedded" not in line]
-    expected = ["no such file", "empty", "binary", "not UTF-8", "too long", "no article text"]
+    expected = ["empty", "binary", "not UTF-8", "too long", "no article text", "cannot read .docx"]
     assert len(errors) == len(expected)
     for line, name, reason in zip(errors, names, expected, strict=True):
         assert name in line and reason in line
@@ -337,7 +344,7 @@ def test_eval_resumes_from_its_rows_failures_included(tmp_path: Path) -> None:
     args = ["eval", str(dataset), "--backend", "embedded", "--report-dir", str(tmp_path / "r")]
     with replay("embedded-gaza", "embedded-stonehenge-eco-home", tmp=tmp_path):
         first = runner().invoke(app, args)
-    assert first.exit_code == 0, first.output
+    assert first.exit_code == 1, first.output  # scored, but one article failed
     assert "earlier run" not in first.stderr
     rows = (tmp_path / "r" / "rows.jsonl").read_text().splitlines()
     # The recorded Gaza answer is valid; the Stonehenge one is cut off (invalid JSON).
@@ -348,7 +355,7 @@ def test_eval_resumes_from_its_rows_failures_included(tmp_path: Path) -> None:
     empty.write_text(yaml.safe_dump({"version": 1, "interactions": []}))
     with make_vcr("none").use_cassette(str(empty)):
         second = runner().invoke(app, args)
-    assert second.exit_code == 0, second.output
+    assert second.exit_code == 1, second.output  # the same failure, resumed
     assert second.stderr.count("(earlier run)") == 2
     report = json.loads((tmp_path / "r" / "report.json").read_text())
     assert report["summary"]["failures"] == {"invalid JSON": 1}

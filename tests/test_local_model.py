@@ -97,3 +97,28 @@ def test_an_unknown_embedded_model_is_a_clear_error() -> None:
 
     with pytest.raises(ConfigError, match="choose one of: qwen"):
         model.model_file("llama-7b")
+
+
+def test_a_deadline_ends_the_embedded_model_with_one_line_not_a_crash(tmp_path: Path) -> None:
+    """#20: after the deadline the process died with a segfault (llama.cpp torn down while
+    the cancelled decode still ran). Now the decode is stopped and waited for at exit."""
+    pytest.importorskip("llama_cpp", reason="install summarizer[local]")
+    import os
+    import subprocess
+    import sys
+    import time
+
+    seed = Path(__file__).parent.parent / "seeds" / "gaza-stabilization-force-2025-10-18.txt"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
+    started = time.monotonic()
+    run = subprocess.run(
+        [sys.executable, "-m", "summarizer.cli", "summarize", "--no-cache", "-q",
+         "--deadline", "3", str(seed)],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    took = time.monotonic() - started
+    assert run.returncode == 1, (run.returncode, run.stderr[-2000:])
+    (line,) = run.stderr.splitlines()
+    assert "within its deadline of 3 s" in line
+    assert json.loads(run.stdout)["error"]["type"] == "BackendTimeout"
+    assert took < 60  # start-up and model load, the 3 s, and a decode that stops at once

@@ -133,6 +133,8 @@ def test_view_writes_one_page_that_works_from_disk(
     data = json.loads(result.model_dump_json())
     # Text that could pass for markup must stay text in the page.
     data["summary"]["title"] = "Egypt </script><script>window.pwned=1</script>"
+    # "<!--<script>" in the data would swallow the page's own script (#21): a blank page.
+    data["summary"]["tldr"] = "Egypt <!--<script> leads & more > less."
     saved = tmp_path / "result.json"
     saved.write_text(json.dumps(data))
     article = tmp_path / "seed.txt"
@@ -144,6 +146,7 @@ def test_view_writes_one_page_that_works_from_disk(
     assert not browser.find_element(By.ID, "input").is_displayed()
     assert browser.find_element(By.CSS_SELECTOR, "#brief h2").text == data["summary"]["title"]
     assert browser.execute_script("return window.pwned") is None
+    assert data["summary"]["tldr"] in browser.find_element(By.ID, "brief").text
     key_point = browser.find_element(By.CSS_SELECTOR, "#brief li[data-key='key_points:2']")
     key_point.click()
     lit = [n.get_attribute("id") for n in browser.find_elements(By.CSS_SELECTOR, ".sentence.hl")]

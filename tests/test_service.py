@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -153,11 +154,11 @@ def test_tokens_are_required_when_configured(
     fault_server: FaultServer, tmp_path: Path, seed_body: dict[str, Any], valid_summary_json: str
 ) -> None:
     fault_server.script = [Reply(200, completion(valid_summary_json))]
-    with serve(fault_server, tmp_path, tokens=["s3cret-token"]) as app:
+    with serve(fault_server, tmp_path, tokens=["s3cret-token-0123456"]) as app:
         none = httpx2.get(f"{app.url}/healthz")
         wrong = httpx2.get(f"{app.url}/healthz", headers={"authorization": "Bearer nope"})
         right = httpx2.post(f"{app.url}/v1/summaries", json=seed_body, timeout=30,
-                            headers={"authorization": "Bearer s3cret-token"})  # fmt: skip
+                            headers={"authorization": "Bearer s3cret-token-0123456"})  # fmt: skip
     assert none.status_code == 401 and none.headers["www-authenticate"] == "Bearer"
     assert wrong.status_code == 401
     assert right.status_code == 200
@@ -323,3 +324,37 @@ def test_the_embedded_model_through_the_service_replays_its_cassette(tmp_path: P
     expected = json.loads((FIXTURES / "embedded-gaza.json").read_text())
     assert result["summary"] == expected["summary"]
     assert result["corrections"] == expected["corrections"]
+
+
+def test_requests_with_options_are_cached_from_the_first_one(
+    fault_server: FaultServer, tmp_path: Path, seed_body: dict[str, Any], valid_summary_json: str
+) -> None:
+    """The README's own body, sent five times on an empty cache: one model call (#20)."""
+    fault_server.script = [Reply(200, completion(valid_summary_json))]
+    body = {**seed_body, "options": {"max_reasks": 1}}
+    with serve(fault_server, tmp_path) as app:
+        answers = [httpx2.post(f"{app.url}/v1/summaries", json=body, timeout=30) for _ in range(5)]
+    assert [a.status_code for a in answers] == [200] * 5
+    assert [a.json()["provenance"]["cache_hit"] for a in answers] == [False] + [True] * 4
+    assert len(fault_server.requests) == 1
+
+
+def test_a_pasted_header_is_metadata_as_in_the_cli(
+    fault_server: FaultServer, tmp_path: Path, seed_text: str
+) -> None:
+    with serve(fault_server, tmp_path) as app:
+        answer = httpx2.post(f"{app.url}/v1/sentences", json={"text": seed_text}, timeout=30)
+    first = answer.json()["sentences"][0]["text"]
+    assert not first.startswith("date") and first.startswith("Egypt is expected")
+
+
+def test_the_api_page_works_offline(fault_server: FaultServer, tmp_path: Path) -> None:
+    with serve(fault_server, tmp_path) as app:
+        page = httpx2.get(f"{app.url}/docs", timeout=30)
+        script = httpx2.get(f"{app.url}/docs/assets/swagger-ui-bundle.js", timeout=30)
+        css = httpx2.get(f"{app.url}/docs/assets/swagger-ui.css", timeout=30)
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith("/docs/assets/") for s in sources), sources
+    assert script.status_code == 200 and len(script.content) > 100_000
+    assert css.status_code == 200

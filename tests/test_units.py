@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from summarizer import Article, ArticleError, ArticleSummary, ConfigError, prompts, resolve
+from summarizer.backends import Backend
 from summarizer.salvage import salvage
 from summarizer.schema import article_scope, count_sentences
 from summarizer.schema_export import export_schemas, json_schema, public_models
@@ -266,7 +267,11 @@ def test_the_openai_key_goes_to_openai_only(clean_env: pytest.MonkeyPatch) -> No
 
 
 def test_secrets_never_show(clean_env: pytest.MonkeyPatch) -> None:
-    backend = resolve(base_url="http://user:hunter22@h.example/v1", model="m", api_key="sk-abc123")
+    url = "http://user:hunter22@h.example/v1"
+    with pytest.raises(ConfigError, match="carries a password and an API key") as refused:
+        resolve(base_url=url, model="m", api_key="sk-abc123")  # one of them, not both (#21)
+    assert "hunter22" not in str(refused.value)
+    backend = Backend("openai-compatible", url, "m", "sk-abc123")
     for text in (repr(backend), backend.describe()):
         assert "sk-abc123" not in text and "hunter22" not in text
     echoed = "bad key sk-abc123 for http://user:hunter22@h.example (Bearer sk-abc123)"

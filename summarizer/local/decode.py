@@ -72,9 +72,12 @@ class Generation:
         return self.completion_tokens / self.decode_s if self.decode_s else 0.0
 
 
-def _eval_prompt(llm: Llama, tokens: list[int]) -> int:
+def _eval_prompt(
+    llm: Llama, tokens: list[int], cancelled: Callable[[], bool] | None = None
+) -> int:
     """Evaluate `tokens`, reusing whole batches the context already holds; returns how
-    many tokens were reused.
+    many tokens were reused. `cancelled` is asked before each batch (a batch takes
+    seconds on a slow machine): once it says yes, `Cancelled` is raised.
 
     llama.cpp evaluates a prompt in batches of `n_batch` tokens, and evaluating the same
     text in other batch splits changes the logits in the last bits, which a small model's
@@ -92,8 +95,15 @@ def _eval_prompt(llm: Llama, tokens: list[int]) -> int:
     ):
         keep += n_batch
     llm.n_tokens = keep
-    llm.eval(tokens[keep:])
+    for start in range(keep, len(tokens), n_batch):  # the batches `llm.eval` would make
+        if cancelled is not None and cancelled():
+            raise Cancelled("cancelled while reading the prompt")
+        llm.eval(tokens[start : start + n_batch])
     return keep
+
+
+class Cancelled(Exception):
+    """The request was cancelled before its answer began."""
 
 
 _NOT_TEXT = 2 | 8 | 16  # llama_token_attr: UNKNOWN | CONTROL | USER_DEFINED
@@ -285,7 +295,10 @@ def generate(
             raise DecodeError(
                 f"the prompt has {len(tokens)} tokens; the model's context holds {llm.n_ctx()}"
             )
-    reused = _eval_prompt(llm, tokens)
+    try:
+        reused = _eval_prompt(llm, tokens, cancelled)
+    except Cancelled:
+        return Generation("", len(tokens), 0, "cancelled", 0, time.perf_counter() - started, 0.0)
     prompt_s = time.perf_counter() - started
 
     gram = _Grammar(llm, grammar) if grammar else None

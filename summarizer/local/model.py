@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from llama_cpp import Llama
 
 INSTALL_HINT = (
-    'pip install "summarizer[local]" with CMAKE_ARGS="-DGGML_NATIVE=OFF" set (or run: make install)'
+    "pip install 'grounded-news-summarizer[local]' with CMAKE_ARGS=-DGGML_NATIVE=OFF set "
+    "(or run: make install)"
 )
 N_CTX = 8192  # room for a long article, a re-ask and its answer (KV cache ~100 MB)
 

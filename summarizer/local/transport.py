@@ -17,12 +17,14 @@ model file.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import functools
 import json
 import threading
 import time
 import uuid
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +70,9 @@ def complete(
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise RequestError("'messages' must be a non-empty list")
+    name = body.get("model")
+    # Loaded first: without llama-cpp-python this is the error that says how to install it.
+    loaded = model.load(str(name) if name else None, given)
     text = prompt_text(messages)
     article = article_text(text)
     schema = _schema_of(body, article)
@@ -77,8 +82,6 @@ def complete(
     )
     temperature = float(body.get("temperature") or 0.0)
     seed = body.get("seed")
-    name = body.get("model")
-    loaded = model.load(str(name) if name else None, given)
     prompt = chatml(messages) if is_chatml(loaded.llm) else text
     while not _lock.acquire(timeout=0.1):  # one generation at a time; give up if cancelled
         if cancel is not None and cancel.is_set():
@@ -165,12 +168,33 @@ async def _handle_async(request: httpx2.Request, given: Path | None) -> httpx2.R
         with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
             loop.call_soon_threadsafe(settle, response, error)
 
-    threading.Thread(target=work, name="summarizer-embedded", daemon=True).start()
+    thread = threading.Thread(target=work, name="summarizer-embedded", daemon=True)
+    _running[thread] = cancel
+    thread.start()
     try:
         return await done
     except asyncio.CancelledError:
         cancel.set()
         raise
+
+
+# Generations running in threads, and how to stop each. At exit they are stopped and
+# waited for: llama.cpp freeing the model while a thread still decodes with it crashes
+# the process (a segfault, exit 139, after a deadline or Ctrl-C had already been said).
+_running: weakref.WeakKeyDictionary[threading.Thread, threading.Event] = (
+    weakref.WeakKeyDictionary()
+)
+EXIT_WAIT_S = 10.0  # a generation stops at its next token; a prompt batch takes seconds
+
+
+@atexit.register
+def _stop_generations() -> None:
+    threads = [(t, c) for t, c in list(_running.items()) if t.is_alive()]
+    for _, cancel in threads:
+        cancel.set()
+    until = time.monotonic() + EXIT_WAIT_S
+    for thread, _ in threads:
+        thread.join(max(0.0, until - time.monotonic()))
 
 
 def _dispatch(request: httpx2.Request, given: Path | None = None) -> Any:
