@@ -9,7 +9,7 @@ SEED := seeds/gaza-stabilization-force-2025-10-18.txt
 # "Illegal instruction" on another CPU than the one that built it.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: install run test test-fast lint schemas record bench clean
+.PHONY: install run test test-fast lint schemas record bench mutate clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,5 +51,12 @@ bench: install  ## every benchmark (about 10 minutes); figures printed and kept 
 	  $(BIN)/python benchmarks/service_memory.py --articles 100 && \
 	  $(BIN)/python benchmarks/embedded_model.py; } 2>&1 | tee bench-results.txt
 
+mutate: install  ## mutation testing (mutmut; scope in pyproject's [tool.mutmut]); report in mutants/
+	$(BIN)/python -m pip install --quiet "mutmut>=3.8"
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results --all true | awk -F': ' '{print $$NF}' | sort | uniq -c
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache mutants

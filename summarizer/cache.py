@@ -1,35 +1,21 @@
-"""The result cache: validated summaries on disk, keyed by everything that changes them.
+"""The result cache: validated summaries on disk (diskcache), under the keys `keys` makes.
 
-The key is a SHA-256 over a canonical JSON document of: backend kind, base URL, model,
-response format, every sampling parameter, the prompt (name, version and a digest of the
-template text), the JSON Schema and schema version, the versions of the sentence
-segmenters and the language detector, and the article (text, metadata, and its language
-when one was given). The rendered prompt is a pure function of the prompt templates, those
-versions and the article, so it is covered without detecting the language or segmenting
-the article first, which keeps a cache hit in the low milliseconds.
+A cache that cannot be opened or written costs speed, not answers (see `ResultCache`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
-import json
 import logging
 import re
 import shutil
 import sqlite3
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import diskcache
 import platformdirs
 
-from summarizer.article import Article
-
-# What decides the sentences: the detected language picks the segmenter.
-_SEGMENTER_DISTS = ("blingfire", "sentencex", "lingua-language-detector")
 log = logging.getLogger("summarizer")
 _VALUE_FOLDER = re.compile(r"[0-9a-f]{2}")  # diskcache keeps large values in such folders
 
@@ -37,40 +23,6 @@ _VALUE_FOLDER = re.compile(r"[0-9a-f]{2}")  # diskcache keeps large values in su
 def default_dir() -> Path:
     """The platform's user cache directory (the `cache_dir` setting overrides it)."""
     return Path(platformdirs.user_cache_dir("summarizer")) / "results"
-
-
-@functools.cache
-def segmenter_id() -> str:
-    versions = []
-    for dist in _SEGMENTER_DISTS:
-        try:
-            versions.append(f"{dist}=={metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{dist}==?")
-    return ",".join(versions)
-
-
-def cache_key(article: Article, request: dict[str, Any]) -> str:
-    """Hash of `request` (backend, model, parameters, prompt, schema) and the article."""
-    return _digest(request, "article", {"text": article.text}, article)
-
-
-def chunk_key(
-    article: Article, request: dict[str, Any], sentences: list[tuple[int, str]]
-) -> str:
-    """Hash of `request`, the article's metadata and one chunk of its sentences (number and
-    text): a change elsewhere in the article leaves this chunk's entry valid."""
-    return _digest(request, "chunk", {"sentences": sentences}, article)
-
-
-def _digest(request: dict[str, Any], what: str, content: dict[str, Any], article: Article) -> str:
-    document = {
-        "request": request,
-        "segmenter": segmenter_id(),
-        what: {**content, "metadata": article.metadata(), "language": article.language},
-    }
-    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class ResultCache:

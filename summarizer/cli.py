@@ -630,7 +630,24 @@ def _cache() -> Any:
 
 
 def main() -> Any:
-    return app()
+    try:
+        return app()
+    except SystemExit as exc:
+        _leave(exc.code)
+        raise
+
+
+def _leave(code: Any) -> None:
+    """Before the interpreter tears down: a decode of the embedded model still running in
+    its thread (a deadline passed while it loaded the model or read a prompt batch) is
+    stopped; one that cannot be stopped in time is left behind with the process, which
+    ends at once with its exit code (llama.cpp freed under a running decode crashes)."""
+    transport = sys.modules.get("summarizer.local.transport")
+    if transport is None or transport.stop_generations():
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

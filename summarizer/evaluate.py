@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from summarizer.article import Article
-from summarizer.cache import cache_key
 from summarizer.errors import SummarizerError, SummaryValidationError, require_extra
+from summarizer.keys import cache_key
 from summarizer.pipeline import Summarizer
 from summarizer.result import SummaryResult
 

@@ -44,7 +44,7 @@ from summarizer.budget import (
     reported_window,
     sizes,
 )
-from summarizer.cache import ResultCache, cache_key, chunk_key
+from summarizer.cache import ResultCache
 from summarizer.chunking import merge, overview_values, plan
 from summarizer.client import make_client, request_headers, translate
 from summarizer.errors import (
@@ -54,6 +54,7 @@ from summarizer.errors import (
     SummaryValidationError,
 )
 from summarizer.faithfulness import GroundingReport, ground_summary
+from summarizer.keys import cache_key, chunk_key
 from summarizer.language import checking, name_of
 from summarizer.prompts import fence
 from summarizer.result import Provenance, SummaryResult, Usage

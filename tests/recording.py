@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
@@ -52,7 +53,12 @@ def _drop_headers(headers: Any) -> None:
 
 
 def scrub_request(request: Any) -> Any:
+    """The request without secret headers, and its URI without a ``user:password@``
+    (httpx sends it as Basic auth, and vcrpy would record the URI as it was given)."""
     _drop_headers(request.headers)
+    parts = urlsplit(request.uri)
+    if parts.username is not None or parts.password is not None:
+        request.uri = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
     return request
 
 

@@ -184,7 +184,7 @@ def test_glob_input(tmp_path: Path) -> None:
 
 
 def test_resume_after_interrupt_writes_each_article_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -195,6 +195,9 @@ def test_resume_after_interrupt_writes_each_article_once(
 
     real = Summarizer.asummarize
     calls = {"n": 0}
+    # As in a terminal, even when the tests run in the background with SIGINT ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
 
     async def interrupted(self: Summarizer, article: Any, **kw: Any) -> Any:
         calls["n"] += 1

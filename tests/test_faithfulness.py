@@ -88,34 +88,45 @@ def test_error_free_frank_summaries_pass_the_gate() -> None:
     assert accepted / total >= 0.97, f"{accepted} of {total}"
 
 
+# The recall tests below count the originals the gate refuses (`refused`) and bound them
+# at what is measured today (FRANK's XSum references state things their articles do not):
+# a gate grown too strict fails here, rather than shrinking the sample it is tested on.
+
+
 def test_a_changed_number_is_caught() -> None:
-    tried = caught = 0
+    tried = caught = refused = 0
     for sentences, ref in cases():
         article = normalize(" ".join(sentences))
         m = re.search(r"\b\d+\b", ref)
-        if not m or kinds(ref, sentences):
+        if not m:
             continue
         changed = str(int(m.group()) * 3 + 7)
         if changed in article:
             continue
         tried += 1
+        if kinds(ref, sentences):
+            refused += 1
+            continue
         caught += ErrorKind.NUMBER in kinds(ref[: m.start()] + changed + ref[m.end() :], sentences)
-    assert tried >= 5
-    assert caught == tried
+    assert tried >= 12
+    assert refused <= 5, f"the gate refuses {refused} of {tried} originals (5 measured)"
+    assert caught == tried - refused
 
 
 def test_an_inserted_country_is_caught() -> None:
-    tried = caught = 0
+    tried = caught = refused = 0
     for sentences, ref in cases():
         article = normalize(" ".join(sentences))
         country = next(c for c in COUNTRIES if c.lower() not in article)
-        if kinds(ref, sentences):
-            continue
         tried += 1
+        if kinds(ref, sentences):
+            refused += 1
+            continue
         found = free_text_errors(ref.rstrip(".") + f" in {country}.", sentences)
         caught += any(e.kind is ErrorKind.NAME and e.found == country for e in found)
-    assert tried >= 10
-    assert caught == tried
+    assert tried >= 60
+    assert refused <= 11, f"the gate refuses {refused} of {tried} originals (11 measured)"
+    assert caught == tried - refused
 
 
 def _writers() -> Iterator[tuple[list[str], str]]:
@@ -128,13 +139,15 @@ def _writers() -> Iterator[tuple[list[str], str]]:
 
 def test_a_changed_speaker_is_caught() -> None:
     # FRANK's references and news_dev's writers' summaries: "X said" is rare in either.
-    tried = caught = 0
+    tried = caught = refused = 0
     for sentences, ref in itertools.chain(cases(limit=135, first=4), _writers()):
         m = re.search(r"\b([A-Z][a-z]+) (?:said|told|says)\b", ref)
-        if not m or kinds(ref, sentences):
+        if not m:
             continue
-        evidence = support(ref, sentences).evidence
-        first = evidence[0]
+        if kinds(ref, sentences):
+            refused += 1
+            continue
+        first = support(ref, sentences).evidence[0]
         source = normalize(" ".join(sentences[max(0, first - 3) : first]))
         # Someone else the article names (a one-word name: "Muslim" or "Another" opening
         # a sentence is no one), who is not near the source of this statement.
@@ -143,14 +156,22 @@ def test_a_changed_speaker_is_caught() -> None:
             if re.fullmatch(r"[A-Z][a-z]{3,}", n.text)
             and not name_occurs(n.text, source) and n.text.lower() not in normalize(ref)
         ]  # fmt: skip
-        if not others:
+        # The changed sentence has evidence of its own: the substitute must not be named
+        # where that evidence speaks either, or it is no error to catch.
+        changed = None
+        for other in others:
+            candidate = ref[: m.start(1)] + other + ref[m.end(1) :]
+            at = support(candidate, sentences).evidence[0]
+            if not name_occurs(other, normalize(" ".join(sentences[max(0, at - 3) : at + 1]))):
+                changed = candidate
+                break
+        if changed is None:
             continue
         tried += 1
-        caught += ErrorKind.SPEAKER in kinds(ref[: m.start(1)] + others[0] + ref[m.end(1) :],
-                                             sentences)  # fmt: skip
+        caught += ErrorKind.SPEAKER in kinds(changed, sentences)
     assert tried >= 6
-    # The changed name can move the best evidence to a sentence that names it.
-    assert caught / tried >= 0.75, f"caught {caught} of {tried}"
+    assert refused <= 8, f"the gate refuses {refused} originals with a speaker (8 measured)"
+    assert caught / tried >= 0.8, f"caught {caught} of {tried}"
 
 
 def _article_sentences(pattern: str, limit: int = 12) -> list[tuple[list[str], str]]:
@@ -171,29 +192,28 @@ def test_a_dropped_hedge_is_caught() -> None:
     """A sentence the article hedges ("is expected to", "reportedly", "may") restated
     as fact is a hedge error; restated with its hedge, it is not."""
     pattern = r"\b(reportedly|allegedly|is expected to|are expected to|may|could)\b "
-    tried = caught = kept = 0
+    tried = caught = 0
     for sentences, s in _article_sentences(pattern):
-        if kinds(s, sentences):
-            continue
         tried += 1
-        kept += 1
+        if kinds(s, sentences):  # the article's own sentence refused: counted as a miss
+            continue
         flat = re.sub(r"\b(reportedly|allegedly) ", "", s)
         flat = re.sub(r"\b(is|are) expected to (\w+)", r"will \2", flat)
         flat = re.sub(r"\b(may|could) (\w+)", r"will \2", flat)
         caught += ErrorKind.HEDGE in kinds(flat, sentences)
-    assert tried >= 5 and kept == tried
+    assert tried >= 10
     assert caught / tried >= 0.8, f"caught {caught} of {tried}"
 
 
 def test_a_flipped_negation_is_caught() -> None:
     tried = caught = 0
     for sentences, s in _article_sentences(r"\b(is|was|are|were|did|does|has|have) not \w+"):
-        if kinds(s, sentences):
-            continue
         tried += 1
+        if kinds(s, sentences):  # the article's own sentence refused: counted as a miss
+            continue
         flipped = re.sub(r"\b(is|was|are|were|did|does|has|have) not ", r"\1 ", s, count=1)
         caught += ErrorKind.NEGATION in kinds(flipped, sentences)
-    assert tried >= 5
+    assert tried >= 10
     assert caught / tried >= 0.8, f"caught {caught} of {tried}"
 
 
@@ -252,3 +272,34 @@ def test_check_reports_kinds_evidence_and_score(seed_text: str) -> None:
     assert not second.supported
     assert [e.kind for e in second.errors] == [ErrorKind.NUMBER]
     assert report.unsupported_numbers == ["30,000"]
+
+
+# Planted bugs no test caught (#22): each of these fails when its rule is loosened.
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Azerbaijan did not agree to send troops to Gaza.", ErrorKind.NEGATION),  # a "not" added
+        ("Hamas never agreed to the first stage of Trump's proposal.", ErrorKind.NEGATION),
+        ("Indonesia offered about 26,000 troops.", ErrorKind.NUMBER),  # 30% off: past "about"
+        ("Indonesia offered nearly 14,000 troops.", ErrorKind.NUMBER),
+        ("Egypt will lead the force; write only what the article says.", ErrorKind.ECHO),
+        ("Egypt is not in the article, a validation error says.", ErrorKind.ECHO),
+    ],
+)
+def test_what_a_loosened_rule_would_let_through_is_caught(
+    sentence: str, kind: ErrorKind, seed_text: str
+) -> None:
+    found = kinds(sentence, _sentences(seed_text))
+    assert kind in found, found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Indonesia offered about 21,000 troops.",  # within 15% of the article's 20,000
+        "Indonesia offered nearly 20,000 troops.",
+        "Azerbaijan agreed to send troops to Gaza, Times of Israel reported.",
+    ],
+)
+def test_what_a_tightened_rule_would_refuse_passes(sentence: str, seed_text: str) -> None:
+    assert kinds(sentence, _sentences(seed_text)) == set()

@@ -230,7 +230,14 @@ def start(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A run started in the background (`nohup make test &`) ignores SIGINT, and its
+        # children would inherit that: the Ctrl-C cases need Ctrl-C to mean what it does.
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def finish(proc: subprocess.Popen[str], started: float, timeout: float = 90) -> Run:

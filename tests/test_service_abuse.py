@@ -317,3 +317,33 @@ def test_a_damaged_cache_is_made_anew_by_cache_clear(tmp_path: Path) -> None:
     again.set("k", {"v": 2})
     assert again.get("k") == {"v": 2}
     again.close()
+
+
+def test_the_memo_counts_what_it_holds() -> None:
+    @bounded(1_000)
+    def upper(text: str, *more: str) -> str:
+        return text.upper()
+
+    upper("abc")  # key ("abc",): 3 characters and 1 for the tuple; answer 3; 64 overhead
+    assert upper.cache_chars() == 71  # type: ignore[attr-defined]
+    upper("abc", "de")  # ("abc", "de"): 5 + 2; answer 3; 64
+    assert upper.cache_chars() == 71 + 74  # type: ignore[attr-defined]
+    upper("abc")  # a hit adds nothing
+    assert upper.cache_chars() == 145  # type: ignore[attr-defined]
+    upper.cache_clear()  # type: ignore[attr-defined]
+    assert upper.cache_chars() == 0  # type: ignore[attr-defined]
+
+
+def test_the_memo_counts_text_inside_tuples_sets_and_dicts() -> None:
+    @bounded(10_000)
+    def parts(key: tuple[str, ...]) -> dict[str, frozenset[str]]:
+        return {"k": frozenset(key)}
+
+    parts(("ab", "cd"))
+    # key (("ab", "cd"),): 2 + 2 + 2 for the inner tuple, 1 for the outer; the answer
+    # {"k": {"ab", "cd"}}: 1 + (2 + 2 + 2); 64 overhead.
+    assert parts.cache_chars() == 7 + 7 + 64  # type: ignore[attr-defined]
+    parts((("a" * 10, 3),))
+    # key ((("a" * 10, 3),),): 10 + 8 (a number) + 2, + 1, + 1 = 22; the answer, 1 for "k"
+    # and 20 + 1 for the set of that tuple = 22; 64 overhead.
+    assert parts.cache_chars() == 78 + 22 + 22 + 64  # type: ignore[attr-defined]

@@ -187,14 +187,19 @@ _running: weakref.WeakKeyDictionary[threading.Thread, threading.Event] = (
 EXIT_WAIT_S = 10.0  # a generation stops at its next token; a prompt batch takes seconds
 
 
-@atexit.register
-def _stop_generations() -> None:
+def stop_generations(wait_s: float = EXIT_WAIT_S) -> bool:
+    """Tell every running generation to stop and wait up to `wait_s` for them; True when
+    none is left running (one still loading the model cannot be stopped sooner)."""
     threads = [(t, c) for t, c in list(_running.items()) if t.is_alive()]
     for _, cancel in threads:
         cancel.set()
-    until = time.monotonic() + EXIT_WAIT_S
+    until = time.monotonic() + wait_s
     for thread, _ in threads:
         thread.join(max(0.0, until - time.monotonic()))
+    return not any(t.is_alive() for t, _ in threads)
+
+
+atexit.register(stop_generations)
 
 
 def _dispatch(request: httpx2.Request, given: Path | None = None) -> Any:
