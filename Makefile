@@ -30,7 +30,8 @@ test-fast: install  ## everything but the local-model test
 
 lint: install
 	$(BIN)/ruff check summarizer tests benchmarks
-	$(BIN)/mypy summarizer
+	$(BIN)/ruff format --check summarizer tests benchmarks
+	$(BIN)/mypy summarizer tests
 
 schemas: install  ## re-export schemas/ from the Pydantic models
 	$(BIN)/summarizer schema --export schemas

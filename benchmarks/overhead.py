@@ -105,8 +105,10 @@ def main() -> int:
             ("added by the pipeline, median (ms)  [target < 2]", f"{p - d:.2f}"),
             ("  of which validation with the grounding checks (ms)", f"{v:.2f}"),
             ("  of which the grounding report (ms)", f"{r:.2f}"),
-            ("  the rest: instructor, retry transport, cache key, result (ms)",
-             f"{p - d - v - r:.2f}"),
+            (
+                "  the rest: instructor, retry transport, cache key, result (ms)",
+                f"{p - d - v - r:.2f}",
+            ),
             (
                 "segmenting the article with spaCy, once per new article (ms)",
                 f"{statistics.median(segment_ms):.1f}",

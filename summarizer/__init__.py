@@ -39,6 +39,8 @@ _EXPORTS = {
     "Summarizer": "summarizer.pipeline",
     "asummarize": "summarizer.pipeline",
     "summarize": "summarizer.pipeline",
+    "FailedArticle": "summarizer.result",
+    "InputRef": "summarizer.result",
     "Provenance": "summarizer.result",
     "SummaryResult": "summarizer.result",
     "Usage": "summarizer.result",
@@ -61,7 +63,9 @@ __all__ = [
     "BackendTimeout",
     "ConfigError",
     "Correction",
+    "FailedArticle",
     "GroundingReport",
+    "InputRef",
     "Provenance",
     "RetryPolicy",
     "Sentence",
@@ -90,7 +94,7 @@ if TYPE_CHECKING:
     )
     from summarizer.faithfulness import GroundingReport, check
     from summarizer.pipeline import Summarizer, asummarize, summarize
-    from summarizer.result import Provenance, SummaryResult, Usage
+    from summarizer.result import FailedArticle, InputRef, Provenance, SummaryResult, Usage
     from summarizer.retry import RetryPolicy
     from summarizer.salvage import Correction
     from summarizer.schema import SCHEMA_VERSION, ArticleSummary

@@ -85,9 +85,6 @@ class Article:
             raise ArticleError("the article has no sentences")
         return found
 
-    def sentence(self, sentence_id: int) -> Sentence:
-        return self.sentences[sentence_id - 1]
-
     def metadata(self) -> dict[str, str]:
         """Metadata as strings, for prompts and reports; absent fields are left out."""
         meta = {

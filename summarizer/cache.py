@@ -73,9 +73,6 @@ class ResultCache:
         except Exception as exc:
             self._give_up("cannot be written", exc)
 
-    def delete(self, key: str) -> bool:
-        return bool(self._cache.delete(key)) if self._cache is not None else False
-
     def clear(self) -> int:
         """Remove every entry; how many there were. A cache that cannot be read (its file
         truncated or overwritten) is made anew in place (`reset`), and 0 is returned."""

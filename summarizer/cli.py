@@ -153,10 +153,6 @@ def summarize(
             "--max-reasks", help="Re-asks after invalid output [2; embedded 1, base model 0]."
         ),
     ] = None,
-    max_retries: Annotated[
-        int | None,
-        typer.Option("--max-retries", hidden=True, help="Deprecated name of --max-reasks."),
-    ] = None,
     policy: Annotated[
         str | None,
         typer.Option(help="After the last re-ask: drop failing items, flag them, or strict."),
@@ -186,12 +182,6 @@ def summarize(
     from summarizer.render import FORMATS, to_json
 
     _log_to_stderr()
-    if max_retries is not None:
-        typer.echo(
-            "summarizer: warning: --max-retries is now --max-reasks (HTTP retries are the "
-            "retry setting); the old name goes in the next release",
-            err=True,
-        )
     try:
         settings = _settings(
             {
@@ -199,7 +189,7 @@ def summarize(
                 "api_key_env": api_key_env, "response_format": response_format,
                 "prompt": prompt, "temperature": temperature, "max_tokens": max_tokens,
                 "top_p": top_p, "seed": seed,
-                "max_reasks": max_reasks if max_reasks is not None else max_retries,
+                "max_reasks": max_reasks,
                 "policy": policy, "timeout": timeout,
                 "deadline": deadline, "jobs": jobs, "language": language,
                 "context_window": context_window,
@@ -427,7 +417,7 @@ def check(
     if not text:
         raise fail(f"{summary}: empty summary")
     with checking(item.article.lang):
-        report = ground_text(text, [s.text for s in item.article.sentences], item.article.lang)
+        report = ground_text(text, [s.text for s in item.article.sentences])
     if output_format is ReportFormat.json:
         typer.echo(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:
@@ -526,6 +516,7 @@ def serve(
         raise fail(str(exc)) from None
     from summarizer.connections import serve as run_service
     from summarizer.service import check_access, create_app
+
     try:
         settings = _settings({"model": model, "base_url": base_url, "jobs": jobs})
         summarizer = _summarizer(settings, cache=True, refresh=False)

@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from pydantic import BaseModel, Field
 
 from summarizer import matching
-from summarizer.language import ENGLISH
 from summarizer.schema import ArticleSummary, SourceKind, split_sentences
 from summarizer.segment import summary_sentences
 
@@ -178,14 +177,13 @@ def check(article: str, summary: str) -> GroundingReport:
 
     parsed = Article.from_text(article)
     with checking(parsed.lang):
-        return ground_text(summary, [s.text for s in parsed.sentences], parsed.lang)
+        return ground_text(summary, [s.text for s in parsed.sentences])
 
 
-def ground_text(summary: str, sentences: Sequence[str], language: str = ENGLISH) -> GroundingReport:
+def ground_text(summary: str, sentences: Sequence[str]) -> GroundingReport:
     """Check a plain-text summary, sentence by sentence, against the article's sentences.
-    The summary is cut by the article's segmenter, a line or a bullet at a time
-    (`segment.summary_sentences`)."""
-    parts = summary_sentences(summary, language) or [summary.strip()]
+    The summary is cut a line or a bullet at a time (`segment.summary_sentences`)."""
+    parts = summary_sentences(summary) or [summary.strip()]
     checks = [ground_sentence("summary", i, s, sentences) for i, s in enumerate(parts, 1)]
     return grounding_report(checks)
 

@@ -106,6 +106,8 @@ def _walk(root: Path) -> Iterator[tuple[Path, bool]]:
                 found.append((p, False))
     found += [(p, True) for p in unreadable]
     yield from sorted(found)
+
+
 def _stem(path: Path) -> str:
     return re.sub(r"[^\w.-]+", "_", "__".join(path.parts)) or "article"
 

@@ -39,9 +39,7 @@ def cache_key(article: Article, request: dict[str, Any]) -> str:
     return _digest(request, "article", {"text": article.text}, article)
 
 
-def chunk_key(
-    article: Article, request: dict[str, Any], sentences: list[tuple[int, str]]
-) -> str:
+def chunk_key(article: Article, request: dict[str, Any], sentences: list[tuple[int, str]]) -> str:
     """Hash of `request`, the article's metadata and one chunk of its sentences (number and
     text): a change elsewhere in the article leaves this chunk's entry valid."""
     return _digest(request, "chunk", {"sentences": sentences}, article)

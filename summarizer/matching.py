@@ -51,6 +51,8 @@ _WORD = re.compile(r"\w+(?:['\-]\w+)*")
 # stream of distinct large articles keeps memory flat.
 SENTENCE_MEMO = 2_000_000  # characters: a few hundred ordinary articles' sentences
 ARTICLE_MEMO = 4_000_000  # keys that hold a whole article's sentences
+
+
 @memo.bounded(SENTENCE_MEMO)
 def normalize(text: str) -> str:
     """Casefolded, straight quotes, no thousands separators, no possessive 's."""

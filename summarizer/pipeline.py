@@ -72,6 +72,7 @@ from summarizer.settings import Settings
 
 ArticleInput = Article | str
 
+
 @dataclass(frozen=True)
 class Sampling:
     """Sampling parameters sent to the model; all of them are part of the cache key."""
@@ -471,9 +472,7 @@ class Summarizer:
             )
         return data, corrections, usage
 
-    async def _ask(
-        self, call: _Call, model: type[Found]
-    ) -> tuple[Found, list[Correction], Usage]:
+    async def _ask(self, call: _Call, model: type[Found]) -> tuple[Found, list[Correction], Usage]:
         """A model call for `model` (re-asks included). After the last re-ask, the policy
         decides: drop keeps the valid part of the best answer; flag keeps a summary's last
         answer as it is (the grounding report marks what fails; a chunk's findings or the

@@ -2,8 +2,8 @@
 
 A prompt is a pair of Jinja templates in `prompts/`: `<name>.system.j2` (optional) and
 `<name>.user.j2`. Each declares its version in a first-line comment `{# version: N #}`.
-The cache key hashes the rendered messages, so editing a template never serves a
-result made with the old text.
+The cache key holds each prompt's name, version and a digest of its templates' text
+(`keys`), so editing a template never serves a result made with the old text.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any
 import jinja2
 
 from summarizer.article import Article
-from summarizer.backends import Backend
 from summarizer.errors import SummarizerError
 from summarizer.language import name_of
 from summarizer.resources import data_dir
@@ -89,11 +88,6 @@ def fence(text: str) -> str:
         return m.group(0).replace("<", "\u2039").replace(">", "\u203a")
 
     return _MARKUP.sub(defuse, " ".join(text.split()))
-
-
-def default_for(backend: Backend) -> str:
-    """The prompt a backend gets when none is named (`Backend.default_prompt`)."""
-    return backend.default_prompt
 
 
 def prompt_dir() -> Path:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.faithfulness import GroundingReport
@@ -100,14 +98,6 @@ class SummaryResult(BaseModel):
     input: InputRef | None = Field(
         default=None, description="Which input this is, when it came from a batch (the CLI)."
     )
-
-    @property
-    def summary(self) -> ArticleSummary:
-        """Deprecated: `brief`. Kept for one release."""
-        warnings.warn(
-            "SummaryResult.summary is now SummaryResult.brief", DeprecationWarning, stacklevel=2
-        )
-        return self.brief
 
     @property
     def cache_hit(self) -> bool:

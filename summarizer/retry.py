@@ -40,7 +40,8 @@ from tenacity import (
     wait_random_exponential,
 )
 
-# The SDK's Retry-After parser (see `retry_after_s`); tests/test_retry.py pins its behaviour.
+# The SDK's Retry-After parser (see `retry_after_s`); tests/test_http_faults.py pins what
+# we rely on of it (test_retry_after_is_read_as_the_sdk_reads_it).
 _sdk_retry_after = BaseClient._parse_retry_after_header
 
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
@@ -148,7 +149,9 @@ class RetryTransport(httpx2.AsyncBaseTransport):
                 bound = (
                     "the article's deadline"
                     if _remaining(article_until) <= budget + 0.001
-                    else "the request timeout" if budget >= timeout else "the retry budget"
+                    else "the request timeout"
+                    if budget >= timeout
+                    else "the retry budget"
                 )
                 raise httpx2.ReadTimeout(
                     f"{NO_ANSWER}{budget:.3g} s ({bound})", request=request
@@ -190,4 +193,3 @@ class RetryTransport(httpx2.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-

@@ -45,6 +45,9 @@ from pydantic.json_schema import (
 )
 
 from summarizer import matching
+from summarizer.segment import PROSE_END, split_prose
+
+split_sentences = split_prose  # model-written prose, by the rule `PROSE_END` says
 
 SCHEMA_VERSION = "1"
 # Bump when the checks below change what passes: it is part of the cache key, so results
@@ -83,10 +86,8 @@ def _sentence_ids(description: str) -> Any:
 
 _CITE = "Numbers N of the article sentences labelled [SN] that state this; at least one."
 
-# A sentence ends at . ! or ? after a lowercase letter, digit or closing quote or bracket
-# (a closing quote may follow), then a space. Initialisms ("U.S. envoy", a capital before
-# the period) do not end sentences; "Mr. Smith" does (rare in news prose, and consistent).
-_END = "[a-z0-9%'\u2019\u201d)][.!?]['\u2019\u201d)]?"
+# Where a sentence of model-written prose ends: `segment.PROSE_END`.
+_END = PROSE_END
 _SENTENCE_END = re.compile(_END + " +")
 
 # JSON Schema patterns for the free-text fields. They are there for constrained decoders
@@ -132,17 +133,6 @@ _TWO_TO_FOUR = _shaped(
 
 def _words_pattern(most: int) -> str:
     return f"^{_WORD}( {_WORD}){{0,{most - 1}}}$"
-
-
-def split_sentences(text: str) -> list[str]:
-    """Model-written prose split into sentences, by the rule above."""
-    text = text.strip()
-    parts, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        parts.append(text[start : m.end()].strip())
-        start = m.end()
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
 
 
 def count_sentences(text: str) -> int:
@@ -448,6 +438,7 @@ class Overview(_Model):
         description="A summary of 2 to 4 sentences, faithful to the article.",
         json_schema_extra=_TWO_TO_FOUR,
     )
+
     @field_validator("title")
     @classmethod
     def _short_title(cls, v: str) -> str:

@@ -284,10 +284,6 @@ class _Gatekeeper:
         return self._error(413, "too_large", f"the request is larger than {self.limit} bytes")
 
 
-async def _send(scope: Any, receive: Any, send: Any, response: Response) -> None:
-    await response(scope, receive, send)
-
-
 class _Gate:
     """At most `running` at once, at most `waiting` more in line; beyond that, Busy."""
 
@@ -449,7 +445,7 @@ def create_app(summarizer: Summarizer) -> FastAPI:
         """Check any summary against its article: the grounding report."""
         article = body.article.article()
         with checking(article.lang):
-            return ground_text(body.summary, [x.text for x in article.sentences], article.lang)
+            return ground_text(body.summary, [x.text for x in article.sentences])
 
     @app.get("/v1/schema", responses=_errors(401))
     async def schema() -> dict[str, Any]:

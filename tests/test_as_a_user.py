@@ -85,9 +85,7 @@ def test_redirected_json_reaches_the_file_when_stderr_is_a_terminal(
     assert "summarized" in shown  # the final table is on the terminal
 
     one = tmp_path / "result.json"
-    code, shown = _in_terminal(
-        [*args[:-1], "-f", "json", str(folder / "a.txt")], one, tmp_path
-    )
+    code, shown = _in_terminal([*args[:-1], "-f", "json", str(folder / "a.txt")], one, tmp_path)
     assert code == 0, shown
     view = subprocess.run(
         [*CLI, "view", str(one)], env=_env(tmp_path), capture_output=True, text=True, timeout=60
@@ -121,7 +119,10 @@ def test_every_input_has_a_row_with_its_identity_failures_included(
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 3
     assert rows[0]["input"] == {
-        "name": f"{records}:1", "id": "g-1", "title": None, "url": "https://example.org/g"
+        "name": f"{records}:1",
+        "id": "g-1",
+        "title": None,
+        "url": "https://example.org/g",
     }
     assert "summary" in rows[0]
     assert rows[1]["input"]["id"] == "g-2" and "empty" in rows[1]["error"]["message"]
@@ -148,9 +149,7 @@ def test_out_files_honour_the_umask(
     assert stat.S_IMODE(written.stat().st_mode) == 0o666 & ~mask
 
 
-GAZA_HEDGED = (
-    "Egypt will lead the force. Indonesia has offered up to 20,000 troops for the force."
-)
+GAZA_HEDGED = "Egypt will lead the force. Indonesia has offered up to 20,000 troops for the force."
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,13 +63,13 @@ def test_refresh_calls_again_and_no_cache_neither_reads_nor_writes(
     ],
 )
 def test_key_changes_with_every_parameter(
-    served: FaultServer, seed_text: str, tmp_path: Path, change: dict[str, object]
+    served: FaultServer, seed_text: str, tmp_path: Path, change: dict[str, Any]
 ) -> None:
     base = make(served, tmp_path).summarize(seed_text)
-    options = {"model": "test-model", **change}
+    options: dict[str, Any] = {"model": "test-model", **change}
     other = Summarizer(base_url=served.base_url, cache_dir=str(tmp_path), **options).summarize(
         seed_text
-    )  # type: ignore[arg-type]
+    )
     assert other.provenance.cache_key != base.provenance.cache_key
     assert not other.cache_hit
 

@@ -53,8 +53,6 @@ def key(**options: Any) -> str:
     return cache_key(ARTICLE, summarizer.request_identity())
 
 
-
-
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_every_field_that_changes_an_answer_changes_the_key(data: st.DataObject) -> None:
@@ -120,9 +118,7 @@ def test_the_key_format_is_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(keys, "segmenter_id", lambda: "segmenters-pinned")
     article = Article(text="One sentence in Zürich. Another one.", title="T", language="en")
-    assert keys.cache_key(article, {"model": "m", "sampling": {"temperature": 0}}) == (
-        PINNED_KEY
-    )
+    assert keys.cache_key(article, {"model": "m", "sampling": {"temperature": 0}}) == (PINNED_KEY)
     chunk = keys.chunk_key(article, {"model": "m"}, [(1, "One sentence in Zürich.")])
     assert chunk != keys.cache_key(article, {"model": "m"})
     assert chunk == PINNED_CHUNK_KEY

@@ -137,7 +137,10 @@ def test_secret_scrubbing_removes_auth_headers() -> None:
 
 
 def test_a_real_recording_that_carried_keys_is_written_without_them(
-    fault_server: Any, valid_summary_json: str, seed_text: str, tmp_path: Path,
+    fault_server: Any,
+    valid_summary_json: str,
+    seed_text: str,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Recorded for real (vcrpy in record mode, a server on loopback that answers with
@@ -161,9 +164,7 @@ def test_a_real_recording_that_carried_keys_is_written_without_them(
     with_password = tmp_path / "with-password.yaml"
     url = fault_server.base_url.replace("http://", "http://reader:pa55-w0rd-x@")
     with make_vcr("all").use_cassette(str(with_password)):
-        Summarizer(base_url=url, model="m", cache=False, context_window=32768).summarize(
-            seed_text
-        )
+        Summarizer(base_url=url, model="m", cache=False, context_window=32768).summarize(seed_text)
     sent = {k.lower(): v for k, v in fault_server.requests[-1]["headers"].items()}
     assert sent["authorization"].startswith("Basic ")
     for cassette in (with_key, with_password):

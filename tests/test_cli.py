@@ -157,6 +157,7 @@ def test_folder_batch_to_json_lines(tmp_path: Path) -> None:
     # Which cases end in an error is stated by hand in cases.json, not read off a fixture.
     ok = [outcomes[n] for n in TXT_CASES if EXPECT[n] == "summary"]
     failed = [outcomes[n] for n in TXT_CASES if EXPECT[n] == "error"]
+
     def key(summary: dict[str, Any]) -> str:
         return json.dumps(summary, sort_keys=True)
 
@@ -381,9 +382,10 @@ def test_a_large_jsonl_is_many_articles_each_under_the_limit(tmp_path: Path) -> 
     assert found[600].error is not None and "too long for one article" in found[600].error
 
 
-def test_the_old_max_retries_flag_still_works_with_a_warning(tmp_path: Path) -> None:
+def test_max_reasks_is_validated_and_the_pre_release_name_is_gone(tmp_path: Path) -> None:
     url = "http://127.0.0.1:9/v1"
-    old = runner().invoke(app, ["summarize", "--base-url", url, "--max-retries", "-1", "x.txt"])
-    assert "--max-retries is now --max-reasks" in old.stderr
-    assert old.exit_code == 2
-    assert "max_reasks: Input should be greater than or equal to 0" in old.stderr
+    bad = runner().invoke(app, ["summarize", "--base-url", url, "--max-reasks", "-1", "x.txt"])
+    assert bad.exit_code == 2
+    assert "max_reasks: Input should be greater than or equal to 0" in bad.stderr
+    old = runner().invoke(app, ["summarize", "--base-url", url, "--max-retries", "1", "x.txt"])
+    assert old.exit_code == 2 and "--max-retries" in old.stderr  # no such option

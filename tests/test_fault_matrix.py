@@ -201,9 +201,7 @@ def work() -> Iterator[Path]:
 
 
 def _env(work: Path, extra: dict[str, str] | None) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
     env.update(
         HOME=str(work / "home"),
         XDG_CONFIG_HOME=str(work / "home" / "config"),

@@ -82,7 +82,9 @@ def test_corrupt_model_file_is_assembled_again(  # type: ignore[no-untyped-def]
     for package in entry.packages:
         pytest.importorskip(package.replace("-", "_"), reason="install summarizer[local]")
     monkeypatch.delenv("SUMMARIZER_MODEL_PATH", raising=False)
-    monkeypatch.setattr(model.platformdirs, "user_cache_dir", lambda _name: str(tmp_path))
+    import platformdirs
+
+    monkeypatch.setattr(platformdirs, "user_cache_dir", lambda _name: str(tmp_path))
     path = model.model_path(name)
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a model")

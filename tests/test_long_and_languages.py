@@ -95,7 +95,7 @@ def _chunk_answer(valid_summary_json: str) -> Reply:
     return Reply(200, completion(json.dumps(_findings(valid_summary_json))))
 
 
-SMALL = {"context_window": 1100, "max_tokens": 300, "max_reasks": 0}
+SMALL: dict[str, Any] = {"context_window": 1100, "max_tokens": 300, "max_reasks": 0}
 
 
 def test_a_long_article_is_summarized_in_chunks_that_keep_the_sentence_numbers(
@@ -128,7 +128,7 @@ def test_a_changed_end_redoes_only_the_last_chunk(
         Reply(200, completion(_overview(valid_summary_json)))
     ]
     options = {"base_url": fault_server.base_url, "model": "m", "cache_dir": tmp_path, **SMALL}
-    with Summarizer(**options) as summarizer:  # type: ignore[arg-type]
+    with Summarizer(**options) as summarizer:
         summarizer.summarize(seed_text)
         first = len(fault_server.requests)
         fault_server.script = [
@@ -154,7 +154,7 @@ def test_an_unknown_servers_window_is_asked_for_when_the_article_is_long(
         else _chunk_answer(valid_summary_json)
     )
     article = "\n\n".join([Article.from_text(seed_text).text] * 5)
-    options = {"max_tokens": 300, "max_reasks": 0}
+    options: dict[str, Any] = {"max_tokens": 300, "max_reasks": 0}
     with Summarizer(base_url=fault_server.base_url, model="m", cache=False, **options) as s:
         result = s.summarize(article)
     assert result.provenance.chunks >= 4  # with 4,096 it would have been 2

@@ -72,7 +72,8 @@ def test_the_wheel_summarizes_txt_and_html_outside_the_checkout(
     assert run.returncode == 0, run.stderr
     rows = [json.loads(line) for line in run.stdout.splitlines()]
     assert [r["input"]["name"] for r in rows] == [
-        "gaza-stabilization-force-2025-10-18.txt", "gaza-stabilization-force-2025-10-18.html"
+        "gaza-stabilization-force-2025-10-18.txt",
+        "gaza-stabilization-force-2025-10-18.html",
     ]
     assert all(r["summary"]["key_points"] for r in rows)
     assert rows[1]["input"]["title"]  # the page's metadata, read by trafilatura

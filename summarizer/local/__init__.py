@@ -1,5 +1,5 @@
 """The embedded local model, served in-process over the OpenAI protocol."""
 
-from summarizer.local.transport import AsyncEmbeddedTransport, EmbeddedTransport
+from summarizer.local.transport import EmbeddedTransport
 
-__all__ = ["AsyncEmbeddedTransport", "EmbeddedTransport"]
+__all__ = ["EmbeddedTransport"]

@@ -1,11 +1,11 @@
 """Grammar-constrained decoding that costs almost nothing when the model behaves.
 
-llama-cpp-python's high-level API applies the grammar to all 262k candidate tokens of
-Gemma's vocabulary at every step, about 4x slower than free decoding here. This decoder
-does what llama.cpp's own common sampler does: pick the token freely, ask the grammar
-about that one token, and only when the grammar rejects it run the full pass over every
-candidate. A base model that has seen a worked example mostly writes valid JSON, so the
-full pass is rare.
+llama-cpp-python's high-level API applies the grammar to every candidate token of the
+vocabulary at every step (Qwen's 151k, Gemma's 262k), several times slower than free
+decoding. This decoder does what llama.cpp's own common sampler does: pick the token
+freely, ask the grammar about that one token, and only when the grammar rejects it run the
+full pass over every candidate. A model that follows its instructions (or, a base model,
+its worked example) mostly writes valid JSON, so the full pass is rare.
 
 Generation stops where the grammar is complete: after the final ``}`` only
 end-of-generation is allowed, which the full pass then picks.
@@ -72,9 +72,7 @@ class Generation:
         return self.completion_tokens / self.decode_s if self.decode_s else 0.0
 
 
-def _eval_prompt(
-    llm: Llama, tokens: list[int], cancelled: Callable[[], bool] | None = None
-) -> int:
+def _eval_prompt(llm: Llama, tokens: list[int], cancelled: Callable[[], bool] | None = None) -> int:
     """Evaluate `tokens`, reusing whole batches the context already holds; returns how
     many tokens were reused. `cancelled` is asked before each batch (a batch takes
     seconds on a slow machine): once it says yes, `Cancelled` is raised.
@@ -215,7 +213,7 @@ def _choose(logits: np.ndarray, temperature: float, rng: np.random.Generator) ->
     return int(top[rng.choice(len(top), p=probs / probs.sum())])
 
 
-# A full grammar pass over Gemma's 262k tokens takes about 60 ms. The model's best
+# A full grammar pass over a whole vocabulary is slow (tens of ms). The model's best
 # allowed token is nearly always among its top candidates, and when one of them is
 # allowed it is the best allowed token of all: so these are asked first.
 TOP_CANDIDATES = 2048
@@ -413,6 +411,4 @@ def generate(
         llm.eval([token])
     decode_s = time.perf_counter() - decode_started
     text = llm.detokenize(out).decode("utf-8", errors="replace")
-    return Generation(
-        text, len(tokens), len(out), finish, full_passes, prompt_s, decode_s, reused
-    )
+    return Generation(text, len(tokens), len(out), finish, full_passes, prompt_s, decode_s, reused)

@@ -181,9 +181,7 @@ async def _handle_async(request: httpx2.Request, given: Path | None) -> httpx2.R
 # Generations running in threads, and how to stop each. At exit they are stopped and
 # waited for: llama.cpp freeing the model while a thread still decodes with it crashes
 # the process (a segfault, exit 139, after a deadline or Ctrl-C had already been said).
-_running: weakref.WeakKeyDictionary[threading.Thread, threading.Event] = (
-    weakref.WeakKeyDictionary()
-)
+_running: weakref.WeakKeyDictionary[threading.Thread, threading.Event] = weakref.WeakKeyDictionary()
 EXIT_WAIT_S = 10.0  # a generation stops at its next token; a prompt batch takes seconds
 
 
@@ -223,6 +221,3 @@ class EmbeddedTransport(httpx2.MockTransport):
     @functools.cache
     def shared(cls, model_path: Path | None = None) -> EmbeddedTransport:
         return cls(model_path)
-
-
-AsyncEmbeddedTransport = EmbeddedTransport  # the name of earlier releases

@@ -82,9 +82,9 @@ class WordGuard:
         self.prefixes = frozenset(_prefixes(self.words))
         # Characters beyond ASCII only where the article has them: a small model that
         # loses its way drifts into another script ("帮助,带动,带动").
-        self.chars = frozenset(
-            c for c in article if ord(c) > 0x7E or c in _STRUCTURAL
-        ) | frozenset(_PUNCTUATION)
+        self.chars = frozenset(c for c in article if ord(c) > 0x7E or c in _STRUCTURAL) | frozenset(
+            _PUNCTUATION
+        )
 
     def allows(self, word: str, *, opens: bool = False, complete: bool = False) -> bool:
         """May a string hold `word` (`complete`, or the beginning of a word)?"""
