@@ -27,13 +27,16 @@ logging.getLogger("summarizer").addHandler(logging.NullHandler())
 
 _EXPORTS = {
     "Article": "summarizer.article",
-    "ArticleError": "summarizer.article",
+    "ArticleError": "summarizer.errors",
     "Sentence": "summarizer.segment",
     "Backend": "summarizer.backends",
     "resolve": "summarizer.backends",
     "BackendError": "summarizer.errors",
     "BackendTimeout": "summarizer.errors",
     "ConfigError": "summarizer.errors",
+    "InputError": "summarizer.errors",
+    "MissingExtra": "summarizer.errors",
+    "PromptError": "summarizer.errors",
     "SummarizerError": "summarizer.errors",
     "SummaryValidationError": "summarizer.errors",
     "Summarizer": "summarizer.pipeline",
@@ -65,7 +68,10 @@ __all__ = [
     "Correction",
     "FailedArticle",
     "GroundingReport",
+    "InputError",
     "InputRef",
+    "MissingExtra",
+    "PromptError",
     "Provenance",
     "RetryPolicy",
     "Sentence",
@@ -83,12 +89,16 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from summarizer.article import Article, ArticleError
+    from summarizer.article import Article
     from summarizer.backends import Backend, resolve
     from summarizer.errors import (
+        ArticleError,
         BackendError,
         BackendTimeout,
         ConfigError,
+        InputError,
+        MissingExtra,
+        PromptError,
         SummarizerError,
         SummaryValidationError,
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from summarizer import language as languages
-from summarizer.errors import SummarizerError
+from summarizer.errors import ArticleError, LanguageError
 from summarizer.segment import Sentence, segment
 
 # Header lines such as "date 2025-10-18" (the seed's form, where the text may follow on the
@@ -23,10 +23,6 @@ _DATE_HEADER = re.compile(r"\A\s*(?:date|published)\s*:?\s*(\d{4}-\d{2}-\d{2})[ 
 _KEY_HEADER = re.compile(
     r"\A\s*(title|source|url|author|date|published|language)\s*:[ \t]*(.*)\n", re.I
 )
-
-
-class ArticleError(SummarizerError, ValueError):
-    """The input cannot be used as an article (empty, no sentences...)."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +43,7 @@ class Article:
         if self.language is not None:
             try:
                 object.__setattr__(self, "language", languages.code_of(self.language))
-            except languages.LanguageError as exc:
+            except LanguageError as exc:
                 raise ArticleError(str(exc)) from None
 
     @functools.cached_property

@@ -28,8 +28,8 @@ from typing import TextIO
 
 from summarizer import portal
 from summarizer.client import one_line
-from summarizer.errors import SummarizerError
-from summarizer.inputs import InputError, Item
+from summarizer.errors import InputError, SummarizerError
+from summarizer.inputs import Item
 from summarizer.pipeline import Summarizer
 from summarizer.result import ErrorInfo, FailedArticle, SummaryResult
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from summarizer import matching
-from summarizer.errors import SummarizerError
+from summarizer.errors import ChunkError
 from summarizer.schema import ArticleSummary
 from summarizer.segment import Sentence
 
@@ -32,10 +32,6 @@ _ITEM_TEXT: dict[str, Callable[[dict[str, Any]], str]] = {
     "open_questions": lambda item: str(item.get("question", "")),
 }
 MAX_CITES = 8  # what the schema allows an item to cite
-
-
-class ChunkError(SummarizerError, ValueError):
-    """The article cannot be cut to fit: one sentence alone is longer than the room."""
 
 
 def plan(sizes: Sequence[int], room: int) -> list[range]:

@@ -400,6 +400,7 @@ def check(
     import json
 
     from summarizer import inputs as inputs_mod
+    from summarizer.errors import InputError
     from summarizer.faithfulness import ground_text
     from summarizer.language import checking
 
@@ -412,7 +413,7 @@ def check(
     try:
         raw = sys.stdin.buffer.read() if str(summary) == "-" else inputs_mod.read_bytes(summary)
         text = inputs_mod.decode(raw).strip()
-    except inputs_mod.InputError as exc:
+    except InputError as exc:
         raise fail(f"{summary}: {exc}") from None
     if not text:
         raise fail(f"{summary}: empty summary")
@@ -543,13 +544,13 @@ def view(
     from pydantic import ValidationError
 
     from summarizer import inputs as inputs_mod
-    from summarizer.errors import SummarizerError
+    from summarizer.errors import InputError, SummarizerError
     from summarizer.result import SummaryResult
     from summarizer.view import static_page
 
     try:
         data = SummaryResult.model_validate_json(inputs_mod.read_bytes(result))
-    except inputs_mod.InputError as exc:
+    except InputError as exc:
         raise fail(f"{result}: {exc}") from None
     except ValidationError as exc:
         first = exc.errors()[0]

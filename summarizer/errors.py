@@ -1,4 +1,21 @@
-"""Exceptions raised by the public API. Each message is one line a user can act on."""
+"""Every exception the package raises on purpose; each message is one line a user can
+act on.
+
+    SummarizerError
+    ├── ConfigError            a setting or the environment names no usable backend
+    │   └── MissingExtra       a feature whose extra is not installed
+    ├── ArticleError           the text cannot be an article (empty, no sentences, bad date)
+    ├── InputError             a file or record cannot be read as an article
+    ├── LanguageError          not a language code or name
+    ├── PromptError            no such prompt template, or a malformed one
+    ├── ChunkError             a sentence alone is longer than a chunk's room
+    ├── BackendError           the backend refused or could not be reached (.status_code)
+    │   └── BackendTimeout     no complete answer in time (timeout, retry budget, deadline)
+    └── SummaryValidationError no valid answer after every re-ask (.errors, .outputs)
+
+The ones that are also ValueError or LookupError are so that code written against
+those builtins keeps working.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +28,26 @@ class SummarizerError(Exception):
 
 class ConfigError(SummarizerError):
     """The options or environment do not describe a usable backend."""
+
+
+class ArticleError(SummarizerError, ValueError):
+    """The input cannot be used as an article (empty, no sentences...)."""
+
+
+class InputError(SummarizerError, ValueError):
+    """An input that cannot be summarized, with the reason in one line."""
+
+
+class PromptError(SummarizerError, LookupError):
+    """The named prompt template does not exist or is malformed."""
+
+
+class ChunkError(SummarizerError, ValueError):
+    """The article cannot be cut to fit: one sentence alone is longer than the room."""
+
+
+class LanguageError(SummarizerError, ValueError):
+    """A language that is not an ISO 639-1 code or a language name lingua knows."""
 
 
 DISTRIBUTION = "grounded-news-summarizer"  # the name to pip install

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from summarizer.article import Article, ArticleError
-from summarizer.errors import MissingExtra, SummarizerError, require_extra
+from summarizer.article import Article
+from summarizer.errors import ArticleError, InputError, MissingExtra, require_extra
 from summarizer.result import InputRef
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -28,10 +28,6 @@ SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES
 MAX_BYTES = 1_000_000  # a news article is 2 to 50 kB; anything this big is not one
 MAX_COLLECTION_BYTES = 1_000_000_000  # a .json/.jsonl file of many articles (each <= MAX_BYTES)
 METADATA_FIELDS = ("title", "source", "url", "published", "date")
-
-
-class InputError(SummarizerError, ValueError):
-    """An input that cannot be summarized, with the reason in one line."""
 
 
 @dataclass

@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 from summarizer import matching
-from summarizer.errors import SummarizerError
+from summarizer.errors import LanguageError
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
@@ -33,10 +33,6 @@ ENGLISH = "en"
 _SAMPLE_CHARS = 600
 # Checks that need English word lists (matching.ErrorKind values).
 ENGLISH_ONLY_CHECKS = ("name", "speaker", "hedge", "negation")
-
-
-class LanguageError(SummarizerError, ValueError):
-    """A language that is not an ISO 639-1 code or a language name lingua knows."""
 
 
 _lock = threading.Lock()

@@ -50,6 +50,7 @@ from summarizer.client import make_client, request_headers, translate
 from summarizer.errors import (
     BackendTimeout,
     ConfigError,
+    LanguageError,
     SummarizerError,
     SummaryValidationError,
 )
@@ -175,7 +176,7 @@ class Summarizer:
         if options.get("language") is not None:  # the one option its model does not check
             try:
                 options["language"] = languages.code_of(options["language"])
-            except languages.LanguageError as exc:
+            except LanguageError as exc:
                 raise ConfigError(f"language: {exc}") from None
         other = copy.copy(self)  # shares _clients, its lock, the cache
         backend = self.backend

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 
 from summarizer.article import Article
-from summarizer.errors import SummarizerError
+from summarizer.errors import PromptError
 from summarizer.language import name_of
 from summarizer.resources import data_dir
 from summarizer.segment import Sentence
@@ -29,10 +29,6 @@ OVERVIEW_PROMPT = "news-overview"  # a long article's title, TL;DR and summary (
 _VERSION = re.compile(r"\{#\s*version:\s*([\w.-]+)\s*#\}")
 
 Message = dict[str, str]
-
-
-class PromptError(SummarizerError, LookupError):
-    """The named prompt template does not exist or is malformed."""
 
 
 @dataclass(frozen=True)

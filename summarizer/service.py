@@ -45,10 +45,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from summarizer import prompts
-from summarizer.article import Article, ArticleError
+from summarizer.article import Article
 from summarizer.backends import Backend, safe_url
 from summarizer.client import one_line
 from summarizer.errors import (
+    ArticleError,
     BackendError,
     BackendTimeout,
     ConfigError,

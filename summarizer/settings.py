@@ -186,7 +186,8 @@ class Settings(BaseSettings):
     @field_validator("language")
     @classmethod
     def _language_code(cls, value: str | None) -> str | None:
-        from summarizer.language import LanguageError, code_of
+        from summarizer.errors import LanguageError
+        from summarizer.language import code_of
 
         if value is None:
             return None

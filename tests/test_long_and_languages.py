@@ -10,7 +10,8 @@ import pytest
 
 from summarizer import Article, Summarizer, SummarizerError, check
 from summarizer.budget import Budget, estimate_tokens, openai_window, reported_window
-from summarizer.chunking import ChunkError, merge, plan
+from summarizer.chunking import merge, plan
+from summarizer.errors import ChunkError
 from summarizer.language import code_of, detect, name_of
 from summarizer.segment import segment
 from tests.conftest import FaultServer, Reply, completion

@@ -21,6 +21,7 @@ import httpx2
 import pytest
 
 from summarizer import prompts
+from summarizer.errors import PromptError
 from summarizer.memo import bounded
 from tests.conftest import FaultServer, Reply, completion
 from tests.test_service import serve
@@ -52,7 +53,7 @@ def test_a_request_names_only_a_prompt_the_service_serves(
 
 def test_prompt_names_are_never_paths() -> None:
     for name in ("../news", "/tmp/x", "a/b", ""):
-        with pytest.raises(prompts.PromptError):
+        with pytest.raises(PromptError):
             prompts.load(name)
 
 

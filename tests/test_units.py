@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from summarizer import Article, ArticleError, ArticleSummary, ConfigError, prompts, resolve
 from summarizer.backends import Backend
+from summarizer.errors import PromptError
 from summarizer.salvage import salvage
 from summarizer.schema import article_scope, count_sentences
 from summarizer.schema_export import export_schemas, json_schema, public_models
@@ -64,7 +65,7 @@ def test_prompt_shows_numbered_sentences_and_metadata(seed_text: str) -> None:
 def test_prompts_are_versioned_and_listed() -> None:
     assert {"news", "news-base"} <= set(prompts.available())
     assert prompts.load("news").version == "3"
-    with pytest.raises(prompts.PromptError, match="available"):
+    with pytest.raises(PromptError, match="available"):
         prompts.load("nope")
 
 
