@@ -14,7 +14,7 @@ compare the result with that fixture.
                                                          # validation, which sends nothing new)
 
 A case's base URL is part of every recorded request, so an openai-compatible case names
-the address its server must listen on while recording (see the README).
+the address its server must listen on while recording (see docs/testing.md).
 """
 
 from __future__ import annotations

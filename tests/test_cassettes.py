@@ -1,7 +1,7 @@
 """Replay recorded model calls (no network) and compare the outcome with its fixture.
 
 Cassettes were recorded from real servers by `python -m tests.recording`; see the
-README. Record mode `none`: a request with no recording fails the test.
+docs/testing.md. Record mode `none`: a request with no recording fails the test.
 """
 
 from __future__ import annotations
