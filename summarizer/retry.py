@@ -137,10 +137,10 @@ class RetryTransport(httpx2.AsyncBaseTransport):
             attempts += 1
             # The retry budget bounds retrying, not the first attempt: a budget shorter
             # than the timeout would silently cut the timeout the user (or backend) chose.
-            first = _remaining(article_until) if attempts == 1 else left()
-            budget = min(timeout, first)
+            allowed = _remaining(article_until) if attempts == 1 else left()
+            budget = min(timeout, allowed)
             if budget <= 0:
-                raise httpx2.ReadTimeout(NO_ANSWER + "the time allowed has passed", request=request)
+                raise httpx2.ReadTimeout(NO_ANSWER + "the time allowed", request=request)
             try:
                 async with asyncio.timeout(budget):
                     response = await self.inner.handle_async_request(request)

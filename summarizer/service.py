@@ -68,6 +68,8 @@ from summarizer.view import page, sentences_json
 T = TypeVar("T")
 RETRY_AFTER_S = 1
 log = logging.getLogger("summarizer")
+# The prompt templates a request may name: those that ship, read once (not per request).
+SERVED_PROMPTS = tuple(prompts.available())
 
 
 class ArticleIn(BaseModel):
@@ -104,8 +106,8 @@ class Options(BaseModel):
     model: str | None = Field(default=None, min_length=1)
     prompt: str | None = Field(
         default=None,
-        description="One of the prompts the service serves (GET /v1/schema lists them too).",
-        json_schema_extra={"enum": list[Any](prompts.available())},
+        description="One of the prompts the service serves (listed here as an enum).",
+        json_schema_extra={"enum": list[Any](SERVED_PROMPTS)},
     )
     temperature: float | None = Field(default=None, ge=0.0, le=2.0, allow_inf_nan=False)
     top_p: float | None = Field(default=None, gt=0.0, le=1.0, allow_inf_nan=False)
@@ -122,9 +124,9 @@ class Options(BaseModel):
     @field_validator("prompt")
     @classmethod
     def _served(cls, name: str | None) -> str | None:
-        served = prompts.available()
-        if name is not None and name not in served:
-            raise ValueError(f"no prompt named {name!r}; the service serves: {', '.join(served)}")
+        if name is not None and name not in SERVED_PROMPTS:
+            served = ", ".join(SERVED_PROMPTS)
+            raise ValueError(f"no prompt named {name!r}; the service serves: {served}")
         return name
 
 
