@@ -8,9 +8,9 @@ Reads, by path at run time (research-use data, never committed):
 - `../shared/eval/frank_valid_baselines.jsonl`: FRANK's own metric outputs for the same
   summaries (FactCC, BERTScore-P, DAE, ...), compared on the same footing.
 
-The gate is what re-asks the model (`matching.free_text_errors`, any error of any kind); the
-report is `faithfulness.ground_text` (a summary is flagged when any sentence has an error
-or scores below `faithfulness.SUPPORTED`); the graded score is the report's mean support.
+The gate is what re-asks the model (`checks.rules.free_text_errors`, any error of any kind); the
+report is `checks.report.ground_text` (a summary is flagged when any sentence has an error
+or scores below `checks.report.SUPPORTED`); the graded score is the report's mean support.
 Correlations are FRANK's: partial correlation controlling for the system (one-hot system
 regressed out of both scores; Pearson and Spearman on the residuals). ROC AUC: summaries
 judged fully faithful (human_factuality = 1) against the rest. The measures were tuned on
@@ -75,8 +75,8 @@ def row(name: str, values: list[str]) -> str:
 
 def main() -> int:
     from summarizer import Article
-    from summarizer.faithfulness import ground_text
-    from summarizer.matching import free_text_errors
+    from summarizer.checks.report import ground_text
+    from summarizer.checks.rules import free_text_errors
     from summarizer.schema import split_sentences
 
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT

@@ -46,8 +46,9 @@ def main() -> int:
     from _canned import CANNED
 
     from summarizer import Article, Summarizer
-    from summarizer.faithfulness import ground_summary
-    from summarizer.schema import ArticleSummary, article_scope
+    from summarizer.checks.report import ground_summary
+    from summarizer.checks.scope import article_scope
+    from summarizer.schema import ArticleSummary
 
     text = SEED.read_text(encoding="utf-8")
     article = Article.from_text(text)

@@ -40,8 +40,8 @@ _EXPORTS = {
     "SummarizerError": "summarizer.errors",
     "SummaryValidationError": "summarizer.errors",
     "Summarizer": "summarizer.pipeline",
-    "asummarize": "summarizer.pipeline",
-    "summarize": "summarizer.pipeline",
+    "asummarize": "summarizer.pool",
+    "summarize": "summarizer.pool",
     "FailedArticle": "summarizer.result",
     "InputRef": "summarizer.result",
     "Provenance": "summarizer.result",
@@ -50,8 +50,8 @@ _EXPORTS = {
     "RetryPolicy": "summarizer.retry",
     "Settings": "summarizer.settings",
     "Correction": "summarizer.salvage",
-    "GroundingReport": "summarizer.faithfulness",
-    "check": "summarizer.faithfulness",
+    "GroundingReport": "summarizer.checks.report",
+    "check": "summarizer.checks.report",
     "SCHEMA_VERSION": "summarizer.schema",
     "ArticleSummary": "summarizer.schema",
 }
@@ -91,6 +91,7 @@ __all__ = [
 if TYPE_CHECKING:
     from summarizer.article import Article
     from summarizer.backends import Backend, resolve
+    from summarizer.checks.report import GroundingReport, check
     from summarizer.errors import (
         ArticleError,
         BackendError,
@@ -102,8 +103,8 @@ if TYPE_CHECKING:
         SummarizerError,
         SummaryValidationError,
     )
-    from summarizer.faithfulness import GroundingReport, check
-    from summarizer.pipeline import Summarizer, asummarize, summarize
+    from summarizer.pipeline import Summarizer
+    from summarizer.pool import asummarize, summarize
     from summarizer.result import FailedArticle, InputRef, Provenance, SummaryResult, Usage
     from summarizer.retry import RetryPolicy
     from summarizer.salvage import Correction

@@ -113,6 +113,12 @@ class Backend:
         return self.kind == "embedded"
 
     @property
+    def sends_schema(self) -> bool:
+        """Whether the JSON Schema travels in the request and counts against the window
+        (OpenAI), rather than becoming a grammar on the server."""
+        return self.kind == "openai"
+
+    @property
     def context_window(self) -> int | None:
         """Tokens the model reads and writes per request, where the backend knows it: the
         embedded model's context, an OpenAI model's published window. None: ask the server

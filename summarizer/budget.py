@@ -14,10 +14,18 @@ only costs more chunks; too large a guess would lose text.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
+
+    from summarizer.backends import Backend
+
+log = logging.getLogger("summarizer")
 
 # OpenAI's published context windows, by model-name prefix (the longest prefix wins).
 OPENAI_WINDOWS: Mapping[str, int] = {
@@ -121,3 +129,61 @@ class Budget:
 def sizes(texts: Sequence[str], count: Callable[[str], int]) -> list[int]:
     """Tokens of each text as a line of the prompt ("[S12] ...": the label adds a few)."""
     return [count(t) + 6 for t in texts]
+
+
+class Windows:
+    """The context windows of one server's models: the setting, what the backend knows, or
+    what the server reports, asked once per model and shared by every `variant` of a
+    summarizer (they share this object)."""
+
+    def __init__(self) -> None:
+        self._served: dict[str, int] = {}
+
+    def known(self, setting: int | None, backend: Backend) -> int | None:
+        """The window if it is known without asking."""
+        if setting is not None:
+            return setting
+        return backend.context_window or self._served.get(backend.model)
+
+    async def get(
+        self, setting: int | None, backend: Backend, client: AsyncOpenAI, headers: dict[str, str]
+    ) -> int:
+        """The window, asking the server once when it is not known (with `headers`: the
+        article's deadline holds for the question too)."""
+        known = self.known(setting, backend)
+        if known is not None:
+            return known
+        window = self._served[backend.model] = await _ask_window(backend, client, headers)
+        return window
+
+
+_WARNED_WINDOW: set[str] = set()  # backends already warned of an unknown window
+
+
+async def _ask_window(backend: Backend, client: AsyncOpenAI, headers: dict[str, str]) -> int:
+    """What the server reports, else the published window of a model by that name (an
+    OpenAI model behind Azure or a proxy), else `UNKNOWN_WINDOW` with a warning, once per
+    process and backend."""
+    import openai
+
+    reachable = True
+    try:
+        asking = client.with_options(timeout=10.0).models.with_raw_response
+        answer = await asking.list(extra_headers=headers)
+        found = reported_window(answer.http_response.json(), backend.model)
+    except openai.APIConnectionError:  # the summary's own call will say it, once
+        found, reachable = None, False
+    except Exception:  # no /models, an error, not JSON: the safe default
+        found = None
+    found = found or openai_window(backend.model.rsplit("/", 1)[-1])
+    name = backend.describe()
+    if found is None and reachable and name not in _WARNED_WINDOW:
+        _WARNED_WINDOW.add(name)
+        log.warning(
+            "%s does not report its context window; assuming %d tokens, so a longer "
+            "article is summarized in chunks (more calls, fewer re-asks): set "
+            "context_window (--context-window) to the model's window",
+            name,
+            UNKNOWN_WINDOW,
+        )
+    return found or UNKNOWN_WINDOW

@@ -1,9 +1,12 @@
 """Long articles: cut into chunks that fit the context window, summarized, merged.
 
+`plan_request` decides whether an article's prompt fits its model's context window (with
+room for the answer and its re-asks) or must be cut; `summarize_chunks` runs the calls.
+
 `plan` cuts the article at sentence boundaries into runs of sentences that fit the
 prompt's room; every chunk keeps the article's own sentence numbers, so what a chunk's
 findings (`schema.Findings`: the lists of a summary) cite is a sentence of the whole
-article, and they are checked against the whole article (`schema.article_scope` with all
+article, and they are checked against the whole article (`checks.scope.article_scope` with all
 its sentences). `merge` joins the chunks' lists: the same entity in two chunks is one
 entity citing both; a key point, claim, figure or open question said twice is kept once,
 citing both places; each list is held to the schema's maximum, taking from every chunk in
@@ -14,14 +17,37 @@ and summary are then written from the merged key points and the sentences they c
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from summarizer import matching
-from summarizer.errors import ChunkError
-from summarizer.schema import ArticleSummary
+import instructor
+from pydantic import BaseModel
+
+from summarizer.budget import UNKNOWN_WINDOW, Budget, Windows, estimate_tokens, sizes
+from summarizer.call import FINDINGS_MODEL, OVERVIEW_MODEL, ModelRequest, sum_usage
+from summarizer.errors import ChunkError, ConfigError, SummarizerError, SummaryValidationError
+from summarizer.keys import chunk_key
+from summarizer.language import name_of
+from summarizer.prompts import Prompt, fence
+from summarizer.result import Usage
+from summarizer.retry import deadline_header
+from summarizer.salvage import Correction, salvage
+from summarizer.schema import ArticleSummary, Overview
 from summarizer.segment import Sentence
+
+if TYPE_CHECKING:
+    from summarizer.article import Article
+    from summarizer.backends import Backend
+    from summarizer.cache import ResultCache
+    from summarizer.settings import Settings
+
+from summarizer.text.words import normalize, similar
+
+Found = TypeVar("Found", bound=BaseModel)
 
 # The list fields of a summary, with the text that says whether two items are the same.
 _ITEM_TEXT: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -73,13 +99,11 @@ def _even(sizes: Sequence[int], start: int, stop: int, room: int) -> list[range]
 def _same(field: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
     text = _ITEM_TEXT[field]
     if field == "entities":
-        return matching.normalize(text(a)) == matching.normalize(text(b))
+        return normalize(text(a)) == normalize(text(b))
     if field == "figures":
-        same_value = matching.normalize(str(a.get("value"))) == matching.normalize(
-            str(b.get("value"))
-        )
-        return same_value and matching.similar(str(a.get("counts")), str(b.get("counts")), 0.5)
-    return matching.similar(text(a), text(b))
+        same_value = normalize(str(a.get("value"))) == normalize(str(b.get("value")))
+        return same_value and similar(str(a.get("counts")), str(b.get("counts")), 0.5)
+    return similar(text(a), text(b))
 
 
 def _merge_list(field: str, per_chunk: Sequence[Sequence[dict[str, Any]]], cap: int) -> list[Any]:
@@ -124,3 +148,146 @@ def overview_values(merged: dict[str, Any], sentences: Sequence[Sentence]) -> di
         "points": [p["text"] for p in merged["key_points"]],
         "sentences": [sentences[i - 1] for i in cited],
     }
+
+
+# -- the strategy: when to cut, and the calls for the chunks and the overview ----------
+
+
+class Steps(Protocol):
+    """What the long-article strategy asks of the summarizer that runs it."""
+
+    settings: Settings
+    backend: Backend
+    prompt: Prompt
+    overview_prompt: Prompt
+    max_reasks: int
+    sampling_max_tokens: int | None
+    windows: Windows
+    cache: ResultCache | None
+    refresh: bool
+
+    def request_identity(self) -> dict[str, Any]: ...
+
+    def request(
+        self, messages: list[dict[str, str]], model: type[BaseModel], like: ModelRequest
+    ) -> ModelRequest: ...
+
+    def client(self) -> instructor.AsyncInstructor: ...
+
+    async def ask(
+        self, request: ModelRequest, model: type[Found]
+    ) -> tuple[Found, list[Correction], Usage]: ...
+
+
+async def plan_request(steps: Steps, article: Article, request: ModelRequest) -> list[range] | None:
+    """None when the article's prompt fits the context window with room for its answer
+    (and as many re-asks as fit: `request.max_reasks` is set to those); else the chunks of
+    sentences to summarize one by one."""
+    backend, setting = steps.backend, steps.settings.context_window
+    answer = steps.sampling_max_tokens or backend.default_max_tokens
+    # The JSON Schema travels with an OpenAI request and counts; a local server turns it
+    # into a grammar instead.
+    extra = json.dumps(ArticleSummary.model_json_schema()) if backend.sends_schema else ""
+    window = steps.windows.known(setting, backend)
+    budget = Budget(window or UNKNOWN_WINDOW, answer, estimate_tokens)
+    prompt = budget.tokens(request.messages, extra)
+    roomy = budget.fits(prompt) and budget.reasks(prompt, steps.max_reasks) == steps.max_reasks
+    if window is None and not roomy:  # more than the smallest window holds: ask
+        sdk = steps.client().client
+        until = deadline_header(request.until)
+        window = await steps.windows.get(setting, backend, sdk, until) if sdk else UNKNOWN_WINDOW
+        budget = Budget(window, answer, estimate_tokens)
+    window = window or UNKNOWN_WINDOW
+    if not budget.fits(prompt):  # a high estimate does not fit: count exactly
+        count = await asyncio.to_thread(backend.token_counter)
+        budget = Budget(window, answer, count)
+        prompt = budget.tokens(request.messages, extra) if count is not estimate_tokens else prompt
+    if budget.fits(prompt):
+        request.max_reasks = budget.reasks(prompt, steps.max_reasks)
+        return None
+    empty = steps.prompt.render(article, steps.settings.language, sentences=())
+    room = budget.chunk_room(budget.tokens(empty, extra))
+    if room == 0:
+        raise ConfigError(
+            f"a context window of {window} tokens leaves no room for an article after "
+            f"the prompt and {answer} tokens for the answer: raise context_window"
+        )
+    texts = [fence(s.text) for s in article.sentences]
+    return plan(await asyncio.to_thread(sizes, texts, budget.count), room)
+
+
+async def summarize_chunks(
+    steps: Steps, article: Article, request: ModelRequest, chunks: list[range]
+) -> tuple[ArticleSummary, list[Correction], Usage]:
+    """Summarize each chunk's findings (cached one by one), merge them, write the overview,
+    check the whole against the whole article. A chunk is not re-asked: its items stand
+    alone, so the policy drops an invalid one, where a re-ask would resend the whole chunk
+    (a minute of reading for the embedded model)."""
+    parts: list[dict[str, Any]] = []
+    corrections: list[Correction] = []
+    usages: list[Usage] = []
+    for n, run in enumerate(chunks, start=1):
+        sentences = article.sentences[run.start : run.stop]
+        messages = steps.prompt.render(article, steps.settings.language, sentences=sentences)
+        part = steps.request(messages, FINDINGS_MODEL, request)
+        part.max_reasks = 0
+        key = chunk_key(article, steps.request_identity(), [(s.id, s.text) for s in sentences])
+        try:
+            found, fixed, usage = await _findings(steps, key, part)
+        except SummarizerError as exc:  # say which part of the article failed
+            where = f"S{sentences[0].id}-S{sentences[-1].id}"
+            exc.args = (f"chunk {n} of {len(chunks)} ({where}): {exc}",)
+            raise
+        finally:
+            request.attempts.count += part.attempts.count
+        parts.append(found)
+        corrections += fixed
+        usages.append(usage)
+    merged = merge(parts)
+    overview, fixed, usage = await _overview(steps, article, request, merged)
+    raw = json.dumps({**overview.model_dump(mode="json"), **merged})
+    salvaged = salvage(raw, request.sentences, skip=request.skip, model=ArticleSummary)
+    if salvaged is None:
+        raise SummaryValidationError(
+            f"{steps.backend.describe()}: the merged summary of {len(chunks)} chunks is not "
+            "valid against the article",
+            attempts=request.attempts.count, errors=[], last_output=raw,
+        )  # fmt: skip
+    summary, dropped = salvaged
+    return summary, corrections + fixed + dropped, sum_usage([*usages, usage])
+
+
+async def _findings(
+    steps: Steps, key: str, request: ModelRequest
+) -> tuple[dict[str, Any], list[Correction], Usage]:
+    """One chunk's findings: from the cache (keyed by the chunk's sentences), or from the
+    model, with what the policy can save of an invalid answer."""
+    if steps.cache is not None and not steps.refresh:
+        stored = steps.cache.get(key)
+        if stored is not None:
+            fixed = [Correction.model_validate(c) for c in stored.get("corrections", [])]
+            return stored["findings"], fixed, Usage()
+    found, corrections, usage = await steps.ask(request, FINDINGS_MODEL)
+    data = found.model_dump(mode="json")
+    if steps.cache is not None:
+        stored = {"findings": data, "corrections": [c.model_dump(mode="json") for c in corrections]}
+        steps.cache.set(key, stored)
+    return data, corrections, usage
+
+
+async def _overview(
+    steps: Steps, article: Article, request: ModelRequest, merged: dict[str, Any]
+) -> tuple[Overview, list[Correction], Usage]:
+    """The title, TL;DR and summary of the whole, written from the merged key points and
+    the sentences they cite, checked against the whole article."""
+    values = overview_values(merged, article.sentences)
+    values["language"] = name_of(steps.settings.language or article.lang)
+    values["sentences"] = [replace(s, text=fence(s.text)) for s in values["sentences"]]
+    part = steps.request(steps.overview_prompt.messages(values), OVERVIEW_MODEL, request)
+    try:
+        return await steps.ask(part, OVERVIEW_MODEL)
+    except SummarizerError as exc:
+        exc.args = (f"the overview of the chunks: {exc}",)
+        raise
+    finally:
+        request.attempts.count += part.attempts.count

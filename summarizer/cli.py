@@ -400,9 +400,8 @@ def check(
     import json
 
     from summarizer import inputs as inputs_mod
+    from summarizer.checks.report import check
     from summarizer.errors import InputError
-    from summarizer.faithfulness import ground_text
-    from summarizer.language import checking
 
     found = list(inputs_mod.items([str(article)]))
     if len(found) != 1 or found[0].article is None:
@@ -417,8 +416,7 @@ def check(
         raise fail(f"{summary}: {exc}") from None
     if not text:
         raise fail(f"{summary}: empty summary")
-    with checking(item.article.lang):
-        report = ground_text(text, [s.text for s in item.article.sentences])
+    report = check(item.article, text)
     if output_format is ReportFormat.json:
         typer.echo(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:

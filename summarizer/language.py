@@ -19,10 +19,8 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
-from summarizer import matching
 from summarizer.errors import LanguageError
 
 if TYPE_CHECKING:
@@ -31,7 +29,7 @@ if TYPE_CHECKING:
 ENGLISH = "en"
 # Detection reads the start of the article (see above).
 _SAMPLE_CHARS = 600
-# Checks that need English word lists (matching.ErrorKind values).
+# Checks that need English word lists (checks.rules.ErrorKind values).
 ENGLISH_ONLY_CHECKS = ("name", "speaker", "hedge", "negation")
 
 
@@ -94,11 +92,6 @@ def name_of(code: str) -> str:
     return Language.from_iso_code_639_1(iso).name.title()
 
 
-def skipped_checks(code: str) -> tuple[str, ...]:
-    """The checks that do not run for an article in language `code`."""
-    return () if code == ENGLISH else ENGLISH_ONLY_CHECKS
-
-
-def checking(code: str) -> AbstractContextManager[None]:
-    """Run the checks inside this block as an article in language `code` allows."""
-    return matching.skipping(skipped_checks(code))
+def skipped_checks(code: str) -> frozenset[str]:
+    """The kinds of error not looked for in an article in language `code`."""
+    return frozenset() if code == ENGLISH else frozenset(ENGLISH_ONLY_CHECKS)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from summarizer.faithfulness import GroundingReport
+from summarizer.checks.report import GroundingReport
 from summarizer.salvage import Correction
 from summarizer.schema import ArticleSummary
 
@@ -102,3 +104,23 @@ class SummaryResult(BaseModel):
     @property
     def cache_hit(self) -> bool:
         return self.provenance.cache_hit
+
+    def stored(self) -> dict[str, Any]:
+        """What the cache keeps of this result: all but its provenance (and input)."""
+        return {
+            "summary": self.brief.model_dump(mode="json"),
+            "grounding": self.grounding.model_dump(mode="json") if self.grounding else None,
+            "corrections": [c.model_dump(mode="json") for c in self.corrections],
+            "chunks": self.provenance.chunks,
+        }
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any], provenance: Provenance) -> SummaryResult:
+        """The result the cache holds (see `stored`), with the provenance of this look-up."""
+        grounding = stored.get("grounding")
+        return cls(
+            summary=ArticleSummary.model_validate(stored["summary"]),
+            grounding=GroundingReport.model_validate(grounding) if grounding else None,
+            corrections=[Correction.model_validate(c) for c in stored.get("corrections", [])],
+            provenance=provenance.model_copy(update={"chunks": int(stored.get("chunks", 1))}),
+        )

@@ -13,7 +13,7 @@ at once and the SDK turns it into an error (400, 401, 403, 404...).
 
 Deadlines hold whatever the server does (a server that sends one byte a second): each
 attempt runs under ``asyncio.timeout``, first byte to last, bounded by the attempt
-`timeout`, the retry budget and the article's deadline (`article_deadline`), whichever
+`timeout`, the retry budget and the article's deadline (`deadline_header`), whichever
 ends first.
 """
 
@@ -22,9 +22,6 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Annotated, Any, cast
 
 import httpx2
@@ -58,18 +55,25 @@ class RetryPolicy:
     max_backoff_s: Annotated[float, Field(ge=0, le=3_600, allow_inf_nan=False)] = 20.0
 
 
-# The monotonic time by which the article being summarized must be done (None: no bound).
-_deadline: ContextVar[float | None] = ContextVar("summarizer_deadline", default=None)
+# The article's deadline travels with each of its requests, in a header that
+# `RetryTransport` takes off before anything is sent: the openai SDK hands its transport
+# nothing else per request (its `timeout` becomes httpx's extension, read below).
+DEADLINE_HEADER = "x-summarizer-deadline"
 
 
-@contextmanager
-def article_deadline(seconds: float | None) -> Iterator[None]:
-    """Every HTTP attempt made inside ends by `seconds` from now."""
-    token = _deadline.set(None if seconds is None else time.monotonic() + seconds)
+def deadline_header(until: float | None) -> dict[str, str]:
+    """The header that tells the transport the monotonic time (`time.monotonic()`) by
+    which every attempt of this request must end; none for no deadline."""
+    return {} if until is None else {DEADLINE_HEADER: repr(until)}
+
+
+def _deadline_of(request: httpx2.Request) -> float | None:
+    """The request's deadline, its header removed so that no server sees it."""
+    value = request.headers.pop(DEADLINE_HEADER, None)
     try:
-        yield
-    finally:
-        _deadline.reset(token)
+        return None if value is None else float(value)
+    except ValueError:
+        return None
 
 
 def _remaining(until: float | None) -> float:
@@ -125,7 +129,7 @@ class RetryTransport(httpx2.AsyncBaseTransport):
         policy = self.policy
         timeout = self._timeout_of(request)
         started = time.monotonic()
-        article_until = _deadline.get()
+        article_until = _deadline_of(request)
         attempts = 0
 
         def left() -> float:  # what the retry budget and the article deadline allow

@@ -30,11 +30,12 @@ import json
 import re
 from collections.abc import Sequence
 from contextlib import nullcontext
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
-from summarizer import matching
+from summarizer.checks.scope import article_scope
+from summarizer.errors import SummaryValidationError
 from summarizer.schema import (
     ArticleSummary,
     Claim,
@@ -42,9 +43,10 @@ from summarizer.schema import (
     Figure,
     KeyPoint,
     OpenQuestion,
-    article_scope,
     split_sentences,
 )
+from summarizer.text.support import labels, support
+from summarizer.text.words import normalize, similar
 
 Policy = Literal["drop", "flag", "strict"]
 ITEM_MODELS: dict[str, type[BaseModel]] = {
@@ -85,7 +87,7 @@ def _recite(model: type[BaseModel], item: dict[str, Any], sentences: Sequence[st
     text = _text_of(item)
     ranked = sorted(
         range(1, len(sentences) + 1),
-        key=lambda i: matching.support(text, [sentences[i - 1]]).score,
+        key=lambda i: support(text, [sentences[i - 1]]).score,
         reverse=True,
     )
     original = item.get("sentences")
@@ -107,8 +109,7 @@ def _fix_item(field: str, item: Any, reason: str, sentences: Sequence[str]) -> C
             field=field,
             action="recited",
             item=dict(item),
-            reason=f"cited {matching.labels(before)}: {reason}; "
-            f"now cites {matching.labels(item['sentences'])}",
+            reason=f"cited {labels(before)}: {reason}; now cites {labels(item['sentences'])}",
         )
     return None
 
@@ -118,10 +119,8 @@ def _same(field: str, a: Any, b: Any) -> bool:
     if not isinstance(a, dict) or not isinstance(b, dict):
         return bool(a == b)
     if field == "entities":
-        return matching.normalize(str(a.get("name", ""))) == matching.normalize(
-            str(b.get("name", ""))
-        )
-    return matching.similar(_text_of(a), _text_of(b))
+        return normalize(str(a.get("name", ""))) == normalize(str(b.get("name", "")))
+    return similar(_text_of(a), _text_of(b))
 
 
 def _drop_duplicates(data: dict[str, Any]) -> list[Correction]:
@@ -207,12 +206,40 @@ def salvage(
     sentences: Sequence[str],
     *,
     cite: bool = False,
+    skip: frozenset[str] = frozenset(),
     model: type[Salvaged] = ArticleSummary,  # type: ignore[assignment]
 ) -> tuple[Salvaged, list[Correction]] | None:
     """The valid part of `raw` (the model's last answer), or None if there is none. With
-    `cite`, code finds each item's sentences (see `schema.article_scope`). `model` is what
-    `raw` answers: a summary, or a long article's chunk's `Findings` or `Overview`."""
-    return _repair(raw, sentences, cite, model)
+    `cite`, code finds each item's sentences; `skip` names the kinds of error not looked for
+    (see `checks.scope.article_scope`). `model` is what `raw` answers: a summary, or a long
+    article's chunk's `Findings` or `Overview`."""
+    return _repair(raw, sentences, cite, model, skip)
+
+
+def recover(
+    error: SummaryValidationError,
+    policy: Policy,
+    model: type[Salvaged],
+    sentences: Sequence[str],
+    cite: bool = False,
+    skip: frozenset[str] = frozenset(),
+) -> tuple[Salvaged, list[Correction]] | None:
+    """What the policy keeps when the last re-ask still fails: under drop, of every answer
+    the model gave, the valid part of the one that needs the fewest corrections (a small
+    model's re-ask can be worse than its first answer), the latest on a tie; under flag, a
+    summary's last answer as it is (the grounding report marks what fails; a long
+    article's findings or overview are dropped from, as under drop); under strict,
+    nothing. None: the error stands."""
+    if policy == "strict":
+        return None
+    if policy == "flag" and model is ArticleSummary:
+        return cast("tuple[Salvaged, list[Correction]] | None", unchecked(error.last_output))
+    kept = [
+        found
+        for output in reversed(error.outputs)
+        if output and (found := salvage(output, sentences, cite=cite, skip=skip, model=model))
+    ]
+    return min(kept, key=lambda found: len(found[1])) if kept else None
 
 
 def _repair(
@@ -220,6 +247,7 @@ def _repair(
     sentences: Sequence[str] | None,
     cite: bool = False,
     model: type[Salvaged] = ArticleSummary,  # type: ignore[assignment]
+    skip: frozenset[str] = frozenset(),
 ) -> tuple[Salvaged, list[Correction]] | None:
     """Drop (or, against an article's `sentences`, first try to re-cite) the items of `raw`
     that fail validation, until the rest validates; None if an error is not an item's."""
@@ -231,7 +259,8 @@ def _repair(
         return None
     against = sentences is not None
     corrections = _drop_duplicates(data) if against else []
-    with article_scope(sentences, cite=cite) if sentences is not None else nullcontext():
+    scope = nullcontext() if sentences is None else article_scope(sentences, cite=cite, skip=skip)
+    with scope:
         for _ in range(3):
             try:
                 return model.model_validate(data), corrections

@@ -2,17 +2,16 @@
 
 Field descriptions are written for the model: instructor sends them with the request.
 Validators that need the article (do the cited sentences exist? does the entity occur in
-them?) read the article's sentences from `article_scope`, a context variable: the one
-route by which an article reaches them (instructor renders its own validation context into
-the prompt as a Jinja template, which article text must never go through). Outside a
+them?) read the article's sentences from `checks.scope.article_scope` (the one route by which
+an article reaches them, see there). Outside a
 scope only the checks that need no article run.
 
 The article checks are the gate: they fail only on what a reader would call an error
-(`matching.ErrorKind`: a number, name or quotation the evidence does not have, a speaker
+(`ErrorKind`: a number, name or quotation the evidence does not have, a speaker
 who is not the source, a hedge made stronger, a negation flipped, a sentence that does not
 exist). Each failure goes back to the model on a re-ask, named by its kind and saying
 exactly what to fix. How well the wording is supported is graded by the grounding report
-(`faithfulness`), not gated: a good paraphrase shares few words with its source.
+(`checks.report`), not gated: a good paraphrase shares few words with its source.
 """
 
 from __future__ import annotations
@@ -20,9 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -44,8 +41,13 @@ from pydantic.json_schema import (
     model_json_schema,
 )
 
-from summarizer import matching
+from summarizer.checks import scope
+from summarizer.checks.rules import Error, ErrorKind, cited_errors, free_text_errors
 from summarizer.segment import PROSE_END, split_prose
+from summarizer.text.names import name_occurs
+from summarizer.text.numbers import figure_occurs, has_number
+from summarizer.text.support import citations, cited, labels, occurrences
+from summarizer.text.words import normalize
 
 split_sentences = split_prose  # model-written prose, by the rule `PROSE_END` says
 
@@ -53,29 +55,6 @@ SCHEMA_VERSION = "1"
 # Bump when the checks below change what passes: it is part of the cache key, so results
 # validated under older rules are not served.
 CHECKS_VERSION = "4"
-
-_scope: ContextVar[Sequence[str] | None] = ContextVar("article_sentences", default=None)
-_code_cites: ContextVar[bool] = ContextVar("code_cites", default=False)
-
-
-@contextmanager
-def article_scope(sentences: Sequence[str], *, cite: bool = False) -> Iterator[None]:
-    """Validate summaries inside this block against an article with these sentences.
-
-    With `cite`, the sentences each item cites are found by code (`matching.citations`,
-    where a name or figure occurs), replacing the model's: for a small model that writes
-    well but cannot keep count of sentence numbers."""
-    token, cites = _scope.set(tuple(sentences)), _code_cites.set(cite)
-    try:
-        yield
-    finally:
-        _scope.reset(token)
-        _code_cites.reset(cites)
-
-
-def _article() -> Sequence[str] | None:
-    return _scope.get()
-
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -170,10 +149,10 @@ class Cited(_Model):
     @classmethod
     def _cited_by_code(cls, data: Any) -> Any:
         """Inside `article_scope(..., cite=True)`: cite what the item rests on."""
-        article = _article()
-        if not _code_cites.get() or article is None or not isinstance(data, dict):
+        now = scope.current()
+        if now is None or not now.cite or not isinstance(data, dict):
             return data
-        found = cls.cite(data, article)
+        found = cls.cite(data, now.sentences)
         return {**data, "sentences": list(found)} if found else data
 
     @classmethod
@@ -184,15 +163,15 @@ class Cited(_Model):
     @field_validator("sentences", check_fields=False)
     @classmethod
     def _sentences_exist(cls, ids: list[int]) -> list[int]:
-        article = _article()
-        if article is None:
+        now = scope.current()
+        if now is None:
             return ids
-        count = len(article)
+        count = len(now.sentences)
         missing = [i for i in ids if not 1 <= i <= count]
         if missing:
             shown = ", ".join(f"S{i}" for i in missing)
             raise ValueError(
-                f"{matching.ErrorKind.CITATION}: cites {shown}, which does not exist: "
+                f"{ErrorKind.CITATION}: cites {shown}, which does not exist: "
                 f"the article has sentences S1 to S{count}"
             )
         return list(dict.fromkeys(ids))
@@ -200,19 +179,19 @@ class Cited(_Model):
 
 def _require(phrase: str, ids: list[int], what: str) -> None:
     """Fail unless `phrase` (a name, a source) occurs in the cited sentences, in this or
-    another form of it (`matching.name_occurs`)."""
-    article = _article()
-    if article is None:
+    another form of it (`name_occurs`)."""
+    now = scope.current()
+    if now is None:
         return
-    if not matching.name_occurs(phrase, matching.normalize(" ".join(matching.cited(ids, article)))):
+    if not name_occurs(phrase, normalize(" ".join(cited(ids, now.sentences)))):
         raise ValueError(
-            f"{matching.ErrorKind.NAME}: {what} '{phrase}' does not occur in "
-            f"{matching.labels(ids)}; cite the sentence where it occurs, write it as the "
+            f"{ErrorKind.NAME}: {what} '{phrase}' does not occur in "
+            f"{labels(ids)}; cite the sentence where it occurs, write it as the "
             "article does, or remove it"
         )
 
 
-def _reject(errors: Sequence[matching.Error], what: str) -> None:
+def _reject(errors: Sequence[Error], what: str) -> None:
     """Raise the errors found, each named by its kind, as one re-ask message."""
     if errors:
         found = "; ".join(f"{e.kind}: {e.message}" for e in errors)
@@ -221,15 +200,15 @@ def _reject(errors: Sequence[matching.Error], what: str) -> None:
 
 def _require_grounded(text: str, ids: list[int], what: str) -> None:
     """A cited item: no error against the sentences it cites."""
-    article = _article()
-    if article is not None:
-        _reject(matching.cited_errors(text, ids, article, matching.labels(ids)), what)
+    now = scope.current()
+    if now is not None:
+        _reject(cited_errors(text, ids, now.sentences, labels(ids), skip=now.skip), what)
 
 
 def _text_cite(field: str) -> Any:
     def cite(cls: type[Cited], data: dict[str, Any], article: Sequence[str]) -> tuple[int, ...]:
         text = data.get(field)
-        return matching.citations(text, article) if isinstance(text, str) else ()
+        return citations(text, article) if isinstance(text, str) else ()
 
     return classmethod(cite)
 
@@ -262,7 +241,7 @@ class Entity(Cited):
     @classmethod
     def cite(cls, data: dict[str, Any], article: Sequence[str]) -> tuple[int, ...]:
         name = data.get("name")
-        return matching.occurrences(name, article)[:3] if isinstance(name, str) else ()
+        return occurrences(name, article)[:3] if isinstance(name, str) else ()
 
     sentences: list[int] = _sentence_ids(_CITE)
     name: Text = Field(max_length=80, description="The name exactly as the article writes it.")
@@ -298,10 +277,10 @@ class Claim(Cited):
         statement, source = data.get("statement"), data.get("attributed_to")
         if not isinstance(statement, str):
             return ()
-        found = matching.citations(statement, article)
+        found = citations(statement, article)
         if not found or not isinstance(source, str) or data.get("source_kind") == "article":
             return found
-        named = set(matching.occurrences(source, article))
+        named = set(occurrences(source, article))
         if named & set(found):
             return found
         before = [i for i in named if found[0] - 2 <= i < found[0]]
@@ -345,7 +324,7 @@ class Figure(Cited):
         value = data.get("value")
         if not isinstance(value, str):
             return ()
-        return matching.occurrences(value, article, figure=True)[:2]
+        return occurrences(value, article, figure=True)[:2]
 
     sentences: list[int] = _sentence_ids(_CITE)
     value: Text = Field(max_length=40, description="The number exactly as written, e.g. '20,000'.")
@@ -354,19 +333,19 @@ class Figure(Cited):
     @field_validator("value")
     @classmethod
     def _is_a_number(cls, v: str) -> str:
-        if not matching.has_number(v):
+        if not has_number(v):
             raise ValueError(f"figure '{v}' is not a number; give the number as written")
         return v
 
     @model_validator(mode="after")
     def _value_occurs(self) -> Figure:
-        article = _article()
-        if article is None:
+        now = scope.current()
+        if now is None:
             return self
-        if not matching.figure_occurs(self.value, matching.cited(self.sentences, article)):
+        if not figure_occurs(self.value, cited(self.sentences, now.sentences)):
             raise ValueError(
-                f"{matching.ErrorKind.NUMBER}: figure '{self.value}' does not occur in "
-                f"{matching.labels(self.sentences)}; cite the sentence where it occurs, write "
+                f"{ErrorKind.NUMBER}: figure '{self.value}' does not occur in "
+                f"{labels(self.sentences)}; cite the sentence where it occurs, write "
                 "it as the article does, or remove it"
             )
         return self
@@ -469,12 +448,13 @@ class Overview(_Model):
         """Free text cites nothing: each of its sentences is checked against the article
         sentences that support it best (numbers, names and quotations against the whole
         article)."""
-        article = _article()
-        if article is None:
+        now = scope.current()
+        if now is None:
             return v
         for n, sentence in enumerate(split_sentences(v) or [v], start=1):
             what = f"sentence {n} of the summary" if info.field_name == "summary" else None
-            _reject(matching.free_text_errors(sentence, article), what or str(info.field_name))
+            found = free_text_errors(sentence, now.sentences, skip=now.skip)
+            _reject(found, what or str(info.field_name))
         return v
 
 
@@ -490,7 +470,7 @@ class ArticleSummary(Overview):
         max_length=12,
         description="Who said what: each claim with its source and how sure the article is.",
         # A hint for decoders that bound lists: about one claim per sentence that
-        # attributes what it says (see matching.attributions).
+        # attributes what it says (see text.attribution.attributions).
         json_schema_extra={"x-one-per": "attribution"},
     )
     figures: list[Figure] = Field(

@@ -30,7 +30,6 @@ import contextlib
 import datetime as dt
 import hmac
 import ipaddress
-import json
 import logging
 import re
 import time
@@ -47,6 +46,8 @@ from starlette.middleware.cors import CORSMiddleware
 from summarizer import prompts
 from summarizer.article import Article
 from summarizer.backends import Backend, safe_url
+from summarizer.checks.report import GroundingReport
+from summarizer.checks.report import check as check_summary
 from summarizer.client import one_line
 from summarizer.errors import (
     ArticleError,
@@ -56,10 +57,9 @@ from summarizer.errors import (
     SummarizerError,
     SummaryValidationError,
 )
-from summarizer.faithfulness import GroundingReport, ground_text
-from summarizer.language import checking
 from summarizer.metrics import Metrics
 from summarizer.pipeline import Summarizer
+from summarizer.pool import Pool
 from summarizer.result import SummaryResult
 from summarizer.schema_export import public_models
 from summarizer.settings import Settings
@@ -169,27 +169,6 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         504: "The backend did not answer in time.",
     }
     return {code: {"model": ErrorBody, "description": said[code]} for code in statuses}
-
-
-class _Pool:
-    """The service's `Summarizer` with a request's options: a `variant` of it, which shares
-    its HTTP client and cache (a new set of options costs no connection and no window
-    probe). The most recently used are kept, so a popular set is not rebuilt each time."""
-
-    def __init__(self, base: Summarizer, most: int = 256) -> None:
-        self.base, self.most = base, most
-        self._made: dict[str, Summarizer] = {}
-
-    def get(self, options: Options) -> Summarizer:
-        given = options.model_dump(exclude_none=True)
-        if not given:
-            return self.base
-        key = json.dumps(given, sort_keys=True)
-        made = self._made.pop(key, None) or self.base.variant(**given)
-        self._made[key] = made
-        while len(self._made) > self.most:  # a variant holds nothing to close
-            self._made.pop(next(iter(self._made)))
-        return made
 
 
 class OverLimit(Exception):
@@ -378,7 +357,10 @@ def create_app(summarizer: Summarizer) -> FastAPI:
     )
     _offline_docs(app)
     gate = _Gate(s.jobs, s.queue)
-    pool = _Pool(summarizer)
+    # A request's options pick a `variant` of the service's summarizer, which shares its
+    # HTTP client and cache (a new set costs no connection and no window probe); the most
+    # recently used are kept, so a popular set is not rebuilt each time.
+    pool = Pool(lambda given: summarizer.variant(**given) if given else summarizer, most=256)
     tokens = [t.get_secret_value().encode() for t in s.tokens]
     metrics = Metrics()
 
@@ -436,7 +418,7 @@ def create_app(summarizer: Summarizer) -> FastAPI:
         """Summarize one article: the `SummaryResult` JSON (`schemas/SummaryResult.v1.json`)."""
         article = body.article()
         _within_limits(body.options, s)
-        chosen = pool.get(body.options)
+        chosen, _ = pool.get(body.options.model_dump(exclude_none=True))  # variants: no close
         # Watched from the start: a client that leaves while its request waits in the
         # queue is never sent to the backend (on a paid API, every call costs).
         result = await _until_gone(request, gate.run(lambda: chosen.asummarize(article)))
@@ -446,9 +428,7 @@ def create_app(summarizer: Summarizer) -> FastAPI:
     @app.post("/v1/check", response_model=GroundingReport, responses=_errors(400, 401, 413, 422))
     async def check(body: CheckIn) -> GroundingReport:
         """Check any summary against its article: the grounding report."""
-        article = body.article.article()
-        with checking(article.lang):
-            return ground_text(body.summary, [x.text for x in article.sentences])
+        return check_summary(body.article.article(), body.summary)
 
     @app.get("/v1/schema", responses=_errors(401))
     async def schema() -> dict[str, Any]:

@@ -62,14 +62,15 @@ def test_each_recording_holds_what_a_person_wrote_of_it(case: dict[str, Any]) ->
 def test_replayed_results_pass_validation_against_the_article(case: dict[str, Any]) -> None:
     """A fixture is not trusted blindly: its summary must validate against its article."""
     from summarizer import Article, ArticleSummary
-    from summarizer.language import checking
-    from summarizer.schema import article_scope
+    from summarizer.checks.scope import article_scope
+    from summarizer.language import skipped_checks
 
     fixture = json.loads((FIXTURES / f"{case['name']}.json").read_text())
     if "error" in fixture:
         pytest.skip("this recording ends in a reported error")
     article = Article.from_text((Path(__file__).parent.parent / case["article"]).read_text())
-    with article_scope([s.text for s in article.sentences]), checking(article.lang):
+    sentences = [s.text for s in article.sentences]
+    with article_scope(sentences, skip=skipped_checks(article.lang)):
         ArticleSummary.model_validate(fixture["summary"])  # the checks of its language
 
 

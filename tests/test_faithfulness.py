@@ -21,16 +21,12 @@ from typing import Any
 import pytest
 
 from summarizer import Article
-from summarizer.faithfulness import check, ground_text
-from summarizer.matching import (
-    ErrorKind,
-    free_text_errors,
-    name_occurs,
-    names,
-    normalize,
-    support,
-)
+from summarizer.checks.report import check, ground_text
+from summarizer.checks.rules import ErrorKind, free_text_errors
 from summarizer.schema import split_sentences
+from summarizer.text.names import name_occurs, names
+from summarizer.text.support import support
+from summarizer.text.words import normalize
 
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 FRANK = EVAL / "frank_valid.jsonl"

@@ -245,8 +245,8 @@ def test_context_managers_close_clients_and_cache(
     fault_server.script = [Reply(200, completion(valid_summary_json))]
     with make(fault_server, cache=True, cache_dir=str(tmp_path / "c")) as s:
         s.summarize(seed_text)
-        assert len(s._clients) == 1
-    assert len(s._clients) == 0
+        assert len(s.clients._made) == 1
+    assert len(s.clients._made) == 0
 
 
 async def test_async_context_manager_and_cancellation(

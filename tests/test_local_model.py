@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import Article, ArticleSummary, Summarizer
-from summarizer.schema import article_scope
+from summarizer.checks.scope import article_scope
 
 pytestmark = pytest.mark.local_model
 

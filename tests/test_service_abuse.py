@@ -22,7 +22,7 @@ import pytest
 
 from summarizer import prompts
 from summarizer.errors import PromptError
-from summarizer.memo import bounded
+from summarizer.text.memo import bounded
 from tests.conftest import FaultServer, Reply, completion
 from tests.test_service import serve
 
@@ -90,7 +90,7 @@ def test_new_option_sets_reuse_the_one_client(
             assert answer.status_code == 200, answer.text
     assert len(fault_server.requests) == 12
     assert [p for p in fault_server.gets if p.endswith("/models")] == ["/v1/models"]
-    assert len(base._clients) == 1  # one loop, one client, shared by every variant
+    assert len(base.clients._made) == 1  # one loop, one client, shared by every variant
 
 
 def test_a_queued_request_whose_client_left_never_reaches_the_backend(

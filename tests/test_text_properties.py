@@ -7,14 +7,10 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from summarizer.matching import (
-    Number,
-    name_occurs,
-    normalize,
-    number_matches,
-    numbers,
-)
 from summarizer.segment import summary_sentences
+from summarizer.text.names import name_occurs
+from summarizer.text.numbers import Number, number_matches, numbers
+from summarizer.text.words import normalize
 
 UNITS = ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",

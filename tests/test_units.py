@@ -12,9 +12,10 @@ from pydantic import ValidationError
 
 from summarizer import Article, ArticleError, ArticleSummary, ConfigError, prompts, resolve
 from summarizer.backends import Backend
+from summarizer.checks.scope import article_scope
 from summarizer.errors import PromptError
 from summarizer.salvage import salvage
-from summarizer.schema import article_scope, count_sentences
+from summarizer.schema import count_sentences
 from summarizer.schema_export import export_schemas, json_schema, public_models
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -365,7 +366,7 @@ def test_eval_summary_compares_baselines_on_the_same_articles() -> None:
 def test_report_flags_an_entity_role_its_sentences_do_not_support(
     valid: dict[str, object], seed_text: str
 ) -> None:
-    from summarizer.faithfulness import ground_summary
+    from summarizer.checks.report import ground_summary
 
     sentences = [s.text for s in Article.from_text(seed_text).sentences]
     good = ground_summary(ArticleSummary.model_validate(valid), sentences)
@@ -406,7 +407,7 @@ def test_code_cites_what_each_item_rests_on(seed_text: str) -> None:
 
 
 def test_attributions_name_who_speaks_or_how_it_is_hedged(seed_text: str) -> None:
-    from summarizer.matching import attributions
+    from summarizer.text.attribution import attributions
 
     found = {s.id: attributions(s.text) for s in Article.from_text(seed_text).sentences}
     assert "Guardian" in found[1] and "unspecified number of diplomats" in found[1]
@@ -432,7 +433,7 @@ def test_no_article_text_passes_for_prompt_markup() -> None:
 
 def test_a_speaker_merely_named_in_the_evidence_is_not_its_source(seed_text: str) -> None:
     """S1: The Guardian reports, citing diplomats, on Trump's plan: Trump said nothing."""
-    from summarizer.matching import ErrorKind, free_text_errors
+    from summarizer.checks.rules import ErrorKind, free_text_errors
 
     sentences = [s.text for s in Article.from_text(seed_text).sentences]
     wrong = "Egypt is expected, according to U.S. President Donald Trump, to lead the force."

@@ -60,7 +60,7 @@ def compact(schema: Any, attributions: int = 0) -> Any:
 
 def attributed_sentences(article: str) -> int:
     """How many of the article's sentences (one a line) attribute what they say."""
-    from summarizer.matching import attributions
+    from summarizer.text.attribution import attributions
 
     return sum(1 for line in article.splitlines() if attributions(line))
 

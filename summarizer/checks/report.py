@@ -4,9 +4,9 @@ It serves both the pipeline (every result carries a report) and `summarizer chec
 scores summaries written by anyone. For each part (the title, the TL;DR, each sentence of
 the summary, each item) it gives:
 
-- the errors found, each of a named kind (`matching.ErrorKind`): the same checks as the
+- the errors found, each of a named kind (`checks.rules.ErrorKind`): the same checks as the
   gate that re-asks the model, so a returned summary normally has none;
-- a graded support score in [0, 1] and its evidence sentences (`matching.support`: word
+- a graded support score in [0, 1] and its evidence sentences (`text.support.support`: word
   stems weighted by rarity, over the best one to three article sentences, and word pairs
   for order). Low support is reported, not gated: paraphrase lowers it too;
 - `supported`: no error and a score of at least `SUPPORTED`.
@@ -17,13 +17,22 @@ Measured on FRANK's human judgments and on news_dev's writers' summaries by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from summarizer import matching
+from summarizer.checks.rules import Error, ErrorKind, cited_errors, free_text_errors
+from summarizer.language import skipped_checks
 from summarizer.schema import ArticleSummary, SourceKind, split_sentences
 from summarizer.segment import summary_sentences
+from summarizer.text.names import name_occurs
+from summarizer.text.numbers import figure_occurs
+from summarizer.text.support import Support, cited, labels, support
+from summarizer.text.words import normalize
+
+if TYPE_CHECKING:
+    from summarizer.article import Article
 
 # A part scoring below this is unsupported. Chosen on FRANK's validation split so that
 # about one error-free summary in ten has a sentence below it (benchmarks/faithfulness.py).
@@ -33,7 +42,7 @@ SUPPORTED = 0.55
 class Finding(BaseModel):
     """One error in a part of a summary."""
 
-    kind: matching.ErrorKind
+    kind: ErrorKind
     found: str = Field(description="The offending words, as the summary writes them.")
     message: str
 
@@ -82,8 +91,8 @@ def _check(
     field: str,
     index: int,
     text: str,
-    found: matching.Support,
-    errors: Sequence[matching.Error],
+    found: Support,
+    errors: Sequence[Error],
     evidence: Sequence[int] | None = None,
 ) -> Check:
     findings = [Finding(kind=e.kind, found=e.found, message=e.message) for e in errors]
@@ -102,43 +111,46 @@ def _check(
     )
 
 
-def ground_sentence(field: str, index: int, text: str, sentences: Sequence[str]) -> Check:
+def ground_sentence(
+    field: str, index: int, text: str, sentences: Sequence[str], skip: frozenset[str] = frozenset()
+) -> Check:
     """A sentence of free text, against the whole article."""
-    return _check(field, index, text, matching.support(text, sentences),
-                  matching.free_text_errors(text, sentences))  # fmt: skip
+    errors = free_text_errors(text, sentences, skip=skip)
+    return _check(field, index, text, support(text, sentences), errors)
 
 
 def _cited_check(
-    field: str, index: int, text: str, ids: list[int], sentences: Sequence[str]
+    field: str,
+    index: int,
+    text: str,
+    ids: list[int],
+    sentences: Sequence[str],
+    skip: frozenset[str],
 ) -> Check:
     """A cited item: scored against the sentences it cites, not the best ones."""
     valid = [i for i in ids if 1 <= i <= len(sentences)]
     cited = [sentences[i - 1] for i in valid]
-    errors = matching.cited_errors(text, ids, sentences, "the sentences it cites")
+    errors = cited_errors(text, ids, sentences, "the sentences it cites", skip=skip)
     if len(valid) < len(ids):
-        missing = matching.labels(i for i in ids if i not in valid)
-        errors.append(
-            matching.Error(
-                matching.ErrorKind.CITATION, missing, f"cites {missing}, which does not exist"
-            )
-        )
-    return _check(field, index, text, matching.support(text, cited), errors, valid)
+        missing = labels(i for i in ids if i not in valid)
+        errors.append(Error(ErrorKind.CITATION, missing, f"cites {missing}, which does not exist"))
+    return _check(field, index, text, support(text, cited), errors, valid)
 
 
 def _name_check(
     field: str, index: int, phrase: str, ids: list[int], sentences: Sequence[str]
 ) -> Check:
     """A name (an entity, a claim's source) or a figure occurs in the sentences it cites."""
-    evidence = matching.cited(ids, sentences)
+    evidence = cited(ids, sentences)
     if field == "figures":
-        ok, kind = matching.figure_occurs(phrase, evidence), matching.ErrorKind.NUMBER
+        ok, kind = figure_occurs(phrase, evidence), ErrorKind.NUMBER
     else:
-        ok = matching.name_occurs(phrase, matching.normalize(" ".join(evidence)))
-        kind = matching.ErrorKind.NAME
+        ok = name_occurs(phrase, normalize(" ".join(evidence)))
+        kind = ErrorKind.NAME
     errors = [] if ok else [
-        matching.Error(kind, phrase, f"'{phrase}' does not occur in the sentences it cites")
+        Error(kind, phrase, f"'{phrase}' does not occur in the sentences it cites")
     ]  # fmt: skip
-    found = matching.Support(float(ok), tuple(ids), float(ok), float(ok), float(ok))
+    found = Support(float(ok), tuple(ids), float(ok), float(ok), float(ok))
     return _check(field, index, phrase, found, errors, ids)
 
 
@@ -146,17 +158,17 @@ def _check_role(check: Check, role: str, evidence: Sequence[str]) -> None:
     """Flag an entity whose stated role the sentences it cites do not support (a small
     model copies roles from its prompt's example: "Egypt (location): the city whose
     council voted"). Reported, not a reason to drop the entity."""
-    if matching.support(role, evidence).words < 0.5:
+    if support(role, evidence).words < 0.5:
         check.problems.append(f"its role '{role}' is not supported by the sentences it cites")
         check.supported = False
         check.score = round(check.score / 2, 3)
 
 
-_TOTALLED = (matching.ErrorKind.NUMBER, matching.ErrorKind.NAME)
+_TOTALLED = (ErrorKind.NUMBER, ErrorKind.NAME)
 
 
-def grounding_report(checks: list[Check]) -> GroundingReport:
-    kinds: dict[matching.ErrorKind, set[str]] = {k: set() for k in _TOTALLED}
+def grounding_report(checks: list[Check], skip: Iterable[str] = ()) -> GroundingReport:
+    kinds: dict[ErrorKind, set[str]] = {k: set() for k in _TOTALLED}
     for c in checks:
         for e in c.errors:
             kinds.get(e.kind, set()).add(e.found)
@@ -164,44 +176,49 @@ def grounding_report(checks: list[Check]) -> GroundingReport:
         checks=checks,
         score=round(sum(c.score for c in checks) / len(checks), 3) if checks else 1.0,
         share_supported=round(sum(c.supported for c in checks) / len(checks), 3) if checks else 1.0,
-        unsupported_numbers=sorted(kinds[matching.ErrorKind.NUMBER]),
-        unsupported_names=sorted(kinds[matching.ErrorKind.NAME]),
-        skipped_checks=sorted(matching.skipped()),
+        unsupported_numbers=sorted(kinds[ErrorKind.NUMBER]),
+        unsupported_names=sorted(kinds[ErrorKind.NAME]),
+        skipped_checks=sorted(skip),
     )
 
 
-def check(article: str, summary: str) -> GroundingReport:
-    """Check any summary (plain text, whoever wrote it) against its article's text."""
+def check(article: str | Article, summary: str) -> GroundingReport:
+    """Check any summary (plain text, whoever wrote it) against its article (its text, or
+    an `Article`): the one check behind the API, `summarizer check` and the service."""
     from summarizer.article import Article
-    from summarizer.language import checking
 
-    parsed = Article.from_text(article)
-    with checking(parsed.lang):
-        return ground_text(summary, [s.text for s in parsed.sentences])
+    parsed = article if isinstance(article, Article) else Article.from_text(article)
+    sentences = [s.text for s in parsed.sentences]
+    return ground_text(summary, sentences, skip=skipped_checks(parsed.lang))
 
 
-def ground_text(summary: str, sentences: Sequence[str]) -> GroundingReport:
+def ground_text(
+    summary: str, sentences: Sequence[str], *, skip: frozenset[str] = frozenset()
+) -> GroundingReport:
     """Check a plain-text summary, sentence by sentence, against the article's sentences.
     The summary is cut a line or a bullet at a time (`segment.summary_sentences`)."""
     parts = summary_sentences(summary) or [summary.strip()]
-    checks = [ground_sentence("summary", i, s, sentences) for i, s in enumerate(parts, 1)]
-    return grounding_report(checks)
+    checks = [ground_sentence("summary", i, s, sentences, skip) for i, s in enumerate(parts, 1)]
+    return grounding_report(checks, skip)
 
 
-def ground_summary(summary: ArticleSummary, sentences: Sequence[str]) -> GroundingReport:
-    """Check every part of a structured summary against the article's sentences."""
-    checks = [ground_sentence("title", 1, summary.title, sentences)]
-    checks.append(ground_sentence("tldr", 1, summary.tldr, sentences))
+def ground_summary(
+    summary: ArticleSummary, sentences: Sequence[str], *, skip: frozenset[str] = frozenset()
+) -> GroundingReport:
+    """Check every part of a structured summary against the article's sentences; `skip`
+    names the kinds of error not looked for (`language.skipped_checks`)."""
+    checks = [ground_sentence("title", 1, summary.title, sentences, skip)]
+    checks.append(ground_sentence("tldr", 1, summary.tldr, sentences, skip))
     for i, part in enumerate(split_sentences(summary.summary), start=1):
-        checks.append(ground_sentence("summary", i, part, sentences))
+        checks.append(ground_sentence("summary", i, part, sentences, skip))
     for i, kp in enumerate(summary.key_points, start=1):
-        checks.append(_cited_check("key_points", i, kp.text, kp.sentences, sentences))
+        checks.append(_cited_check("key_points", i, kp.text, kp.sentences, sentences, skip))
     for i, e in enumerate(summary.entities, start=1):
         entity = _name_check("entities", i, e.name, e.sentences, sentences)
-        _check_role(entity, e.role, matching.cited(e.sentences, sentences))
+        _check_role(entity, e.role, cited(e.sentences, sentences))
         checks.append(entity)
     for i, c in enumerate(summary.claims, start=1):
-        claim = _cited_check("claims", i, c.statement, c.sentences, sentences)
+        claim = _cited_check("claims", i, c.statement, c.sentences, sentences, skip)
         if c.source_kind is not SourceKind.ARTICLE:
             source = _name_check("claims", i, c.attributed_to, c.sentences, sentences)
             claim.errors += source.errors
@@ -211,5 +228,5 @@ def ground_summary(summary: ArticleSummary, sentences: Sequence[str]) -> Groundi
     for i, f in enumerate(summary.figures, start=1):
         checks.append(_name_check("figures", i, f.value, f.sentences, sentences))
     for i, q in enumerate(summary.open_questions, start=1):
-        checks.append(_cited_check("open_questions", i, q.question, q.sentences, sentences))
-    return grounding_report(checks)
+        checks.append(_cited_check("open_questions", i, q.question, q.sentences, sentences, skip))
+    return grounding_report(checks, skip)

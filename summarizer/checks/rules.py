@@ -1,0 +1,175 @@
+"""The error rules: what a reader would call an error in a part of a summary, by kind.
+
+Built on the text facts of `summarizer.text`: a number, name or quotation that the
+evidence does not have, a speaker who is not the source, a hedge made stronger or a
+negation flipped, words copied from a check's own message. The gate (the schema's
+validators, which re-ask) and the grounding report both ask these rules, so a summary is
+judged by the same rules wherever it is judged. Which kinds are not looked for (an article
+in a language whose word lists these rules lack) is an argument, `skip`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from summarizer.text import memo
+from summarizer.text.attribution import (
+    CLOSE,
+    attributions,
+    framing_errors,
+    quotation_occurs,
+    quotations,
+    speakers,
+    speaks_before,
+)
+from summarizer.text.names import name_occurs, names
+from summarizer.text.numbers import number_matches, numbers
+from summarizer.text.support import support
+from summarizer.text.words import ARTICLE_MEMO, contains, normalize
+
+
+class ErrorKind(StrEnum):
+    """The kinds of error a reader would call an error. Each one re-asks the model."""
+
+    NUMBER = "number"  # a number the evidence does not have
+    NAME = "name"  # a name (person, place, organization, date) the evidence does not have
+    QUOTATION = "quotation"  # words put in quotation marks that the evidence does not have
+    SPEAKER = "speaker"  # "X said" where X is not the source in the evidence
+    HEDGE = "hedge"  # a hedged statement ("reportedly", "may") stated as fact or "will"
+    NEGATION = "negation"  # a statement negated where the evidence is not, or the reverse
+    CITATION = "citation"  # a citation of a sentence the article does not have
+    ECHO = "echo"  # words of a check's own message (a re-ask's), not of the article
+
+
+@dataclass(frozen=True, slots=True)
+class Error:
+    kind: ErrorKind
+    found: str  # the offending part, as the summary writes it
+    message: str  # says what is wrong, for the report and the re-ask
+
+
+# Phrases of the checks' messages and of pydantic's, which a small model re-asked with them
+# copies into its next answer ("... is not the source in its evidence; write only what the
+# article says"): the article does not say them.
+_ECHO = re.compile(
+    r"write only what the article says|is not the source in its evidence|is not in (?:the "
+    r"article|S\d)|states as fact what its evidence|negates what its evidence|input_type=|"
+    r"errors\.pydantic\.dev|validation error",
+    re.IGNORECASE,
+)
+
+
+def _echoes(text: str, evidence: Sequence[str]) -> Iterable[Error]:
+    m = _ECHO.search(text)
+    if m and not any(_ECHO.search(s) for s in evidence):
+        yield Error(
+            ErrorKind.ECHO, m.group(), f"copies the words of an error message ('{m.group()}')"
+        )
+
+
+def _missing(text: str, evidence: Sequence[str], where: str) -> Iterable[Error]:
+    haystack = normalize(" ".join(evidence))
+    for q in dict.fromkeys(quotations(text)):
+        if not quotation_occurs(q, haystack):
+            yield Error(ErrorKind.QUOTATION, q, f"quotation \u201c{q}\u201d is not in {where}")
+    known = [n for s in evidence for n in numbers(s)]
+    for n in numbers(text):
+        if not number_matches(n, known) and not contains(haystack, normalize(n.text)):
+            yield Error(ErrorKind.NUMBER, n.text, f"number {n.text} is not in {where}")
+    for name in dict.fromkeys(n.text for n in names(text)):
+        if not name_occurs(name, haystack):
+            yield Error(ErrorKind.NAME, name, f"'{name}' is not in {where}")
+
+
+def _framing(text: str, evidence: Sequence[str], window: Sequence[str]) -> Iterable[Error]:
+    """Speaker, hedge and negation: compared with the best evidence sentence."""
+    if not evidence:
+        return
+    context = normalize(" ".join(window))
+    # Who the window says is speaking. Where it names sources, the speaker must be one of
+    # them, not merely named ("according to Trump" where The Guardian reports on Trump's
+    # plan); where it names none that the patterns see, being named there is enough.
+    found = speakers(text)
+    sources = [normalize(a) for s in window for a in attributions(s)] if found else []
+    for speaker in found:
+        named = name_occurs(speaker, context)
+        a_source = any(name_occurs(speaker, src) for src in sources) or speaks_before(
+            speaker, window
+        )
+        if not named or (sources and not a_source):
+            yield Error(
+                ErrorKind.SPEAKER,
+                speaker,
+                f"attributed to {speaker}, who is not the source in its evidence",
+            )
+    if support(text, [evidence[0]]).words < CLOSE:
+        return  # the evidence is not close enough to compare its framing
+    for kind, message in framing_errors(text, evidence[0]):
+        yield Error(ErrorKind(kind), text, message)
+
+
+def errors(
+    text: str,
+    evidence: Sequence[str],
+    *,
+    window: Sequence[str] = (),
+    where: str = "the article",
+    names_from: Sequence[str] | None = None,
+    skip: frozenset[str] = frozenset(),
+) -> list[Error]:
+    """The errors in `text` against `evidence` (the sentences it rests on, best first).
+
+    Numbers, names and quotations are looked for in `names_from` (default: `evidence`;
+    for free text, the whole article); a speaker in `window` (the evidence and the
+    sentences just before it, where news names a speaker before quoting them)."""
+    names_in = tuple(names_from) if names_from is not None else tuple(evidence)
+    found = _errors(text, tuple(evidence), tuple(window or evidence), where, names_in)
+    return [e for e in found if e.kind.value not in skip] if skip else list(found)
+
+
+# Validation checks every part of a summary, then the grounding report checks the same
+# parts against the same sentences: the second time is a look-up.
+@memo.bounded(ARTICLE_MEMO)
+def _errors(
+    text: str, evidence: tuple[str, ...], window: tuple[str, ...], where: str,
+    names_from: tuple[str, ...],
+) -> tuple[Error, ...]:  # fmt: skip
+    found = list(_echoes(text, evidence))
+    found += _missing(text, names_from, where)
+    found += _framing(text, evidence, window)
+    return tuple(found)
+
+
+def free_text_errors(
+    sentence: str, article: Sequence[str], *, skip: frozenset[str] = frozenset()
+) -> list[Error]:
+    """The errors of one sentence of free text (title, TL;DR, summary, any summary given to
+    `check`): its evidence is the article sentences that support it best; numbers, names
+    and quotations are looked for in the whole article."""
+    found = support(sentence, article)
+    evidence = [article[i - 1] for i in found.evidence]
+    first = found.evidence[0] if found.evidence else 1
+    # A speaker is named in the best evidence sentence or in the two before it.
+    window = article[max(0, first - 4) : first]
+    return errors(sentence, evidence, window=window, names_from=article, skip=skip)
+
+
+def cited_errors(
+    text: str,
+    ids: Sequence[int],
+    article: Sequence[str],
+    where: str,
+    *,
+    skip: frozenset[str] = frozenset(),
+) -> list[Error]:
+    """The errors of a cited item against the sentences it cites (those that exist): its
+    numbers, names and quotations must be in them, a speaker in them or just before."""
+    valid = [i for i in ids if 1 <= i <= len(article)]
+    evidence = [article[i - 1] for i in valid]
+    first = min(valid, default=1)
+    window = [*article[max(0, first - 4) : first - 1], *evidence]
+    ranked = sorted(evidence, key=lambda s: support(text, [s]).score, reverse=True)
+    return errors(text, ranked, window=window, where=where, skip=skip)
