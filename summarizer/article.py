@@ -52,6 +52,15 @@ class Article:
         return self.language or languages.detect(self.text)
 
     @classmethod
+    def of(cls, value: Article | str, **metadata: Any) -> Article:
+        """`value` if it is an article, else the article of this text (`from_text`)."""
+        if isinstance(value, Article):
+            return value
+        if isinstance(value, str):
+            return cls.from_text(value, **metadata)
+        raise TypeError(f"expected an Article or a str, got {type(value).__name__}")
+
+    @classmethod
     def from_text(cls, raw: str, **metadata: Any) -> Article:
         """Parse an optional metadata header off `raw`; keyword arguments override it."""
         meta, text = parse_header(raw)

@@ -1,26 +1,31 @@
 """Backends: which server answers, with which model, and how structured output is asked for.
 
 Every backend speaks the OpenAI chat-completions protocol over httpx, so one code path
-serves all of them and cassettes record all of them alike:
+serves all of them and cassettes record all of them alike. Each is a class that carries
+what differs about it (as simonw/llm's model classes do); the pipeline only asks:
 
-- ``openai``: api.openai.com, key from ``OPENAI_API_KEY`` (sent to OpenAI only).
-  Structured output through ``response_format={"type": "json_schema", ...}``
-  (instructor's JSON_SCHEMA mode).
-- ``openai-compatible``: any server by base URL (Ollama, vLLM, LM Studio, llama.cpp's
-  ``llama-server``): the same JSON_SCHEMA mode, which all of these accept. llama-cpp-python's
-  own server (``python -m llama_cpp.server``) accepts only
+- `OpenAIBackend` (``openai``): api.openai.com, key from ``OPENAI_API_KEY`` (sent to OpenAI
+  only). Structured output through ``response_format={"type": "json_schema", ...}``
+  (instructor's JSON_SCHEMA mode); the schema travels in the request.
+- `CompatibleBackend` (``openai-compatible``): any server by base URL (Ollama, vLLM, LM
+  Studio, llama.cpp's ``llama-server``): the same JSON_SCHEMA mode, which all of these
+  accept. llama-cpp-python's own server (``python -m llama_cpp.server``) accepts only
   ``{"type": "json_object", "schema": ...}``: choose it with ``response_format="json_object"``.
-- ``embedded``: the local model in this process (see `summarizer.local`), used when nothing
-  else is configured.
+- ``embedded``: the local model in this process, `summarizer.local.backend.EmbeddedBackend`,
+  used when nothing else is configured.
+
+Backends are found by name through the ``summarizer.backends`` entry point group, which
+this distribution fills with all three: a plugin can add its own the same way.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
@@ -29,14 +34,12 @@ from summarizer.budget import estimate_tokens, openai_window
 from summarizer.errors import ConfigError
 from summarizer.settings import Settings
 
-BackendKind = Literal["openai", "openai-compatible", "embedded"]
 ResponseFormat = Literal["json_schema", "json_object"]
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
-EMBEDDED_BASE_URL = "http://embedded.summarizer.invalid/v1"  # never resolved: in-process
-EMBEDDED_MODEL = "qwen2.5-coder-0.5b-instruct-q4_k_m"  # see summarizer/local/model.py
 REDACTED = "***"
+ENTRY_POINTS = "summarizer.backends"
 
 
 def safe_url(url: str) -> str:
@@ -48,23 +51,39 @@ def safe_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Backend:
-    """A resolved backend: what differs between backends lives here. `describe()` is the
-    one-line name used in messages; neither it nor `repr()` shows a key or password."""
+    """A resolved backend: an OpenAI-protocol server, with what a remote one does by
+    default; each subclass overrides what differs. `describe()` is the one-line name used
+    in messages; neither it nor `repr()` shows a key or password."""
 
-    kind: BackendKind
+    kind: ClassVar[str]
+
     base_url: str
     model: str
     api_key: str | None = field(default=None, repr=False)
     response_format: ResponseFormat = "json_schema"
     model_path: Path | None = None  # embedded: a GGUF of the user's own (setting model_path)
 
+    # What a remote server gets unless its class says otherwise.
+    default_prompt: ClassVar[str] = "news"
+    default_reasks: ClassVar[int] = 2  # an instruction-tuned model reads a re-ask's errors
+    default_timeout: ClassVar[float] = 120.0  # seconds an attempt may take
+    default_max_tokens: ClassVar[int] = 1024  # a structured summary is 500 to 1,000 tokens
+    retries: ClassVar[bool] = True  # a server's failures are often transient
+    cites_by_code: ClassVar[bool] = False  # trust the model's citations
+    sends_schema: ClassVar[bool] = False  # a local server turns the schema into a grammar
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> Backend:
+        """This backend as the settings configure it (a `ConfigError` says what is missing)."""
+        raise NotImplementedError
+
     def __repr__(self) -> str:
         key = REDACTED if self.api_key else None
         return (
-            f"Backend(kind={self.kind!r}, base_url={safe_url(self.base_url)!r}, "
-            f"model={self.model!r}, api_key={key!r}, response_format={self.response_format!r}, "
+            f"{type(self).__name__}(base_url={safe_url(self.base_url)!r}, model={self.model!r}, "
+            f"api_key={key!r}, response_format={self.response_format!r}, "
             f"model_path={self.model_path!r})"
         )
 
@@ -77,119 +96,112 @@ class Backend:
         return re.sub(r"(?i)\b(bearer|basic)(\s+)[^\s\"',;]+", rf"\1\2{REDACTED}", text)
 
     @property
-    def default_prompt(self) -> str:
-        """The prompt this backend gets when none is named: chat models get `news`; an
-        embedded base model gets `news-base`, which continues a worked example."""
-        if self.kind == "embedded" and not self._chat_model():
-            return "news-base"
-        return "news"
-
-    @property
-    def default_reasks(self) -> int:
-        """Re-asks after an invalid answer when none are asked for. A base model ignores a
-        re-ask's error text and, at temperature 0, repeats its answer word for word:
-        re-asking it only costs time. An instruction-tuned one reads the errors."""
-        if self.kind == "embedded":
-            return 1 if self._chat_model() else 0
-        return 2
-
-    @property
-    def default_timeout(self) -> float:
-        """Seconds one attempt may take: a remote server answers in seconds; the embedded
-        model decodes on this machine's cores, minutes on a slow one."""
-        return 300.0 if self.kind == "embedded" else 120.0
-
-    @property
-    def retries(self) -> bool:
-        """Whether a failed or timed-out attempt is tried again. A server's failures are
-        often transient; the in-process model's are not: a timed-out decode would only be
-        run again, whole, on the same cores."""
-        return self.kind != "embedded"
-
-    @property
-    def cites_by_code(self) -> bool:
-        """Whether code finds the sentences each item cites (a small local model writes
-        well but cannot keep count of sentence numbers), rather than trusting the model."""
-        return self.kind == "embedded"
-
-    @property
-    def sends_schema(self) -> bool:
-        """Whether the JSON Schema travels in the request and counts against the window
-        (OpenAI), rather than becoming a grammar on the server."""
-        return self.kind == "openai"
-
-    @property
     def context_window(self) -> int | None:
-        """Tokens the model reads and writes per request, where the backend knows it: the
-        embedded model's context, an OpenAI model's published window. None: ask the server
-        (`budget.reported_window`)."""
-        if self.kind == "embedded":
-            from summarizer.local.model import N_CTX
-
-            return N_CTX
-        if self.kind == "openai":
-            return openai_window(self.model)
+        """Tokens the model reads and writes per request, where the backend knows it.
+        None: ask the server (`budget.reported_window`)."""
         return None
 
-    @property
-    def default_max_tokens(self) -> int:
-        """Tokens one answer may take when `max_tokens` is not set (for the budget): the
-        embedded decoder's limit; a structured summary is 500 to 1,000 tokens."""
-        if self.kind == "embedded":
-            from summarizer.local.transport import DEFAULT_MAX_TOKENS
-
-            return DEFAULT_MAX_TOKENS
-        return 1024
-
     def token_counter(self) -> Callable[[str], int]:
-        """Counts tokens as this backend's model does: the embedded model's own tokenizer
-        (this process has it); a safe estimate for a remote one (`budget.estimate_tokens`)."""
-        if self.kind == "embedded":
-            from summarizer.local.model import load
-
-            llm = load(self.model, self.model_path).llm
-            return lambda text: len(llm.tokenize(text.encode(), add_bos=False, special=False))
+        """Counts tokens as this backend's model does: a safe estimate for a remote one
+        (`budget.estimate_tokens`)."""
         return estimate_tokens
 
     def identity(self) -> dict[str, Any]:
         """What of this backend changes an answer: part of the cache key."""
-        out: dict[str, Any] = {
+        return {
             "backend": self.kind,
             "base_url": safe_url(self.base_url),
             "model": self.model,
             "response_format": self.response_format,
         }
-        if self.kind == "embedded":  # its answers also depend on how it decodes
-            from summarizer.local.decode import DECODER_VERSION
-
-            out["decoder"] = DECODER_VERSION
-            if self.model_path is not None:
-                out["model_path"] = str(self.model_path)
-        return out
-
-    def _chat_model(self) -> bool:
-        from summarizer.local.model import model_file
-
-        return model_file(self.model).chat
 
     def describe(self) -> str:
-        if self.kind == "embedded":
-            return f"embedded model {self.model}"
         return f"{self.kind} backend at {safe_url(self.base_url)} (model {self.model})"
 
-    def extra_body(self, schema: dict[str, Any]) -> dict[str, Any] | None:
-        """Request fields that replace instructor's defaults for this backend."""
+    def unavailable(self) -> str | None:
+        """Why this backend cannot run here (a missing extra), or None."""
+        return None
+
+    def notice(self) -> str | None:
+        """A line for the CLI to print before it starts (what a user should know)."""
+        return None
+
+    def extra_body(self, schema: dict[str, Any], shown: Sequence[str]) -> dict[str, Any] | None:
+        """Request fields that replace or add to instructor's (`shown`: the article
+        sentences the prompt shows, for a backend that needs them)."""
         if self.response_format == "json_object":
             # The SDK merges extra_body over the request, replacing the json_schema form.
             return {"response_format": {"type": "json_object", "schema": schema}}
         return None
 
     def transport(self) -> httpx2.AsyncBaseTransport:
-        if self.kind == "embedded":
-            from summarizer.local import EmbeddedTransport
-
-            return EmbeddedTransport.shared(self.model_path)
         return httpx2.AsyncHTTPTransport()
+
+
+@dataclass(frozen=True, repr=False)
+class OpenAIBackend(Backend):
+    """OpenAI's API: its models' windows are published; the schema counts in a request."""
+
+    kind: ClassVar[str] = "openai"
+    sends_schema: ClassVar[bool] = True
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> Backend:
+        key = s.api_key_for(openai=True)
+        if not key:
+            var = s.api_key_env or "OPENAI_API_KEY"
+            raise ConfigError(f"the openai backend needs an API key: set {var}")
+        if s.base_url and urlsplit(s.base_url).password is not None:
+            raise ConfigError(
+                f"base_url {safe_url(s.base_url)} carries a password and an API key is also "
+                "set: give one of them"
+            )
+        model = s.model or DEFAULT_OPENAI_MODEL
+        return cls(s.base_url or OPENAI_BASE_URL, model, key, s.response_format or "json_schema")
+
+    @property
+    def context_window(self) -> int | None:
+        return openai_window(self.model)
+
+
+@dataclass(frozen=True, repr=False)
+class CompatibleBackend(Backend):
+    """Any server that speaks OpenAI's protocol, by base URL."""
+
+    kind: ClassVar[str] = "openai-compatible"
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> Backend:
+        base_url = s.base_url
+        if not base_url:
+            raise ConfigError("an openai-compatible backend needs a base URL (OPENAI_BASE_URL)")
+        if not s.model:
+            raise ConfigError(
+                f"name the model served at {safe_url(base_url)} (--model or SUMMARIZER_MODEL)"
+            )
+        # Local servers usually want no key; the OpenAI key never goes to them by default.
+        key = s.api_key_for(openai=False)
+        if key and urlsplit(base_url).password is not None:
+            # httpx would send the URL's user:password as Basic auth in place of the key.
+            raise ConfigError(
+                f"base_url {safe_url(base_url)} carries a password and an API key is also "
+                "set: give one of them (remove user:password@ from the URL, or unset the key)"
+            )
+        return cls(base_url, s.model, key, s.response_format or "json_schema")
+
+
+def backend_class(kind: str) -> type[Backend]:
+    """The backend class registered under `kind` (entry point group ``summarizer.backends``)."""
+    found = entry_points(group=ENTRY_POINTS, name=kind)
+    if not found:
+        known = sorted(ep.name for ep in entry_points(group=ENTRY_POINTS))
+        raise ConfigError(
+            f"unknown backend {kind!r}: the installed ones are {', '.join(known) or 'none'}"
+        )
+    cls = next(iter(found)).load()
+    if not (isinstance(cls, type) and issubclass(cls, Backend)):
+        raise ConfigError(f"backend {kind!r} is not a summarizer Backend class")
+    return cls
 
 
 def resolve(settings: Settings | None = None, /, **options: Any) -> Backend:
@@ -197,44 +209,12 @@ def resolve(settings: Settings | None = None, /, **options: Any) -> Backend:
     environment and config file below them): an explicit backend or base URL, then an
     OpenAI key in the environment, then the embedded model."""
     s = settings if settings is not None else Settings.load(**options)
-    base_url = s.base_url
-    fmt: ResponseFormat = s.response_format or "json_schema"
-    backend = s.backend
-    if backend is None:
-        if base_url:
-            backend = "openai" if base_url == OPENAI_BASE_URL else "openai-compatible"
+    kind = s.backend
+    if kind is None:
+        if s.base_url:
+            kind = "openai" if s.base_url == OPENAI_BASE_URL else "openai-compatible"
         elif s.api_key_for(openai=True):
-            backend = "openai"
+            kind = "openai"
         else:
-            backend = "embedded"
-
-    if backend == "embedded":
-        model = s.model or EMBEDDED_MODEL
-        return Backend("embedded", EMBEDDED_BASE_URL, model, None, model_path=s.model_path)
-    if backend == "openai":
-        key = s.api_key_for(openai=True)
-        if not key:
-            var = s.api_key_env or "OPENAI_API_KEY"
-            raise ConfigError(f"the openai backend needs an API key: set {var}")
-        model = s.model or DEFAULT_OPENAI_MODEL
-        if base_url and urlsplit(base_url).password is not None:
-            raise ConfigError(
-                f"base_url {safe_url(base_url)} carries a password and an API key is also "
-                "set: give one of them"
-            )
-        return Backend("openai", base_url or OPENAI_BASE_URL, model, key, fmt)
-    if not base_url:
-        raise ConfigError("an openai-compatible backend needs a base URL (OPENAI_BASE_URL)")
-    if not s.model:
-        raise ConfigError(
-            f"name the model served at {safe_url(base_url)} (--model or SUMMARIZER_MODEL)"
-        )
-    # Local servers usually want no key; the OpenAI key never goes to them by default.
-    key = s.api_key_for(openai=False)
-    if key and urlsplit(base_url).password is not None:
-        # httpx would send the URL's user:password as Basic auth in place of the key.
-        raise ConfigError(
-            f"base_url {safe_url(base_url)} carries a password and an API key is also set: "
-            "give one of them (remove user:password@ from the URL, or unset the key)"
-        )
-    return Backend("openai-compatible", base_url, s.model, key, fmt)
+            kind = "embedded"
+    return backend_class(kind).from_settings(s)

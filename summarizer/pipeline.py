@@ -15,50 +15,31 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import hashlib
-import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, TypeVar
 
 import instructor
 from pydantic import BaseModel
 
-from summarizer import language as languages
 from summarizer import portal, prompts
 from summarizer.article import Article
-from summarizer.backends import Backend, resolve, safe_url
+from summarizer.backends import Backend, resolve
 from summarizer.budget import Windows
 from summarizer.cache import ResultCache
-from summarizer.call import SUMMARY_MODEL, Attempts, Caller, Clients, ModelRequest, Sampling
+from summarizer.call import Attempts, Caller, Clients, ModelRequest, Sampling
 from summarizer.checks.report import ground_summary
 from summarizer.chunking import plan_request, summarize_chunks
-from summarizer.errors import BackendTimeout, ConfigError, LanguageError
+from summarizer.errors import BackendTimeout
 from summarizer.keys import cache_key
 from summarizer.result import Provenance, SummaryResult, Usage
 from summarizer.salvage import Correction
-from summarizer.schema import CHECKS_VERSION, SCHEMA_VERSION, ArticleSummary
-from summarizer.settings import Settings
+from summarizer.schema import CHECKS_VERSION, SCHEMA_VERSION, ArticleSummary, schema_digest
+from summarizer.settings import REQUEST_OPTIONS, Settings, request_options, summarizer_options
 
 ArticleInput = Article | str
 Found = TypeVar("Found", bound=BaseModel)
-
-
-def _schema_digest() -> str:
-    schema = json.dumps(ArticleSummary.model_json_schema(), sort_keys=True)
-    return hashlib.sha256(schema.encode()).hexdigest()[:16]
-
-
-_SCHEMA_DIGEST = _schema_digest()
-
-
-def as_article(value: ArticleInput, **metadata: Any) -> Article:
-    if isinstance(value, Article):
-        return value
-    if isinstance(value, str):
-        return Article.from_text(value, **metadata)
-    raise TypeError(f"expected an Article or a str, got {type(value).__name__}")
 
 
 class Summarizer:
@@ -79,7 +60,7 @@ class Summarizer:
         settings: Settings | None = None,
         **options: Any,
     ) -> None:
-        s = settings if settings is not None else Settings.load(**options)
+        s = settings if settings is not None else Settings.load(**summarizer_options(options))
         backend = resolve(s)
         self._apply(s, backend)
         self.retry = s.retry
@@ -106,25 +87,14 @@ class Summarizer:
         self.deadline = s.deadline
         self.caller = Caller(backend, self.sampling, self.timeout, s.policy)
 
-    # Options that change what is asked, not where or over which connection.
-    REQUEST_OPTIONS = frozenset({
-        "model", "prompt", "temperature", "top_p", "seed", "max_tokens", "max_reasks",
-        "policy", "language", "timeout", "deadline",
-    })  # fmt: skip
+    REQUEST_OPTIONS = REQUEST_OPTIONS
 
     def variant(self, **options: Any) -> Summarizer:
         """This summarizer with other request options (`REQUEST_OPTIONS`, already
         validated, as the service's per-request options are): it shares this one's HTTP
         clients and cache, so a new set of options costs no new connection, SDK client or
         window probe. Closing it closes nothing; this one owns what they share."""
-        unknown = set(options) - self.REQUEST_OPTIONS
-        if unknown:
-            raise ConfigError(f"not a request option: {', '.join(sorted(unknown))}")
-        if options.get("language") is not None:  # the one option its model does not check
-            try:
-                options["language"] = languages.code_of(options["language"])
-            except LanguageError as exc:
-                raise ConfigError(f"language: {exc}") from None
+        options = request_options(options)
         other = copy.copy(self)  # shares _clients, its lock, the cache
         backend = self.backend
         if options.get("model", backend.model) != backend.model:
@@ -147,8 +117,12 @@ class Summarizer:
             "policy": self.policy,
             "prompt": [self.prompt.name, self.prompt.version, self.prompt.digest],
             "language": self.settings.language,
-            "schema": [SCHEMA_VERSION, _SCHEMA_DIGEST, CHECKS_VERSION],
+            "schema": [SCHEMA_VERSION, schema_digest(), CHECKS_VERSION],
         }
+
+    def key_of(self, article: Article) -> str:
+        """The cache key of `article`'s summary by this summarizer."""
+        return cache_key(article, self.request_identity())
 
     # -- the steps of one article ------------------------------------------------------
 
@@ -159,8 +133,8 @@ class Summarizer:
     async def asummarize(self, article: ArticleInput, **metadata: Any) -> SummaryResult:
         """The async form of `summarize`. Cancelling it abandons the request at once."""
         started = time.perf_counter()
-        art = as_article(article, **metadata)
-        key = cache_key(art, self.request_identity())
+        art = Article.of(article, **metadata)
+        key = self.key_of(art)
         hit = self._lookup(key, started)
         if hit is not None:
             return hit
@@ -179,27 +153,29 @@ class Summarizer:
                 f"{self.backend.describe()} did not finish this article within its "
                 f"deadline of {self.deadline:g} s"
             ) from None
-        done = _Done(key, started, request, len(chunks) if chunks else 1)
-        return self._success(done, *found)
+        summary, corrections, usage = found
+        made = self.caller.provenance(self.prompt, key, request.attempts.count, usage, started,
+                                      len(chunks) if chunks else 1)  # fmt: skip
+        return self._success(request, summary, corrections, made)
 
     def _first_request(self, article: Article) -> ModelRequest:
         """The request for a whole article's summary."""
-        until = None if self.deadline is None else time.monotonic() + self.deadline
-        return ModelRequest(
-            messages=self.prompt.render(article, self.settings.language),
-            response_model=SUMMARY_MODEL,
-            max_reasks=self.max_reasks,
-            sentences=[s.text for s in article.sentences],
-            until=until,
-            cite=self.backend.cites_by_code,
-            skip=languages.skipped_checks(article.lang),
-        )
+        messages = self.prompt.render(article, self.settings.language)
+        return ModelRequest.for_article(article, messages, self.max_reasks, self.deadline,
+                                        cite=self.backend.cites_by_code)  # fmt: skip
 
     def request(
-        self, messages: list[dict[str, str]], model: type[BaseModel], like: ModelRequest
+        self,
+        messages: list[dict[str, str]],
+        model: type[BaseModel],
+        like: ModelRequest,
+        shown: list[str],
     ) -> ModelRequest:
-        """Another request for the article of `like` (a chunk's, the overview's)."""
-        return replace(like, messages=messages, response_model=model, attempts=Attempts())
+        """Another request for the article of `like` (a chunk's, the overview's), whose
+        prompt shows the sentences `shown`."""
+        return replace(
+            like, messages=messages, response_model=model, shown=shown, attempts=Attempts()
+        )
 
     def client(self) -> instructor.AsyncInstructor:
         return self.clients.get()
@@ -216,47 +192,26 @@ class Summarizer:
         stored = self.cache.get(key)
         if stored is None:
             return None
-        return SummaryResult.from_stored(stored, self._provenance(key, 0, Usage(), started))
-
-    def _provenance(
-        self, key: str, attempts: int, usage: Usage, started: float, chunks: int = 0
-    ) -> Provenance:
-        """How this summary was made (`chunks` 0: a cache hit, its own set by the cache)."""
-        b = self.backend
-        return Provenance(
-            backend=b.kind,
-            base_url=safe_url(b.base_url),
-            model=b.model,
-            mode=b.response_format,
-            prompt=self.prompt.name,
-            prompt_version=self.prompt.version,
-            schema_version=SCHEMA_VERSION,
-            cache_key=key,
-            cache_hit=chunks == 0,
-            attempts=attempts,
-            usage=usage,
-            latency_s=time.perf_counter() - started,
-            chunks=max(1, chunks),
-        )
+        made = self.caller.provenance(self.prompt, key, 0, Usage(), started)
+        return SummaryResult.from_stored(stored, made)
 
     def _success(
-        self, done: _Done, summary: ArticleSummary, corrections: list[Correction], usage: Usage
+        self,
+        request: ModelRequest,
+        summary: ArticleSummary,
+        corrections: list[Correction],
+        provenance: Provenance,
     ) -> SummaryResult:
-        """Store a validated summary and wrap it with its provenance."""
+        """Check a validated summary (the grounding report), store it, wrap it."""
         # Without what instructor attached (the raw response, usage): a plain value, equal
         # to what a cache hit returns.
         summary = ArticleSummary.model_construct(summary.model_fields_set, **dict(summary))
-        grounding = ground_summary(summary, done.request.sentences, skip=done.request.skip)
+        grounding = ground_summary(summary, request.sentences, skip=request.skip)
         result = SummaryResult(
-            summary=summary,  # the alias: see SummaryResult
-            grounding=grounding,
-            corrections=corrections,
-            provenance=self._provenance(
-                done.key, done.request.attempts.count, usage, done.started, done.chunks
-            ),
-        )
+            summary=summary, grounding=grounding, corrections=corrections, provenance=provenance
+        )  # `summary`: the alias, see SummaryResult
         if self.cache is not None:
-            self.cache.set(done.key, result.stored())
+            self.cache.set(provenance.cache_key, result.stored())
         return result
 
     # -- closing -------------------------------------------------------------------------
@@ -286,13 +241,3 @@ class Summarizer:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
-
-
-@dataclass(frozen=True)
-class _Done:
-    """What the result of one article's calls is stored and described under."""
-
-    key: str
-    started: float
-    request: ModelRequest
-    chunks: int

@@ -17,6 +17,7 @@ exactly what to fix. How well the wording is supported is graded by the groundin
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -481,6 +482,13 @@ class ArticleSummary(Overview):
         max_length=6,
         description="What the article says is unknown, unclear or disputed.",
     )
+
+
+@functools.cache
+def schema_digest() -> str:
+    """A digest of `ArticleSummary`'s JSON Schema: part of the cache key."""
+    schema = json.dumps(ArticleSummary.model_json_schema(), sort_keys=True)
+    return hashlib.sha256(schema.encode()).hexdigest()[:16]
 
 
 # What a chunk of a long article is asked for (`chunking`): the lists of a summary, each

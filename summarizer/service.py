@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import datetime as dt
 import hmac
 import ipaddress
@@ -34,12 +35,13 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Optional, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic.fields import FieldInfo
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
@@ -62,7 +64,7 @@ from summarizer.pipeline import Summarizer
 from summarizer.pool import Pool
 from summarizer.result import SummaryResult
 from summarizer.schema_export import public_models
-from summarizer.settings import Settings
+from summarizer.settings import REQUEST_OPTIONS, Settings, SummarizerOptions
 from summarizer.view import page, sentences_json
 
 T = TypeVar("T")
@@ -97,37 +99,45 @@ class ArticleIn(BaseModel):
         )
 
 
-class Options(BaseModel):
-    """Per-request options, as in the Python API. The backend, its address and its key are
-    the service's own: a request cannot send the service's requests elsewhere."""
+class _RequestOptions(BaseModel):
+    """Per-request options, as in the Python API: a `Summarizer`'s request options
+    (`Summarizer.REQUEST_OPTIONS`), each declared once, in `settings.SummarizerOptions`,
+    with its bounds; here each is optional. The backend, its address and its key are the
+    service's own: a request cannot send the service's requests elsewhere."""
 
     model_config = ConfigDict(extra="forbid")
 
-    model: str | None = Field(default=None, min_length=1)
-    prompt: str | None = Field(
-        default=None,
-        description="One of the prompts the service serves (listed here as an enum).",
-        json_schema_extra={"enum": list[Any](SERVED_PROMPTS)},
-    )
-    temperature: float | None = Field(default=None, ge=0.0, le=2.0, allow_inf_nan=False)
-    top_p: float | None = Field(default=None, gt=0.0, le=1.0, allow_inf_nan=False)
-    seed: int | None = None
-    max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
-    max_reasks: int | None = Field(default=None, ge=0, le=10)
-    policy: Literal["drop", "flag", "strict"] | None = None
-    language: str | None = Field(
-        default=None, description="The summary's language; else the article's."
-    )
-    timeout: float | None = Field(default=None, gt=0, le=86_400, allow_inf_nan=False)
-    deadline: float | None = Field(default=None, gt=0, le=86_400, allow_inf_nan=False)
-
-    @field_validator("prompt")
+    @field_validator("prompt", check_fields=False)
     @classmethod
     def _served(cls, name: str | None) -> str | None:
         if name is not None and name not in SERVED_PROMPTS:
             served = ", ".join(SERVED_PROMPTS)
             raise ValueError(f"no prompt named {name!r}; the service serves: {served}")
         return name
+
+
+def _optional(name: str) -> tuple[Any, FieldInfo]:
+    """A `Summarizer` option, as a request may give it: the same type and bounds, or none."""
+    info = copy.copy(SummarizerOptions.model_fields[name])
+    info.default, info.default_factory, info.validation_alias = None, None, None
+    if name == "prompt":
+        info.description = "One of the prompts the service serves (listed here as an enum)."
+        info.json_schema_extra = {"enum": list[Any](SERVED_PROMPTS)}
+    return Optional[info.annotation], info  # noqa: UP045 (a type made at run time)
+
+
+if TYPE_CHECKING:
+    Options = _RequestOptions
+else:
+    Options = create_model(
+        "Options",
+        __base__=_RequestOptions,
+        **{
+            name: _optional(name)
+            for name in SummarizerOptions.model_fields
+            if name in REQUEST_OPTIONS
+        },
+    )
 
 
 class SummaryIn(ArticleIn):
@@ -175,16 +185,17 @@ class OverLimit(Exception):
     """A request's option beyond what the operator allows (the `request_max_*` settings)."""
 
 
-def _within_limits(options: Options, s: Settings) -> None:
+def _within_limits(options: dict[str, Any], s: Settings) -> None:
     """Refuse options beyond the operator's caps: each re-ask is a model call, and a long
     timeout or deadline holds a job slot."""
     caps = (
-        ("max_reasks", options.max_reasks, s.request_max_reasks),
-        ("max_tokens", options.max_tokens, s.request_max_tokens),
-        ("timeout", options.timeout, s.request_max_timeout),
-        ("deadline", options.deadline, s.request_max_deadline),
+        ("max_reasks", s.request_max_reasks),
+        ("max_tokens", s.request_max_tokens),
+        ("timeout", s.request_max_timeout),
+        ("deadline", s.request_max_deadline),
     )
-    for name, asked, most in caps:
+    for name, most in caps:
+        asked = options.get(name)
         if asked is not None and asked > most:
             raise OverLimit(f"options.{name}: at most {most:g} on this service (asked {asked:g})")
 
@@ -417,8 +428,9 @@ def create_app(summarizer: Summarizer) -> FastAPI:
     async def summaries(body: SummaryIn, request: Request) -> Response:
         """Summarize one article: the `SummaryResult` JSON (`schemas/SummaryResult.v1.json`)."""
         article = body.article()
-        _within_limits(body.options, s)
-        chosen, _ = pool.get(body.options.model_dump(exclude_none=True))  # variants: no close
+        given = body.options.model_dump(exclude_none=True)
+        _within_limits(given, s)
+        chosen, _ = pool.get(given)  # variants: nothing to close
         # Watched from the start: a client that leaves while its request waits in the
         # queue is never sent to the backend (on a paid API, every call costs).
         result = await _until_gone(request, gate.run(lambda: chosen.asummarize(article)))

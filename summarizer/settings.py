@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -82,16 +82,10 @@ class _ConfigFileSource(PydanticBaseSettingsSource):
         return read_config()
 
 
-class Settings(BaseSettings):
-    """Every setting, validated. `Settings.load` builds one from all sources."""
-
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
-        extra="forbid",
-        frozen=True,
-        validate_by_name=True,
-        env_nested_delimiter="__",
-    )
+class SummarizerOptions(BaseModel):
+    """The options of a `Summarizer`: which backend, how to ask it, how long to wait. The one
+    declaration of each option and its bounds: the service's per-request options and the
+    CLI's flags are derived from it."""
 
     backend: Literal["openai", "openai-compatible", "embedded"] | None = None
     base_url: str | None = Field(
@@ -121,8 +115,6 @@ class Settings(BaseSettings):
         description="Seconds one article may take: every attempt, retry and re-ask.",
     )  # fmt: skip
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
-    jobs: int = Field(1, ge=1, le=256)
-    format: Literal["json", "markdown", "text"] | None = None
     cache_dir: Path | None = None
     model_path: Path | None = Field(None, description="A GGUF file for the embedded backend.")
     language: str | None = Field(
@@ -133,7 +125,41 @@ class Settings(BaseSettings):
         description="Tokens the model reads and writes per request (default: the backend's).",
     )  # fmt: skip
 
-    # The service (`summarizer serve`).
+    @field_validator("language")
+    @classmethod
+    def _language_code(cls, value: str | None) -> str | None:
+        from summarizer.errors import LanguageError
+        from summarizer.language import code_of
+
+        if value is None:
+            return None
+        try:
+            return code_of(value)
+        except LanguageError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")) or len(value) < 10:
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+
+class CliOptions(BaseModel):
+    """The command line's own settings."""
+
+    jobs: int = Field(1, ge=1, le=256, description="Articles summarized at once.")
+    format: Literal["json", "markdown", "text"] | None = Field(
+        None, description="Output format (default: markdown on a terminal, else json)."
+    )
+
+
+class ServiceOptions(BaseModel):
+    """The service's own settings (`summarizer serve`)."""
+
     tokens: list[SecretStr] = Field(
         default_factory=list, description="Bearer tokens the service accepts (a JSON list)."
     )
@@ -183,27 +209,18 @@ class Settings(BaseSettings):
                 )
         return value
 
-    @field_validator("language")
-    @classmethod
-    def _language_code(cls, value: str | None) -> str | None:
-        from summarizer.errors import LanguageError
-        from summarizer.language import code_of
 
-        if value is None:
-            return None
-        try:
-            return code_of(value)
-        except LanguageError as exc:
-            raise ValueError(str(exc)) from None
+class Settings(BaseSettings, ServiceOptions, CliOptions, SummarizerOptions):
+    """Every setting, validated: a summarizer's options, the CLI's and the service's.
+    `Settings.load` builds one from all sources."""
 
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if not value.startswith(("http://", "https://")) or len(value) < 10:
-            raise ValueError("must be an http:// or https:// URL")
-        return value.rstrip("/")
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        extra="forbid",
+        frozen=True,
+        validate_by_name=True,
+        env_nested_delimiter="__",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -240,6 +257,41 @@ class Settings(BaseSettings):
         if self.api_key_env:  # the user named a variable: send what it holds
             return os.environ.get(self.api_key_env) or None
         return (os.environ.get("OPENAI_API_KEY") or None) if openai else None
+
+
+# A summarizer's options that change what is asked, not where or over which connection: a
+# `Summarizer.variant`'s, and what a request to the service may set.
+REQUEST_OPTIONS = frozenset({
+    "model", "prompt", "temperature", "top_p", "seed", "max_tokens", "max_reasks",
+    "policy", "language", "timeout", "deadline",
+})  # fmt: skip
+
+
+def summarizer_options(options: dict[str, Any]) -> dict[str, Any]:
+    """`options` if each is a summarizer's; else a `ConfigError` naming the first that is
+    not (the CLI's or the service's own settings are not a `Summarizer`'s)."""
+    for name in sorted(set(options) - set(SummarizerOptions.model_fields)):
+        if name in CliOptions.model_fields or name in ServiceOptions.model_fields:
+            owner = "the CLI" if name in CliOptions.model_fields else "the service"
+            raise ConfigError(f"{name}: a setting of {owner}, not an option of a Summarizer")
+        raise ConfigError(f"{name}: not an option of a Summarizer")
+    return options
+
+
+def request_options(options: dict[str, Any]) -> dict[str, Any]:
+    """`options` if each is a request option (`REQUEST_OPTIONS`); the language as its code."""
+    unknown = set(options) - REQUEST_OPTIONS
+    if unknown:
+        raise ConfigError(f"not a request option: {', '.join(sorted(unknown))}")
+    if options.get("language") is not None:  # the one option whose field does not check it
+        from summarizer.errors import LanguageError
+        from summarizer.language import code_of
+
+        try:
+            return {**options, "language": code_of(options["language"])}
+        except LanguageError as exc:
+            raise ConfigError(f"language: {exc}") from None
+    return options
 
 
 def _source(name: str, given: dict[str, Any]) -> str:

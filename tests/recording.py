@@ -20,12 +20,14 @@ the address its server must listen on while recording (see docs/testing.md).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +73,27 @@ def make_vcr(record_mode: str) -> Any:
     """A vcr.VCR configured the same way for recording and for replay."""
     import vcr
 
-    return vcr.VCR(
+    class _VCR(vcr.VCR):  # type: ignore[misc]
+        """vcrpy patches httpx's own transports; this also patches the embedded model's
+        (`EmbeddedTransport`), the same way, while a cassette is in use."""
+
+        @contextlib.contextmanager
+        def use_cassette(self, path: str, **kwargs: Any) -> Iterator[Any]:
+            import httpx2
+            from vcr.stubs.httpx_stubs import vcr_handle_async_request, vcr_handle_request
+
+            from summarizer.local.transport import EmbeddedTransport as Embedded
+
+            with super().use_cassette(path, **kwargs) as cassette:
+                serve = vcr_handle_async_request(cassette, Embedded.handle_async_request, httpx2)
+                answer = vcr_handle_request(cassette, Embedded.handle_request, httpx2)
+                with (
+                    mock.patch.object(Embedded, "handle_async_request", serve),
+                    mock.patch.object(Embedded, "handle_request", answer),
+                ):
+                    yield cassette
+
+    return _VCR(
         cassette_library_dir=str(CASSETTES),
         record_mode=record_mode,
         match_on=MATCH_ON,

@@ -49,8 +49,23 @@ CHANGES_NOTHING: dict[str, st.SearchStrategy[Any]] = {
 
 
 def key(**options: Any) -> str:
-    summarizer = Summarizer(cache=False, **{**BASE, **options})
-    return cache_key(ARTICLE, summarizer.request_identity())
+    """The key under settings (the CLI's and the service's included: a `Summarizer` given
+    options refuses those, see test_a_summarizer_refuses_settings_not_its_own)."""
+    from summarizer.settings import Settings
+
+    settings = Settings.load(**{**BASE, **options})
+    return cache_key(ARTICLE, Summarizer(cache=False, settings=settings).request_identity())
+
+
+def test_a_summarizer_refuses_settings_not_its_own() -> None:
+    from summarizer.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="^tokens: a setting of the service, not an option"):
+        Summarizer(cache=False, tokens=["x" * 20], **BASE)
+    with pytest.raises(ConfigError, match="^jobs: a setting of the CLI"):
+        Summarizer(cache=False, jobs=2, **BASE)
+    with pytest.raises(ConfigError, match="^colour: not an option of a Summarizer"):
+        Summarizer(cache=False, colour="red", **BASE)
 
 
 @settings(max_examples=60, deadline=None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from summarizer.local.guards import MAX_DIGITS, Openings, cycle_continuation
-from summarizer.local.words import WordGuard, article_text, guard_for
+from summarizer.local.words import WordGuard, guard_for
 
 
 def test_a_short_cycle_may_not_go_on() -> None:
@@ -42,29 +42,32 @@ def test_a_value_of_the_worked_example_may_not_be_opened_again() -> None:
 
 # -- the word guard: names and numbers from the article being summarized -------------------
 
-ARTICLE_PROMPT = """Article:
-[S1] The city council of Northbridge voted on Tuesday to close the library.
-
-JSON:
-{"title":"Northbridge council votes"}
-
-Article:
-[S1] Egypt is expected to lead the force laid out in U.S. President Donald Trump's plan.
-[S2] Indonesia offered 20,000 soldiers for the U.N.-led operation.
-
-JSON:
-"""
+ARTICLE = [
+    "Egypt is expected to lead the force laid out in U.S. President Donald Trump's plan.",
+    "Indonesia offered 20,000 soldiers for the U.N.-led operation.",
+]
 
 
 def guard() -> WordGuard:
-    found = guard_for(article_text(ARTICLE_PROMPT))
+    found = guard_for("\n".join(ARTICLE))
     assert found is not None
     return found
 
 
-def test_the_guard_reads_the_last_article_of_the_prompt() -> None:
-    assert article_text(ARTICLE_PROMPT).startswith("Egypt is expected")
-    assert "Northbridge" not in article_text(ARTICLE_PROMPT)
+def test_the_article_is_given_with_the_request_not_scraped_from_the_prompt() -> None:
+    from summarizer.backends import resolve
+    from summarizer.local.transport import ARTICLE_FIELD, _article_of
+
+    backend = resolve(backend="embedded")
+    body = backend.extra_body({"type": "object"}, ARTICLE)
+    assert body is not None and body[ARTICLE_FIELD]["attributed"] == 0
+    article, attributed = _article_of(body)
+    # Whatever the template says around the article: the guard reads what is given.
+    assert article.startswith("Egypt is expected") and "Northbridge" not in article
+    assert attributed == 0
+    assert _article_of({}) == ("", 0)  # a request without it: no guard, no claims bound
+    said = [*ARTICLE, "Hamas said it would disarm, according to two sources."]
+    assert _article_of(backend.extra_body({}, said) or {})[1] == 1
 
 
 def test_names_and_numbers_must_be_the_articles() -> None:

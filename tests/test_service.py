@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from summarizer import Summarizer
+from summarizer import Settings, Summarizer
 from summarizer.retry import RetryPolicy
 from summarizer.service import create_app
 from tests.conftest import FaultServer, Reply, completion
@@ -61,11 +61,13 @@ class Running:
 
 
 def serve(fault_server: FaultServer, tmp_path: Path, **options: Any) -> Running:
-    summarizer = Summarizer(
+    """The service over a summarizer of the fault server; `options` may be the service's own
+    settings (tokens, queue...), which a `Summarizer` takes only inside `Settings`."""
+    settings = Settings.load(
         base_url=fault_server.base_url, model="m", cache_dir=tmp_path, retry=FAST,
         context_window=32768, **options,
     )  # fmt: skip
-    return Running(summarizer)
+    return Running(Summarizer(settings=settings))
 
 
 @pytest.fixture

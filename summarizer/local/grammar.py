@@ -58,13 +58,6 @@ def compact(schema: Any, attributions: int = 0) -> Any:
     return out
 
 
-def attributed_sentences(article: str) -> int:
-    """How many of the article's sentences (one a line) attribute what they say."""
-    from summarizer.text.attribution import attributions
-
-    return sum(1 for line in article.splitlines() if attributions(line))
-
-
 def string_limits(schema: Any, out: dict[str, int] | None = None) -> dict[str, int]:
     """maxLength of every string property of `schema`, by property name (the smallest
     where two share a name): the decoder holds values to them (see decode.generate)."""

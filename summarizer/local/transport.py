@@ -2,10 +2,9 @@
 
 `EmbeddedTransport` is an httpx transport that answers ``POST /v1/chat/completions`` by
 running the local model, so the embedded backend goes through the very same code path
-as a remote server: openai SDK, instructor, retries, validation. It subclasses
-`httpx2.MockTransport` (a transport that calls a handler instead of a socket) because
-vcrpy records that class like any other, so cassettes made from the embedded model are
-real request/response pairs, replayable without llama-cpp-python.
+as a remote server: openai SDK, instructor, retries, validation. The recorder patches it
+as vcrpy patches httpx's own transports (`tests/recording.py`), so cassettes made from
+the embedded model are real request/response pairs, replayable without llama-cpp-python.
 
 Layers: this module is the HTTP face (routing, statuses, threads, cancellation);
 `chat` turns messages into the model's prompt; `grammar` turns ``response_format``
@@ -31,9 +30,14 @@ from typing import Any
 import httpx2
 
 from summarizer.local.chat import RequestError, chatml, is_chatml, prompt_text
-from summarizer.local.grammar import attributed_sentences, compact, grammar_for, string_limits
+from summarizer.local.grammar import compact, grammar_for, string_limits
 
 DEFAULT_MAX_TOKENS = 1024
+# The request field in which the embedded backend gives the article it summarizes
+# (`local.backend.EmbeddedBackend.extra_body`): its sentences as the prompt shows them, and
+# how many attribute what they say. Given, not scraped out of the prompt, so that
+# rewording a template cannot silently switch the word guard off.
+ARTICLE_FIELD = "summarizer_article"
 DISTINCT_OPENINGS = 4  # see guards.Openings
 # A bound on one generation, so a pathological grammar state cannot hang a request. It is
 # generous: on a loaded machine (llama.cpp threads fighting for cores) decoding slows a lot.
@@ -45,7 +49,22 @@ def _error(status: int, message: str, kind: str = "invalid_request_error") -> ht
     return httpx2.Response(status, json={"error": {"message": message, "type": kind}})
 
 
-def _schema_of(body: dict[str, Any], article: str = "") -> dict[str, Any] | None:
+def _article_of(body: dict[str, Any]) -> tuple[str, int]:
+    """The article's sentences (one a line) and how many attribute what they say, as the
+    request gives them (`ARTICLE_FIELD`); none for a request that gives none."""
+    given = body.get(ARTICLE_FIELD) or {}
+    if not isinstance(given, dict):
+        raise RequestError(f"{ARTICLE_FIELD} must be a JSON object")
+    sentences = given.get("sentences") or []
+    attributed = given.get("attributed") or 0
+    if not isinstance(sentences, list) or not all(isinstance(s, str) for s in sentences):
+        raise RequestError(f"{ARTICLE_FIELD}.sentences must be a list of strings")
+    if not isinstance(attributed, int):
+        raise RequestError(f"{ARTICLE_FIELD}.attributed must be an integer")
+    return "\n".join(sentences), attributed
+
+
+def _schema_of(body: dict[str, Any], attributed: int = 0) -> dict[str, Any] | None:
     fmt = body.get("response_format") or {}
     if fmt.get("type") == "json_schema":
         schema = (fmt.get("json_schema") or {}).get("schema")
@@ -55,7 +74,7 @@ def _schema_of(body: dict[str, Any], article: str = "") -> dict[str, Any] | None
         return None
     if schema is not None and not isinstance(schema, dict):
         raise RequestError("response_format schema must be a JSON object")
-    return compact(schema, attributed_sentences(article)) if schema else None
+    return compact(schema, attributed) if schema else None
 
 
 def complete(
@@ -65,7 +84,7 @@ def complete(
     `model_path` setting, a GGUF of the user's own)."""
     from summarizer.local import model
     from summarizer.local.decode import DecodeError, generate
-    from summarizer.local.words import article_text, guard_for
+    from summarizer.local.words import guard_for
 
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
@@ -74,8 +93,8 @@ def complete(
     # Loaded first: without llama-cpp-python this is the error that says how to install it.
     loaded = model.load(str(name) if name else None, given)
     text = prompt_text(messages)
-    article = article_text(text)
-    schema = _schema_of(body, article)
+    article, attributed = _article_of(body)
+    schema = _schema_of(body, attributed)
     grammar = grammar_for(json.dumps(schema)) if schema else None  # key order matters
     max_tokens = int(
         body.get("max_tokens") or body.get("max_completion_tokens") or DEFAULT_MAX_TOKENS
@@ -200,22 +219,20 @@ def stop_generations(wait_s: float = EXIT_WAIT_S) -> bool:
 atexit.register(stop_generations)
 
 
-def _dispatch(request: httpx2.Request, given: Path | None = None) -> Any:
-    """One handler for both faces, as httpx's MockTransport allows: called from an event
-    loop (``handle_async_request``) it returns the coroutine, else it answers at once."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return handle(request, None, given)
-    return _handle_async(request, given)
-
-
-class EmbeddedTransport(httpx2.MockTransport):
+class EmbeddedTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """Answers OpenAI chat-completion requests with the embedded model, for sync and async
-    clients alike. vcrpy records it as the MockTransport it is."""
+    clients alike: an httpx transport like any other (the cassette recorder is taught
+    about it, `tests/recording.py`)."""
 
     def __init__(self, model_path: Path | None = None) -> None:
-        super().__init__(functools.partial(_dispatch, given=model_path))
+        self.model_path = model_path
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        request.read()
+        return handle(request, None, self.model_path)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        return await _handle_async(request, self.model_path)
 
     @classmethod
     @functools.cache

@@ -3,8 +3,8 @@
 A small base model copies the names and figures of its prompt's worked example into its
 answer ("Northbridge", "Elm Street", "2.5 million dollars") and invents others. So, inside
 a JSON string, a word that starts with a capital letter or a digit must, as it is being
-written, be the beginning of a word of the article (the numbered sentences of the prompt's
-last article, in any case), or, where a sentence opens, of a common English word ("Blast
+written, be the beginning of a word of the article (its sentences as the request gives them, in
+any case: `transport.ARTICLE_FIELD`), or, where a sentence opens, of a common English word ("Blast
 hits plant"). Validation still checks every name and number; this keeps the model from
 writing most of the ones it would fail on.
 """
@@ -15,19 +15,10 @@ import functools
 import re
 from collections.abc import Iterable
 
-# The numbered sentences of the last article in a prompt ("[S12] ...").
-_SENTENCE_LINE = re.compile(r"^\[S\d+\]\s?(.*)$", re.M)
 _LEADING = "([{'\"\u2018\u201c\u2014-"
 _TRAILING = ".,;:!?)]}'\"\u2019\u201d"
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 COMMON_WORDS = 30_000  # wordfreq's commonest English words that may start a capitalized word
-
-
-def article_text(prompt: str, marker: str = "Article:") -> str:
-    """The numbered sentences after the last `marker` of `prompt` (empty if none)."""
-    last = prompt.rfind(marker)
-    block = prompt[last:] if last >= 0 else prompt
-    return "\n".join(_SENTENCE_LINE.findall(block))
 
 
 def _core(word: str) -> str:

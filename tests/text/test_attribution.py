@@ -1,0 +1,57 @@
+"""summarizer.text.attribution: quotations, speakers, attributions, and hedges or
+negations changed between a sentence and its evidence."""
+
+from __future__ import annotations
+
+from summarizer.text.attribution import (
+    attributions,
+    framing_errors,
+    quotation_occurs,
+    quotations,
+    speakers,
+    speaks_before,
+)
+from summarizer.text.words import normalize
+
+
+def test_quotations_in_double_and_long_single_quotes() -> None:
+    assert quotations('He said "we will stay" and \'no more talks today\'.') == [
+        "we will stay",
+        "no more talks today",
+    ]
+    assert quotation_occurs("we will... stay", normalize("We will, he said, stay."))
+    assert not quotation_occurs("we will leave", normalize("We will stay."))
+
+
+def test_speakers_in_each_construction() -> None:
+    assert speakers("Smith said the plan was ready.") == ["Smith"]
+    assert speakers("The plan, according to the Times of Israel, is ready.") == [
+        "Times of Israel"
+    ]
+    assert speakers("The plan is ready, said Jones.") == ["Jones"]
+
+
+def test_attributions_named_anonymous_and_reported() -> None:
+    assert attributions("Three government officials told the paper it was agreed.") == [
+        "Three government officials"
+    ]
+    assert attributions("The force will reportedly include Egypt.") == ["reportedly"]
+    assert attributions("The force includes Egypt.") == []
+
+
+def test_a_speaker_comes_just_before_a_speech_verb() -> None:
+    window = ["Erdogan told Trump that Turkey would help."]
+    assert speaks_before("Recep Tayyip Erdogan", window)
+    assert not speaks_before("Trump", window)
+
+
+def test_a_dropped_hedge_and_a_flipped_negation() -> None:
+    evidence = "Egypt is expected to lead the stabilization force."
+    assert [k for k, _ in framing_errors("Egypt will lead the stabilization force.", evidence)] == [
+        "hedge"
+    ]
+    negated = "Egypt will not lead the stabilization force in Gaza."
+    assert [k for k, _ in framing_errors(negated, "Egypt will lead the stabilization force in Gaza.")] == [
+        "negation"
+    ]
+    assert framing_errors(evidence, evidence) == []
