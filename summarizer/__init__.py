@@ -47,7 +47,7 @@ _EXPORTS = {
     "Provenance": "summarizer.result",
     "SummaryResult": "summarizer.result",
     "Usage": "summarizer.result",
-    "RetryPolicy": "summarizer.retry",
+    "RetryPolicy": "summarizer.settings",
     "Settings": "summarizer.settings",
     "Correction": "summarizer.salvage",
     "GroundingReport": "summarizer.checks.report",
@@ -106,11 +106,10 @@ if TYPE_CHECKING:
     from summarizer.pipeline import Summarizer
     from summarizer.pool import asummarize, summarize
     from summarizer.result import FailedArticle, InputRef, Provenance, SummaryResult, Usage
-    from summarizer.retry import RetryPolicy
     from summarizer.salvage import Correction
     from summarizer.schema import SCHEMA_VERSION, ArticleSummary
     from summarizer.segment import Sentence
-    from summarizer.settings import Settings
+    from summarizer.settings import RetryPolicy, Settings
 
 
 def __getattr__(name: str) -> Any:

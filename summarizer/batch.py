@@ -119,95 +119,110 @@ def run(
     that the rows match the inputs one to one. KeyboardInterrupt cancels what is in flight
     and propagates."""
     stats = Stats()
-    portal.run(
-        _run(summarizer, items, stats, render, suffix, jobs, out_dir, stdout or sys.stdout,
-             say, progress, render_failure)
-    )  # fmt: skip
+    batch = _Batch(summarizer, stats, render, suffix, max(1, jobs), out_dir,
+                   stdout or sys.stdout, say, progress, render_failure)  # fmt: skip
+    portal.run(batch.run(items))
     return stats
 
 
-async def _run(
-    summarizer: Summarizer,
-    items: Iterable[Item],
-    stats: Stats,
-    render: Render,
-    suffix: str,
-    jobs: int,
-    out_dir: Path | None,
-    stdout: TextIO,
-    say: Callable[[str], None],
-    progress: Callable[[Stats], None] | None,
-    render_failure: RenderFailure | None,
-) -> None:
-    jobs = max(1, jobs)
-    slots = asyncio.Semaphore(jobs)
-    pending: deque[tuple[Item, asyncio.Task[SummaryResult]]] = deque()
-    seen_paths: set[Path] = set()
+@dataclass
+class _Batch:
+    """One run of `run`: what it was given, and the paths it has written to."""
 
-    def fail(item: Item, reason: str, kind: str) -> None:
-        stats.failed.append((item.name, reason))
-        say(f"summarizer: {one_line(item.name)}: {reason}")
-        if render_failure is not None and out_dir is None:
-            row = FailedArticle(input=item.ref(), error=ErrorInfo(type=kind, message=reason))
-            with contextlib.suppress(OSError, ValueError):  # stdout itself is gone: said above
-                text = render_failure(row)
-                stdout.write(text if text.endswith("\n") else text + "\n")
-                stdout.flush()
-        if progress is not None:
-            progress(stats)
+    summarizer: Summarizer
+    stats: Stats
+    render: Render
+    suffix: str
+    jobs: int
+    out_dir: Path | None
+    stdout: TextIO
+    say: Callable[[str], None]
+    progress: Callable[[Stats], None] | None
+    render_failure: RenderFailure | None
+    seen_paths: set[Path] = field(default_factory=set)
 
-    async def one(article: object) -> SummaryResult:
-        async with slots:
-            return await summarizer.asummarize(article)  # type: ignore[arg-type]
+    async def run(self, items: Iterable[Item]) -> None:
+        """Start each item's summary as a slot frees, and emit the results in input order,
+        bounding how many wait to be emitted."""
+        slots = asyncio.Semaphore(self.jobs)
+        pending: deque[tuple[Item, asyncio.Task[SummaryResult]]] = deque()
 
-    async def unusable(reason: str) -> SummaryResult:
-        raise InputError(reason)  # reported in its turn, so rows keep the input order
+        async def one(article: object) -> SummaryResult:
+            async with slots:
+                return await self.summarizer.asummarize(article)  # type: ignore[arg-type]
 
-    async def emit(item: Item, task: asyncio.Task[SummaryResult]) -> None:
+        try:
+            for item in items:
+                self.stats.total += 1
+                if item.error is not None or item.article is None:
+                    failed = _unusable(item.error or "unreadable")
+                    pending.append((item, asyncio.create_task(failed)))
+                    continue
+                if not self._to_write(item):
+                    continue
+                pending.append((item, asyncio.create_task(one(item.article))))
+                bound = self.jobs * WINDOW_PER_JOB
+                while pending and (pending[0][1].done() or len(pending) >= bound):
+                    await self._emit(*pending.popleft())
+                await asyncio.sleep(0)  # let the new task start
+            while pending:
+                await self._emit(*pending.popleft())
+        finally:
+            for _, task in pending:  # cancelled or failed: abandon what is in flight
+                task.cancel()
+
+    def _to_write(self, item: Item) -> bool:
+        """Whether the item is to be summarized: not when its file (under --out) is
+        written already, or another input writes the same file."""
+        if self.out_dir is None:
+            return True
+        path = output_path(self.out_dir, item, self.suffix)
+        if path in self.seen_paths:
+            self._fail(item, f"another input also writes {one_line(str(path))}", "InputError")
+            return False
+        self.seen_paths.add(path)
+        if path.exists():
+            self.stats.skipped += 1
+            return False
+        return True
+
+    async def _emit(self, item: Item, task: asyncio.Task[SummaryResult]) -> None:
         try:
             result = await task
         except Exception as exc:  # one article's failure, whatever it is, is its own
-            fail(item, describe_error(exc), error_type(exc))
+            self._fail(item, describe_error(exc), error_type(exc))
             return
         try:
-            text = render(result.model_copy(update={"input": item.ref()}))
-            if out_dir is not None:
-                write_atomically(output_path(out_dir, item, suffix), text)
+            text = self.render(result.model_copy(update={"input": item.ref()}))
+            if self.out_dir is not None:
+                write_atomically(output_path(self.out_dir, item, self.suffix), text)
             else:
-                stdout.write(text if text.endswith("\n") else text + "\n")
-                stdout.flush()
+                self._write_line(text)
         except Exception as exc:
-            fail(item, f"cannot write the result: {describe_error(exc)}", error_type(exc))
+            self._fail(item, f"cannot write the result: {describe_error(exc)}", error_type(exc))
             return
+        stats = self.stats
         stats.done += 1
         stats.cache_hits += result.cache_hit
         stats.prompt_tokens += result.provenance.usage.prompt_tokens
         stats.completion_tokens += result.provenance.usage.completion_tokens
-        if progress is not None:
-            progress(stats)
+        if self.progress is not None:
+            self.progress(stats)
 
-    try:
-        for item in items:
-            stats.total += 1
-            if item.error is not None or item.article is None:
-                pending.append((item, asyncio.create_task(unusable(item.error or "unreadable"))))
-                continue
-            if out_dir is not None:
-                path = output_path(out_dir, item, suffix)
-                if path in seen_paths:
-                    fail(item, f"another input also writes {one_line(str(path))}", "InputError")
-                    continue
-                seen_paths.add(path)
-                if path.exists():
-                    stats.skipped += 1
-                    continue
-            pending.append((item, asyncio.create_task(one(item.article))))
-            # Emit finished results in input order; bound what waits to be emitted.
-            while pending and (pending[0][1].done() or len(pending) >= jobs * WINDOW_PER_JOB):
-                await emit(*pending.popleft())
-            await asyncio.sleep(0)  # let the new task start
-        while pending:
-            await emit(*pending.popleft())
-    finally:
-        for _, task in pending:  # cancelled or failed: abandon what is in flight
-            task.cancel()
+    def _write_line(self, text: str) -> None:
+        self.stdout.write(text if text.endswith("\n") else text + "\n")
+        self.stdout.flush()
+
+    def _fail(self, item: Item, reason: str, kind: str) -> None:
+        self.stats.failed.append((item.name, reason))
+        self.say(f"summarizer: {one_line(item.name)}: {reason}")
+        if self.render_failure is not None and self.out_dir is None:
+            row = FailedArticle(input=item.ref(), error=ErrorInfo(type=kind, message=reason))
+            with contextlib.suppress(OSError, ValueError):  # stdout itself is gone: said above
+                self._write_line(self.render_failure(row))
+        if self.progress is not None:
+            self.progress(self.stats)
+
+
+async def _unusable(reason: str) -> SummaryResult:
+    raise InputError(reason)  # reported in its turn, so rows keep the input order

@@ -29,9 +29,10 @@ from summarizer.errors import SummaryValidationError
 from summarizer.language import skipped_checks
 from summarizer.prompts import Prompt, fence
 from summarizer.result import Provenance, Usage
-from summarizer.retry import RetryPolicy, deadline_header
+from summarizer.retry import deadline_header
 from summarizer.salvage import Correction, Policy, recover
 from summarizer.schema import SCHEMA_VERSION, ArticleSummary, Findings, Overview
+from summarizer.settings import RetryPolicy
 
 if TYPE_CHECKING:
     from summarizer.article import Article

@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from summarizer.backends import Backend
 from summarizer.errors import BackendError, BackendTimeout, SummarizerError, SummaryValidationError
-from summarizer.retry import NO_ANSWER, RetryPolicy, RetryTransport
+from summarizer.retry import NO_ANSWER, RetryTransport
+from summarizer.settings import RetryPolicy
 
 
 def make_client(backend: Backend, retry: RetryPolicy, timeout: float) -> instructor.AsyncInstructor:

@@ -22,12 +22,10 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
 import httpx2
 from openai._base_client import BaseClient
-from pydantic import Field
-from pydantic.dataclasses import dataclass
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -37,22 +35,14 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from summarizer.settings import RetryPolicy
+
 # The SDK's Retry-After parser (see `retry_after_s`); tests/test_http_faults.py pins what
 # we rely on of it (test_retry_after_is_read_as_the_sdk_reads_it).
 _sdk_retry_after = BaseClient._parse_retry_after_header
 
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 NO_ANSWER = "no complete answer within "  # how a timeout of ours begins (see client.translate)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounds on retrying one HTTP request."""
-
-    max_attempts: Annotated[int, Field(ge=1, le=100)] = 4
-    max_total_s: Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False)] = 120.0
-    backoff_s: Annotated[float, Field(ge=0, le=600, allow_inf_nan=False)] = 0.5
-    max_backoff_s: Annotated[float, Field(ge=0, le=3_600, allow_inf_nan=False)] = 20.0
 
 
 # The article's deadline travels with each of its requests, in a header that
@@ -74,6 +64,13 @@ def _deadline_of(request: httpx2.Request) -> float | None:
         return None if value is None else float(value)
     except ValueError:
         return None
+
+
+def _bound(remaining: float, budget: float, timeout: float) -> str:
+    """Which bound ended an attempt given `budget` seconds: for its message."""
+    if remaining <= budget + 0.001:
+        return "the article's deadline"
+    return "the request timeout" if budget >= timeout else "the retry budget"
 
 
 def _remaining(until: float | None) -> float:
@@ -99,6 +96,16 @@ def retry_after_s(response: httpx2.Response) -> float | None:
     if seconds is None or not math.isfinite(seconds):
         return None
     return max(0.0, seconds)
+
+
+def _give_up(state: RetryCallState) -> httpx2.Response:
+    """After the last attempt: a failing status is returned (the SDK turns it into its
+    usual error); anything else is raised."""
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, _RetryableStatus):
+        return exc.response
+    assert exc is not None
+    raise exc
 
 
 def _should_retry(response: httpx2.Response) -> bool:
@@ -150,13 +157,7 @@ class RetryTransport(httpx2.AsyncBaseTransport):
                     response = await self.inner.handle_async_request(request)
                     await response.aread()  # inside the attempt: a drop mid-body is retried
             except TimeoutError:
-                bound = (
-                    "the article's deadline"
-                    if _remaining(article_until) <= budget + 0.001
-                    else "the request timeout"
-                    if budget >= timeout
-                    else "the retry budget"
-                )
+                bound = _bound(_remaining(article_until), budget, timeout)
                 raise httpx2.ReadTimeout(
                     f"{NO_ANSWER}{budget:.3g} s ({bound})", request=request
                 ) from None
@@ -178,19 +179,12 @@ class RetryTransport(httpx2.AsyncBaseTransport):
             asked = retry_after_s(exc.response) if isinstance(exc, _RetryableStatus) else None
             return left() <= max(0.01, asked or 0.0)
 
-        def give_up(state: RetryCallState) -> httpx2.Response:
-            exc = state.outcome.exception() if state.outcome else None
-            if isinstance(exc, _RetryableStatus):
-                return exc.response  # the SDK turns the last failure into its usual error
-            assert exc is not None
-            raise exc
-
         stop: Any = stop_after_attempt(policy.max_attempts) | stop_after_delay(policy.max_total_s)
         retrying = AsyncRetrying(
             stop=stop | out_of_time,
             wait=wait,
             retry=retry_if_exception_type((_RetryableStatus, httpx2.TransportError)),
-            retry_error_callback=give_up,
+            retry_error_callback=_give_up,
         )
         result: httpx2.Response = await retrying(once)
         return result

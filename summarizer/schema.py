@@ -34,7 +34,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic.config import JsonDict
 from pydantic.json_schema import (
     DEFAULT_REF_TEMPLATE,
     GenerateJsonSchema,
@@ -42,13 +41,20 @@ from pydantic.json_schema import (
     model_json_schema,
 )
 
-from summarizer.checks import scope
-from summarizer.checks.rules import Error, ErrorKind, cited_errors, free_text_errors
-from summarizer.segment import PROSE_END, split_prose
-from summarizer.text.names import name_occurs
-from summarizer.text.numbers import figure_occurs, has_number
-from summarizer.text.support import citations, cited, labels, occurrences
-from summarizer.text.words import normalize
+from summarizer.checks import gate, scope
+from summarizer.segment import split_prose
+from summarizer.shapes import (
+    HINTS,
+    ONE_SENTENCE,
+    TWO_TO_FOUR_SENTENCES,
+    count_sentences,
+    count_words,
+    sentence_pattern,
+    shaped,
+    words_pattern,
+)
+from summarizer.text.numbers import has_number
+from summarizer.text.support import citations, occurrences
 
 split_sentences = split_prose  # model-written prose, by the rule `PROSE_END` says
 
@@ -66,63 +72,6 @@ def _sentence_ids(description: str) -> Any:
 
 _CITE = "Numbers N of the article sentences labelled [SN] that state this; at least one."
 
-# Where a sentence of model-written prose ends: `segment.PROSE_END`.
-_END = PROSE_END
-_SENTENCE_END = re.compile(_END + " +")
-
-# JSON Schema patterns for the free-text fields. They are there for constrained decoders
-# (a grammar built from the schema makes a small model stop at 15 words, or write a
-# second sentence), and `_Model._shapes` validates them too, so every valid summary is
-# valid against schemas/; the field validators give the friendlier messages first. They
-# leave out straight double quotes, backslashes (grammar converters apply a pattern to the
-# JSON text, where those would need escapes) and line breaks. Runs are unbounded (`*`, not
-# `{0,n}`): a bounded run multiplies a grammar's parse stacks, and every full grammar pass
-# over the vocabulary pays for each one.
-_C = r'[^"\\\n ]'  # a character of a word
-_WORD = f"{_C}+"
-_MID_WORD = (  # a word that does not end a sentence: no final . ! ? (after a quote either)
-    f"({_C}*[^\"\\\\\\n .!?'\u2019\u201d)]"
-    f"|{_C}*{_C.replace('^', '^.!?')}['\u2019\u201d)]"
-    f"|{_C}*[A-Z][.!?])"
-)
-# The last word of a value may also end in an initialism ("... the U.S.", "... GDP."):
-# without this, a sentence that ends so could never be closed.
-_LAST_WORD = f"{_C}*({_END}|[A-Z][.!?]['\u2019\u201d)]?)"
-
-
-def _sentence(n: int) -> str:
-    """A sentence of at most `n` words, ending as `_SENTENCE_END` says."""
-    return f"({_MID_WORD} ){{0,{n - 1}}}{_LAST_WORD}"
-
-
-_FORM = "no straight double quotes (use ' or curly quotes), backslashes or line breaks"
-# What each pattern asks for, in words: the message when a value does not match.
-_HINTS: dict[str, str] = {}
-
-
-def _shaped(pattern: str, hint: str) -> JsonDict:
-    _HINTS[pattern] = f"{hint}; {_FORM}"
-    return {"pattern": pattern}
-
-
-_ONE = _shaped(f"^{_sentence(45)}$", "write one sentence ending in . ! or ?")
-_TWO_TO_FOUR = _shaped(
-    f"^{_sentence(45)}( {_sentence(45)}){{1,3}}$", "write 2 to 4 sentences ending in . ! or ?"
-)
-
-
-def _words_pattern(most: int) -> str:
-    return f"^{_WORD}( {_WORD}){{0,{most - 1}}}$"
-
-
-def count_sentences(text: str) -> int:
-    """Sentences in model-written prose, by the rule above."""
-    return len(_SENTENCE_END.findall(text.strip())) + 1
-
-
-def count_words(text: str) -> int:
-    return len(text.split())
-
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=False)
@@ -137,7 +86,7 @@ class _Model(BaseModel):
             value = getattr(self, name)
             checkable = isinstance(pattern, str) and isinstance(value, str)
             if checkable and re.fullmatch(str(pattern), str(value)) is None:
-                raise ValueError(f"{name}: {_HINTS.get(str(pattern), 'wrong form')}")
+                raise ValueError(f"{name}: {HINTS.get(str(pattern), 'wrong form')}")
         return self
 
 
@@ -164,46 +113,7 @@ class Cited(_Model):
     @field_validator("sentences", check_fields=False)
     @classmethod
     def _sentences_exist(cls, ids: list[int]) -> list[int]:
-        now = scope.current()
-        if now is None:
-            return ids
-        count = len(now.sentences)
-        missing = [i for i in ids if not 1 <= i <= count]
-        if missing:
-            shown = ", ".join(f"S{i}" for i in missing)
-            raise ValueError(
-                f"{ErrorKind.CITATION}: cites {shown}, which does not exist: "
-                f"the article has sentences S1 to S{count}"
-            )
-        return list(dict.fromkeys(ids))
-
-
-def _require(phrase: str, ids: list[int], what: str) -> None:
-    """Fail unless `phrase` (a name, a source) occurs in the cited sentences, in this or
-    another form of it (`name_occurs`)."""
-    now = scope.current()
-    if now is None:
-        return
-    if not name_occurs(phrase, normalize(" ".join(cited(ids, now.sentences)))):
-        raise ValueError(
-            f"{ErrorKind.NAME}: {what} '{phrase}' does not occur in "
-            f"{labels(ids)}; cite the sentence where it occurs, write it as the "
-            "article does, or remove it"
-        )
-
-
-def _reject(errors: Sequence[Error], what: str) -> None:
-    """Raise the errors found, each named by its kind, as one re-ask message."""
-    if errors:
-        found = "; ".join(f"{e.kind}: {e.message}" for e in errors)
-        raise ValueError(f"{what}: {found}; write only what the article says")
-
-
-def _require_grounded(text: str, ids: list[int], what: str) -> None:
-    """A cited item: no error against the sentences it cites."""
-    now = scope.current()
-    if now is not None:
-        _reject(cited_errors(text, ids, now.sentences, labels(ids), skip=now.skip), what)
+        return gate.citations_exist(ids)
 
 
 def _text_cite(field: str) -> Any:
@@ -220,12 +130,12 @@ class KeyPoint(Cited):
     text: Text = Field(
         max_length=300,
         description="One key point of the story, one sentence.",
-        json_schema_extra=_ONE,
+        json_schema_extra=ONE_SENTENCE,
     )
 
     @model_validator(mode="after")
     def _grounded(self) -> KeyPoint:
-        _require_grounded(self.text, self.sentences, "key point")
+        gate.grounded(self.text, self.sentences, "key point")
         return self
 
 
@@ -251,7 +161,7 @@ class Entity(Cited):
 
     @model_validator(mode="after")
     def _name_occurs(self) -> Entity:
-        _require(self.name, self.sentences, "entity")
+        gate.name_cited(self.name, self.sentences, "entity")
         return self
 
 
@@ -289,7 +199,9 @@ class Claim(Cited):
 
     sentences: list[int] = _sentence_ids(_CITE)
     statement: Text = Field(
-        max_length=300, description="What is claimed, in one sentence.", json_schema_extra=_ONE
+        max_length=300,
+        description="What is claimed, in one sentence.",
+        json_schema_extra=ONE_SENTENCE,
     )
     attributed_to: Text = Field(
         max_length=120,
@@ -313,9 +225,9 @@ class Claim(Cited):
 
     @model_validator(mode="after")
     def _grounded(self) -> Claim:
-        _require_grounded(self.statement, self.sentences, "claim")
+        gate.grounded(self.statement, self.sentences, "claim")
         if self.source_kind is not SourceKind.ARTICLE:
-            _require(self.attributed_to, self.sentences, "source")
+            gate.name_cited(self.attributed_to, self.sentences, "source")
         return self
 
 
@@ -340,15 +252,7 @@ class Figure(Cited):
 
     @model_validator(mode="after")
     def _value_occurs(self) -> Figure:
-        now = scope.current()
-        if now is None:
-            return self
-        if not figure_occurs(self.value, cited(self.sentences, now.sentences)):
-            raise ValueError(
-                f"{ErrorKind.NUMBER}: figure '{self.value}' does not occur in "
-                f"{labels(self.sentences)}; cite the sentence where it occurs, write "
-                "it as the article does, or remove it"
-            )
+        gate.figure_cited(self.value, self.sentences)
         return self
 
 
@@ -358,12 +262,12 @@ class OpenQuestion(Cited):
     question: Text = Field(
         max_length=300,
         description="Something the article says is unknown, unclear or disputed.",
-        json_schema_extra=_ONE,
+        json_schema_extra=ONE_SENTENCE,
     )
 
     @model_validator(mode="after")
     def _grounded(self) -> OpenQuestion:
-        _require_grounded(self.question, self.sentences, "open question")
+        gate.grounded(self.question, self.sentences, "open question")
         return self
 
 
@@ -406,17 +310,17 @@ class Overview(_Model):
     title: Text = Field(
         max_length=120,
         description="A headline of at most 15 words.",
-        json_schema_extra=_shaped(_words_pattern(15), "at most 15 words"),
+        json_schema_extra=shaped(words_pattern(15), "at most 15 words"),
     )
     tldr: Text = Field(
         max_length=300,
         description="The story in one sentence of at most 40 words.",
-        json_schema_extra=_shaped(f"^{_sentence(40)}$", "one sentence of at most 40 words"),
+        json_schema_extra=shaped(f"^{sentence_pattern(40)}$", "one sentence of at most 40 words"),
     )
     summary: Text = Field(
         max_length=1200,
         description="A summary of 2 to 4 sentences, faithful to the article.",
-        json_schema_extra=_TWO_TO_FOUR,
+        json_schema_extra=TWO_TO_FOUR_SENTENCES,
     )
 
     @field_validator("title")
@@ -446,16 +350,8 @@ class Overview(_Model):
     @field_validator("title", "tldr", "summary")
     @classmethod
     def _free_text_grounded(cls, v: str, info: ValidationInfo) -> str:
-        """Free text cites nothing: each of its sentences is checked against the article
-        sentences that support it best (numbers, names and quotations against the whole
-        article)."""
-        now = scope.current()
-        if now is None:
-            return v
-        for n, sentence in enumerate(split_sentences(v) or [v], start=1):
-            what = f"sentence {n} of the summary" if info.field_name == "summary" else None
-            found = free_text_errors(sentence, now.sentences, skip=now.skip)
-            _reject(found, what or str(info.field_name))
+        """Each sentence against the article (see `checks.gate.prose_grounded`)."""
+        gate.prose_grounded(v, str(info.field_name), split_sentences)
         return v
 
 

@@ -28,10 +28,11 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic.dataclasses import dataclass
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -40,7 +41,6 @@ from pydantic_settings import (
 )
 
 from summarizer.errors import ConfigError
-from summarizer.retry import RetryPolicy
 
 ENV_PREFIX = "SUMMARIZER_"
 MIN_TOKEN_CHARS = 16
@@ -82,47 +82,74 @@ class _ConfigFileSource(PydanticBaseSettingsSource):
         return read_config()
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounds on retrying one HTTP request."""
+
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 4
+    max_total_s: Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False)] = 120.0
+    backoff_s: Annotated[float, Field(ge=0, le=600, allow_inf_nan=False)] = 0.5
+    max_backoff_s: Annotated[float, Field(ge=0, le=3_600, allow_inf_nan=False)] = 20.0
+
+
 class SummarizerOptions(BaseModel):
     """The options of a `Summarizer`: which backend, how to ask it, how long to wait. The one
     declaration of each option and its bounds: the service's per-request options and the
     CLI's flags are derived from it."""
 
-    backend: Literal["openai", "openai-compatible", "embedded"] | None = None
+    backend: Literal["openai", "openai-compatible", "embedded"] | None = Field(
+        None,
+        description="Which backend [the base URL's; else openai with a key; else embedded].",
+    )
     base_url: str | None = Field(
         None,
         validation_alias=AliasChoices("base_url", "SUMMARIZER_BASE_URL", "OPENAI_BASE_URL"),
-        description="An OpenAI-compatible server, e.g. http://localhost:11434/v1.",
+        description="OpenAI-compatible server, e.g. http://localhost:11434/v1.",
     )
-    model: str | None = Field(None, min_length=1)
+    model: str | None = Field(None, min_length=1, description="Model name.")
     api_key: SecretStr | None = Field(None, description="The key for the chosen server.")
     api_key_env: str | None = Field(
-        None, min_length=1, description="The environment variable holding the key."
+        None, min_length=1, description="Variable holding the API key [OPENAI_API_KEY]."
     )
-    response_format: Literal["json_schema", "json_object"] | None = None
-    prompt: str | None = Field(None, min_length=1)
-    temperature: float = Field(0.0, ge=0.0, le=2.0, allow_inf_nan=False)
-    top_p: float | None = Field(None, gt=0.0, le=1.0, allow_inf_nan=False)
-    seed: int | None = None
-    max_tokens: int | None = Field(None, ge=1, le=1_000_000)
-    max_reasks: int | None = Field(None, ge=0, le=10)
-    policy: Literal["drop", "flag", "strict"] = "drop"
+    response_format: Literal["json_schema", "json_object"] | None = Field(
+        None, description="json_schema, or json_object for llama-cpp-python's server."
+    )
+    prompt: str | None = Field(None, min_length=1, description="Prompt template name.")
+    temperature: float = Field(
+        0.0, ge=0.0, le=2.0, allow_inf_nan=False, description="Sampling temperature [0]."
+    )
+    top_p: float | None = Field(
+        None, gt=0.0, le=1.0, allow_inf_nan=False, description="Nucleus sampling: 0 < top_p <= 1."
+    )
+    seed: int | None = Field(None, description="Sampling seed, where the model takes one.")
+    max_tokens: int | None = Field(
+        None, ge=1, le=1_000_000, description="Most tokens the model may write."
+    )
+    max_reasks: int | None = Field(
+        None, ge=0, le=10,
+        description="Re-asks after invalid output [2; embedded 1, base model 0].",
+    )  # fmt: skip
+    policy: Literal["drop", "flag", "strict"] = Field(
+        "drop",
+        description="After the last re-ask: drop failing items, flag them, or strict [drop].",
+    )
     timeout: float | None = Field(
         None, gt=0, le=86_400, allow_inf_nan=False,
-        description="Seconds one HTTP attempt may take, first byte to last.",
+        description="Seconds one request may take, first byte to last [120; embedded 300].",
     )  # fmt: skip
     deadline: float = Field(
         600.0, gt=0, le=86_400, allow_inf_nan=False,
-        description="Seconds one article may take: every attempt, retry and re-ask.",
+        description="Seconds one article may take, retries and re-asks included [600].",
     )  # fmt: skip
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     cache_dir: Path | None = None
     model_path: Path | None = Field(None, description="A GGUF file for the embedded backend.")
     language: str | None = Field(
-        None, description="The summary's language (default: the article's), e.g. fr or French."
+        None, description="Write the summary in this language (fr, German...) [the article's]."
     )
     context_window: int | None = Field(
         None, ge=1024, le=10_000_000,
-        description="Tokens the model reads and writes per request (default: the backend's).",
+        description="Tokens the model reads and writes per request [the backend's].",
     )  # fmt: skip
 
     @field_validator("language")
@@ -151,9 +178,9 @@ class SummarizerOptions(BaseModel):
 class CliOptions(BaseModel):
     """The command line's own settings."""
 
-    jobs: int = Field(1, ge=1, le=256, description="Articles summarized at once.")
+    jobs: int = Field(1, ge=1, le=256, description="Articles summarized at once [1].")
     format: Literal["json", "markdown", "text"] | None = Field(
-        None, description="Output format (default: markdown on a terminal, else json)."
+        None, description="json, markdown or text [markdown on a terminal, else json]."
     )
 
 

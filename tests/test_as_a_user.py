@@ -20,8 +20,8 @@ import pytest
 
 from summarizer import Summarizer, check
 from summarizer.errors import BackendError, BackendTimeout
-from summarizer.retry import RetryPolicy
 from summarizer.segment import summary_sentences
+from summarizer.settings import RetryPolicy
 from tests.conftest import SEED, FaultServer, Reply, completion
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -60,11 +60,11 @@ def key(**options: Any) -> str:
 def test_a_summarizer_refuses_settings_not_its_own() -> None:
     from summarizer.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="^tokens: a setting of the service, not an option"):
+    with pytest.raises(ConfigError, match=r"^tokens: a setting of the service, not an option"):
         Summarizer(cache=False, tokens=["x" * 20], **BASE)
-    with pytest.raises(ConfigError, match="^jobs: a setting of the CLI"):
+    with pytest.raises(ConfigError, match=r"^jobs: a setting of the CLI"):
         Summarizer(cache=False, jobs=2, **BASE)
-    with pytest.raises(ConfigError, match="^colour: not an option of a Summarizer"):
+    with pytest.raises(ConfigError, match=r"^colour: not an option of a Summarizer"):
         Summarizer(cache=False, colour="red", **BASE)
 
 

@@ -27,8 +27,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from summarizer import Settings, Summarizer
-from summarizer.retry import RetryPolicy
 from summarizer.service import create_app
+from summarizer.settings import RetryPolicy
 from tests.conftest import FaultServer, Reply, completion
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,8 +15,8 @@ from summarizer.backends import CompatibleBackend
 from summarizer.checks.scope import article_scope
 from summarizer.errors import PromptError
 from summarizer.salvage import salvage
-from summarizer.schema import count_sentences
 from summarizer.schema_export import export_schemas, json_schema, public_models
+from summarizer.shapes import count_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_DIR = ROOT / "tests" / "fixtures"

@@ -22,14 +22,18 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from summarizer.checks.rules import Error, ErrorKind, cited_errors, free_text_errors
+from summarizer.checks.rules import (
+    Error,
+    ErrorKind,
+    cited_errors,
+    figure_missing,
+    free_text_errors,
+    name_missing,
+)
 from summarizer.language import skipped_checks
 from summarizer.schema import ArticleSummary, SourceKind, split_sentences
 from summarizer.segment import summary_sentences
-from summarizer.text.names import name_occurs
-from summarizer.text.numbers import figure_occurs
 from summarizer.text.support import Support, cited, labels, support
-from summarizer.text.words import normalize
 
 if TYPE_CHECKING:
     from summarizer.article import Article
@@ -141,12 +145,10 @@ def _name_check(
     field: str, index: int, phrase: str, ids: list[int], sentences: Sequence[str]
 ) -> Check:
     """A name (an entity, a claim's source) or a figure occurs in the sentences it cites."""
-    evidence = cited(ids, sentences)
-    if field == "figures":
-        ok, kind = figure_occurs(phrase, evidence), ErrorKind.NUMBER
+    if field == "figures":  # the gate's verdicts (`checks.gate`), in the report's words
+        ok, kind = not figure_missing(phrase, ids, sentences), ErrorKind.NUMBER
     else:
-        ok = name_occurs(phrase, normalize(" ".join(evidence)))
-        kind = ErrorKind.NAME
+        ok, kind = not name_missing(phrase, ids, sentences), ErrorKind.NAME
     errors = [] if ok else [
         Error(kind, phrase, f"'{phrase}' does not occur in the sentences it cites")
     ]  # fmt: skip

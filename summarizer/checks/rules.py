@@ -26,8 +26,8 @@ from summarizer.text.attribution import (
     speaks_before,
 )
 from summarizer.text.names import name_occurs, names
-from summarizer.text.numbers import number_matches, numbers
-from summarizer.text.support import support
+from summarizer.text.numbers import figure_occurs, number_matches, numbers
+from summarizer.text.support import cited, support
 from summarizer.text.words import ARTICLE_MEMO, contains, normalize
 
 
@@ -141,6 +141,17 @@ def _errors(
     found += _missing(text, names_from, where)
     found += _framing(text, evidence, window)
     return tuple(found)
+
+
+def name_missing(phrase: str, ids: Sequence[int], article: Sequence[str]) -> bool:
+    """A name (an entity, a claim's source) that none of the cited sentences has, in any
+    of its forms."""
+    return not name_occurs(phrase, normalize(" ".join(cited(ids, article))))
+
+
+def figure_missing(value: str, ids: Sequence[int], article: Sequence[str]) -> bool:
+    """A figure that none of the cited sentences has, as written or by value."""
+    return not figure_occurs(value, cited(ids, article))
 
 
 def free_text_errors(

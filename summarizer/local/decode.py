@@ -21,7 +21,6 @@ The loop guards (repeats, cycles, endless words, lengths) are in `guards`.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import time
 from collections.abc import Callable, Sequence
@@ -38,6 +37,7 @@ from summarizer.local.guards import (
     Openings,
     cycle_continuation,
 )
+from summarizer.local.vocab import bare_tokens, first_bytes, piece
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -102,52 +102,6 @@ def _eval_prompt(llm: Llama, tokens: list[int], cancelled: Callable[[], bool] | 
 
 class Cancelled(Exception):
     """The request was cancelled before its answer began."""
-
-
-_NOT_TEXT = 2 | 8 | 16  # llama_token_attr: UNKNOWN | CONTROL | USER_DEFINED
-
-
-def first_bytes(model: LoadedModel) -> np.ndarray:
-    """The first byte of every token's text: which tokens open with a double quote (they
-    can close a JSON string) or a space (they start a new word). Control tokens
-    and Gemma's user-defined ones (``<start_of_image>``, HTML tags, runs of newlines or
-    spaces), which never belong in compact JSON, get 0; so do tokens with no text.
-
-    Asking llama.cpp about all 262k tokens takes about 2 s, so the table is kept on the
-    loaded model and on disk beside the model file (`LoadedModel.token_table`).
-    """
-    import llama_cpp
-
-    if model.first_bytes is not None:
-        return model.first_bytes
-    llm, path = model.llm, model.token_table
-    table: np.ndarray | None = np.load(path) if path.is_file() else None
-    if table is None or table.shape != (llm.n_vocab(),) or table.dtype != np.uint8:
-        vocab = llama_cpp.llama_model_get_vocab(llm.model)
-
-        def first(t: int) -> int:
-            if llama_cpp.llama_vocab_get_attr(vocab, t) & _NOT_TEXT:
-                return 0
-            return (token_bytes(vocab, t)[:1] or b"\0")[0]
-
-        table = np.fromiter(map(first, range(llm.n_vocab())), dtype=np.uint8)
-        with contextlib.suppress(OSError), path.open("wb") as f:  # a cache, nothing more
-            np.save(f, table)
-    model.first_bytes = table
-    return table
-
-
-def token_bytes(vocab: object, token: int) -> bytes:
-    """A token's text as bytes (llama.cpp's public ``llama_token_to_piece``)."""
-    import llama_cpp
-
-    size = 64
-    while True:
-        buf = ctypes.create_string_buffer(size)
-        n = llama_cpp.llama_token_to_piece(vocab, token, buf, size, 0, False)
-        if n >= 0:
-            return buf.raw[:n]
-        size = -n  # the piece needs this many bytes
 
 
 _TOP_K = 40  # sampling at a temperature above 0 draws from this many best tokens
@@ -239,22 +193,8 @@ def _constrain(
     return gram.mask(logits)
 
 
-def _bare_tokens(llm: Llama, chars: str) -> list[int]:
-    """The tokens whose whole text is one of `chars`."""
-    out = []
-    for ch in chars:
-        ids = llm.tokenize(ch.encode(), add_bos=False, special=False)
-        if len(ids) == 1:
-            out.append(ids[0])
-    return out
-
-
 # How many of the model's choices the word guard may pass over at one step.
 GUARD_TRIES = 16
-
-
-def _piece(vocab: object, token: int) -> str:
-    return token_bytes(vocab, token).decode("utf-8", errors="replace")
 
 
 def generate(
@@ -278,10 +218,7 @@ def generate(
     schema's maxLength, which a grammar built from a pattern cannot also enforce): near
     the cap the value ends its sentence and closes. `cancelled` is asked before every
     token: once it says yes, generation stops (finish_reason "cancelled")."""
-    import llama_cpp
-
     llm = model.llm
-    vocab = llama_cpp.llama_model_get_vocab(llm.model)
     started = time.perf_counter()
     segments = [(prompt, False)] if isinstance(prompt, str) else list(prompt)
     tokens: list[int] = []
@@ -298,42 +235,155 @@ def generate(
     except Cancelled:
         return Generation("", len(tokens), 0, "cancelled", 0, time.perf_counter() - started, 0.0)
     prompt_s = time.perf_counter() - started
-
-    gram = _Grammar(llm, grammar) if grammar else None
-    first = first_bytes(model)
-    closers = first == ord('"') if grammar else None
-    # At the word limit: close the string or start a word; or end the sentence with a bare
-    # period where one can end it (a string whose pattern wants a final period could
-    # otherwise never close). Near a string's maxLength (`limits`, by key): only close, or
-    # end the sentence first.
-    ends = _bare_tokens(llm, ".!?")
-    breakers = (first == ord('"')) | (first == ord(" "))
-    closers_only = first == ord('"')
-    breakers_or_end, enders = breakers.copy(), closers_only.copy()
-    breakers_or_end[ends] = True
-    enders[ends] = True
-    not_digits = (first < ord("0")) | (first > ord("9"))
-    # Control and user-defined tokens never belong in the JSON. (End-of-generation is one:
-    # when the grammar is complete and allows nothing else, the fallback below lets it in.)
-    usable = first != 0
-    n_vocab = llm.n_vocab()
-    rng = np.random.default_rng(seed)
-    out: list[int] = []
-    full_passes = 0
-    openings = Openings(distinct_openings)
+    decoder = _Decoder(model, grammar, temperature, seed, guard, limits, distinct_openings)
     if distinct_openings and grammar:
-        openings.prime(tokens, [_piece(vocab, t) for t in tokens])
-    finish = "length"
+        decoder.openings.prime(tokens, [piece(decoder.vocab, t) for t in tokens])
+    decode_started = time.perf_counter()
+    deadline = decode_started + max_seconds if max_seconds else None
+    finish = decoder.run(max_tokens, deadline, cancelled)
+    decode_s = time.perf_counter() - decode_started
+    text = llm.detokenize(decoder.out).decode("utf-8", errors="replace")
+    return Generation(
+        text, len(tokens), len(decoder.out), finish, decoder.full_passes, prompt_s, decode_s,
+        reused,
+    )  # fmt: skip
 
-    def pick(scores: np.ndarray) -> int:
+
+class _Decoder:
+    """One generation's token loop: what the grammar, the word guard and the limits allow
+    at each step, and the token chosen among it."""
+
+    def __init__(
+        self,
+        model: LoadedModel,
+        grammar: str | None,
+        temperature: float,
+        seed: int | None,
+        guard: WordGuard | None,
+        limits: dict[str, int] | None,
+        distinct_openings: int,
+    ) -> None:
+        import llama_cpp
+
+        self.lib = llama_cpp
+        self.llm = llm = model.llm
+        self.vocab = llama_cpp.llama_model_get_vocab(llm.model)
+        self.gram = _Grammar(llm, grammar) if grammar else None
+        self.temperature, self.guard, self.limits = temperature, guard, limits
+        self.rng = np.random.default_rng(seed)
+        self.openings = Openings(distinct_openings)
+        self.out: list[int] = []
+        self.full_passes = 0
+        self.n_vocab = llm.n_vocab()
+        first = self.first = first_bytes(model)
+        self.closers = first == ord('"') if grammar else None
+        # At the word limit: close the string or start a word; or end the sentence with a
+        # bare period where one can end it (a string whose pattern wants a final period
+        # could otherwise never close). Near a string's maxLength (`limits`, by key): only
+        # close, or end the sentence first.
+        ends = bare_tokens(llm, ".!?")
+        self.breakers = (first == ord('"')) | (first == ord(" "))
+        self.closers_only = first == ord('"')
+        self.breakers_or_end, self.enders = self.breakers.copy(), self.closers_only.copy()
+        self.breakers_or_end[ends] = True
+        self.enders[ends] = True
+        self.not_digits = (first < ord("0")) | (first > ord("9"))
+        # Control and user-defined tokens never belong in the JSON. (End-of-generation is
+        # one: when the grammar is complete and allows nothing else, the fallback in
+        # `_constrained` lets it in.)
+        self.usable = first != 0
+
+    def run(
+        self, max_tokens: int, deadline: float | None, cancelled: Callable[[], bool] | None
+    ) -> str:
+        """Decode up to `max_tokens`; the finish reason."""
+        lib, llm, gram = self.lib, self.llm, self.gram
+        for _ in range(max_tokens):
+            if deadline is not None and time.perf_counter() > deadline:
+                return "length"
+            if cancelled is not None and cancelled():
+                return "cancelled"
+            ptr = lib.llama_get_logits_ith(llm.ctx, -1)
+            raw = np.ctypeslib.as_array(ptr, shape=(self.n_vocab,))
+            logits, restricted, word_limit = self._restricted(raw)
+            token = self._pick(logits)
+            if gram is not None and not gram.allows(token, float(logits[token])):
+                allowed = self._constrained(token, logits, raw, restricted, word_limit)
+                if allowed is None:
+                    return "stop"
+                token = allowed
+            if lib.llama_vocab_is_eog(self.vocab, token):
+                return "stop"
+            if gram is not None:
+                gram.accept(token)
+            self.out.append(token)
+            self.openings.add(token, piece(self.vocab, token))
+            llm.eval([token])
+        return "length"
+
+    def _restricted(self, raw: np.ndarray) -> tuple[np.ndarray, bool, bool]:
+        """The logits with what may not come next at -inf (control tokens, banned
+        openings and cycles, past a word's or a value's length, too many digits), whether
+        anything was, and whether a word or value is at its limit."""
+        gram, openings = self.gram, self.openings
+        logits, restricted = raw, False
+        if gram is not None:
+            logits = np.where(self.usable, logits, -np.inf)
+            restricted = True
+        if banned := openings.banned() | cycle_continuation(self.out):
+            logits = logits.copy()
+            logits[list(banned)] = -np.inf
+            restricted = True
+        word_limit = gram is not None and openings.in_string and openings.word >= MAX_WORD_CHARS
+        can_end = ENDABLE.match(openings.value[-1:]) is not None
+        if word_limit:
+            logits = np.where(self.breakers_or_end if can_end else self.breakers, logits, -np.inf)
+            restricted = True
+        limits = self.limits
+        most = limits.get(openings.key) if limits and openings.current is not None else None
+        near = most is not None and len(openings.value) >= most - LENGTH_MARGIN
+        if gram is not None and near and (can_end or len(openings.value) >= (most or 0) - 2):
+            logits = np.where(self.enders if can_end else self.closers_only, logits, -np.inf)
+            restricted = word_limit = True
+        if gram is not None and openings.digits >= MAX_DIGITS:
+            logits = np.where(self.not_digits, logits, -np.inf)
+            restricted = True
+        return logits, restricted, word_limit
+
+    def _constrained(
+        self, token: int, logits: np.ndarray, raw: np.ndarray, restricted: bool, word_limit: bool
+    ) -> int | None:
+        """The grammar rejected the free choice `token`: the best token it allows (a full
+        pass), or None where it has no way to end a string at its limit."""
+        gram, closers = self.gram, self.closers
+        assert gram is not None
+        self.full_passes += 1
+        wants_word = closers is not None and self.first[token] == ord(" ")
+        masked = _constrain(gram, logits, wants_word, closers, self.temperature)
+        if not np.isfinite(masked).any() and word_limit:
+            # The grammar has no way to end this string: give up here rather than babble
+            # to max_tokens. The answer is incomplete JSON, reported as such.
+            return None
+        if not np.isfinite(masked).any() and restricted:
+            masked = gram.mask(raw)  # the grammar needs what was banned: allow it
+        if not np.isfinite(masked).any():
+            raise DecodeError("the grammar admits no next token")
+        if wants_word and closers is not None:
+            closing = np.where(closers, masked, -np.inf)
+            if np.isfinite(closing).any():
+                masked = closing
+        return self._pick(masked)
+
+    def _pick(self, scores: np.ndarray) -> int:
         """The chosen token, passed over while it would write a name or number that the
         guard refuses. If none of the model's next GUARD_TRIES choices is allowed, the
         string closes there if it can ("Nick Scholfield" rather than "Nick
         ScholfieldName"); otherwise the first choice stands: further down are only junk
         tokens, which derail the rest of the answer (validation still checks the name)."""
+        guard, openings, temperature, rng = self.guard, self.openings, self.temperature, self.rng
         first = token = _choose(scores, temperature, rng)
         for _ in range(GUARD_TRIES):
-            text = openings.value_text(_piece(vocab, token)) if guard is not None else None
+            text = openings.value_text(piece(self.vocab, token)) if guard is not None else None
             if guard is None or text is None:
                 return token
             current = openings.value if openings.in_string else ""
@@ -344,71 +394,8 @@ def generate(
             if not np.isfinite(scores).any():
                 break
             token = _choose(scores, temperature, rng)
-        if closers is not None and openings.in_string:
-            closing = np.where(closers, scores, -np.inf)
+        if self.closers is not None and openings.in_string:
+            closing = np.where(self.closers, scores, -np.inf)
             if np.isfinite(closing).any():
                 return int(np.argmax(closing))
         return first
-
-    decode_started = time.perf_counter()
-    deadline = decode_started + max_seconds if max_seconds else None
-    for _ in range(max_tokens):
-        if deadline is not None and time.perf_counter() > deadline:
-            break
-        if cancelled is not None and cancelled():
-            finish = "cancelled"
-            break
-        ptr = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
-        logits = np.ctypeslib.as_array(ptr, shape=(n_vocab,))
-        raw = logits
-        restricted = False
-        if gram is not None:
-            logits = np.where(usable, logits, -np.inf)
-            restricted = True
-        if banned := openings.banned() | cycle_continuation(out):
-            logits = logits.copy()
-            logits[list(banned)] = -np.inf
-            restricted = True
-        word_limit = gram is not None and openings.in_string and openings.word >= MAX_WORD_CHARS
-        can_end = ENDABLE.match(openings.value[-1:]) is not None
-        if word_limit:
-            logits = np.where(breakers_or_end if can_end else breakers, logits, -np.inf)
-            restricted = True
-        most = limits.get(openings.key) if limits and openings.current is not None else None
-        near = most is not None and len(openings.value) >= most - LENGTH_MARGIN
-        if gram is not None and near and (can_end or len(openings.value) >= (most or 0) - 2):
-            logits = np.where(enders if can_end else closers_only, logits, -np.inf)
-            restricted = word_limit = True
-        if gram is not None and openings.digits >= MAX_DIGITS:
-            logits = np.where(not_digits, logits, -np.inf)
-            restricted = True
-        token = pick(logits)
-        if gram is not None and not gram.allows(token, float(logits[token])):
-            full_passes += 1
-            wants_word = closers is not None and first[token] == ord(" ")
-            masked = _constrain(gram, logits, wants_word, closers, temperature)
-            if not np.isfinite(masked).any() and word_limit:
-                # The grammar has no way to end this string: give up here rather than babble
-                # to max_tokens. The answer is incomplete JSON, reported as such.
-                finish = "stop"
-                break
-            if not np.isfinite(masked).any() and restricted:
-                masked = gram.mask(raw)  # the grammar needs what was banned: allow it
-            if not np.isfinite(masked).any():
-                raise DecodeError("the grammar admits no next token")
-            if wants_word and closers is not None:
-                closing = np.where(closers, masked, -np.inf)
-                if np.isfinite(closing).any():
-                    masked = closing
-            token = pick(masked)
-        if llama_cpp.llama_vocab_is_eog(vocab, token):
-            finish = "stop"
-            break
-        if gram is not None:
-            gram.accept(token)
-        out.append(token)
-        openings.add(token, _piece(vocab, token))
-        llm.eval([token])
-    decode_s = time.perf_counter() - decode_started
-    text = llm.detokenize(out).decode("utf-8", errors="replace")
-    return Generation(text, len(tokens), len(out), finish, full_passes, prompt_s, decode_s, reused)

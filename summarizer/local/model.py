@@ -166,7 +166,7 @@ def _quiet_llama_cpp() -> object:
 @dataclass
 class LoadedModel:
     """A loaded model and what the decoder derives from it once: the first byte of every
-    token's text (`decode.first_bytes`), kept in memory and in `token_table` on disk."""
+    token's text (`vocab.first_bytes`), kept in memory and in `token_table` on disk."""
 
     llm: Llama
     path: Path
@@ -175,6 +175,18 @@ class LoadedModel:
     @property
     def token_table(self) -> Path:
         return self.path.with_suffix(".first-bytes.npy")
+
+
+def unload() -> None:
+    """Free every loaded model now, while llama-cpp-python can still do it: left to the
+    interpreter's teardown, its finalizer runs after the module it calls is gone and
+    prints a traceback ("Exception ignored in Llama.__del__"). Only when no generation
+    runs (`transport.stop_generations`)."""
+    with _lock:
+        loaded = list(_loaded.values())
+        _loaded.clear()
+    for model in loaded:
+        model.llm.close()
 
 
 def load(name: str | None = None, given: Path | None = None) -> LoadedModel:

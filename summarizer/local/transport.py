@@ -124,11 +124,16 @@ def complete(
             raise RequestError(str(exc)) from exc
     finally:
         _lock.release()
+    return _completion(str(name or model.DEFAULT), gen)
+
+
+def _completion(name: str, gen: Any) -> dict[str, Any]:
+    """A chat completion as OpenAI's API writes one, of a `decode.Generation`."""
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
         "object": "chat.completion",
         "created": int(time.time()),
-        "model": str(name or model.DEFAULT),
+        "model": name,
         "choices": [
             {
                 "index": 0,
@@ -216,7 +221,13 @@ def stop_generations(wait_s: float = EXIT_WAIT_S) -> bool:
     return not any(t.is_alive() for t, _ in threads)
 
 
-atexit.register(stop_generations)
+@atexit.register
+def _at_exit() -> None:
+    """Stop what still decodes; then, if nothing does, free the models (`model.unload`)."""
+    if stop_generations():
+        from summarizer.local import model
+
+        model.unload()
 
 
 class EmbeddedTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):

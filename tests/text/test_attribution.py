@@ -15,7 +15,7 @@ from summarizer.text.words import normalize
 
 
 def test_quotations_in_double_and_long_single_quotes() -> None:
-    assert quotations('He said "we will stay" and \'no more talks today\'.') == [
+    assert quotations("He said \"we will stay\" and 'no more talks today'.") == [
         "we will stay",
         "no more talks today",
     ]
@@ -25,9 +25,7 @@ def test_quotations_in_double_and_long_single_quotes() -> None:
 
 def test_speakers_in_each_construction() -> None:
     assert speakers("Smith said the plan was ready.") == ["Smith"]
-    assert speakers("The plan, according to the Times of Israel, is ready.") == [
-        "Times of Israel"
-    ]
+    assert speakers("The plan, according to the Times of Israel, is ready.") == ["Times of Israel"]
     assert speakers("The plan is ready, said Jones.") == ["Jones"]
 
 
@@ -51,7 +49,6 @@ def test_a_dropped_hedge_and_a_flipped_negation() -> None:
         "hedge"
     ]
     negated = "Egypt will not lead the stabilization force in Gaza."
-    assert [k for k, _ in framing_errors(negated, "Egypt will lead the stabilization force in Gaza.")] == [
-        "negation"
-    ]
+    stated = "Egypt will lead the stabilization force in Gaza."
+    assert [k for k, _ in framing_errors(negated, stated)] == ["negation"]
     assert framing_errors(evidence, evidence) == []

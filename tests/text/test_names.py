@@ -38,7 +38,7 @@ def test_names_are_runs_of_capitalized_words_not_sentence_openers() -> None:
 
 
 def test_a_possessive_ends_the_name_it_is_on() -> None:
-    assert [n.text for n in names("Obama's Supreme Court pick")][0] == "Obama's"
+    assert next(n.text for n in names("Obama's Supreme Court pick")) == "Obama's"
 
 
 def test_other_forms_of_a_name_are_found() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from summarizer.text.memo import bounded
 from summarizer.text.words import (
-    content_stems,
     contains,
+    content_stems,
     normalize,
     similar,
     stem_pairs,
@@ -34,8 +34,11 @@ def test_rare_words_and_numbers_weigh_more_than_common_ones() -> None:
 def test_content_stems_leave_out_function_words_and_keep_stems() -> None:
     stems = content_stems("The soldiers were reported in Gaza")
     assert set(stems) == {"soldier", "report", "gaza"}
-    assert words("Smith's twenty-one ‘quoted’ words") == (
-        "smith", "twenty-one", "quoted", "words"
+    assert words("Smith's twenty-one \u2018quoted\u2019 words") == (
+        "smith",
+        "twenty-one",
+        "quoted",
+        "words",
     )
 
 

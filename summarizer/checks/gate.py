@@ -1,0 +1,85 @@
+"""The gate: the rules' verdicts on one part of a summary, raised as the message of a
+re-ask (a `ValueError` inside the schema's validators, which instructor sends back).
+
+Each function reads the article from the validation scope (`checks.scope`) and does
+nothing outside one: only the checks that need no article run there. The grounding report
+(`checks.report`) reaches the same verdicts through the same rules (`checks.rules`); the
+gate's messages add what to do about them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from summarizer.checks import scope
+from summarizer.checks.rules import (
+    Error,
+    ErrorKind,
+    cited_errors,
+    figure_missing,
+    free_text_errors,
+    name_missing,
+)
+from summarizer.text.support import labels
+
+_FIX = "cite the sentence where it occurs, write it as the article does, or remove it"
+
+
+def reject(errors: Sequence[Error], what: str) -> None:
+    """Raise the errors found, each named by its kind, as one re-ask message."""
+    if errors:
+        found = "; ".join(f"{e.kind}: {e.message}" for e in errors)
+        raise ValueError(f"{what}: {found}; write only what the article says")
+
+
+def citations_exist(ids: list[int]) -> list[int]:
+    """`ids` without repeats, if every one is a sentence of the article."""
+    now = scope.current()
+    if now is None:
+        return ids
+    count = len(now.sentences)
+    missing = [i for i in ids if not 1 <= i <= count]
+    if missing:
+        shown = ", ".join(f"S{i}" for i in missing)
+        raise ValueError(
+            f"{ErrorKind.CITATION}: cites {shown}, which does not exist: "
+            f"the article has sentences S1 to S{count}"
+        )
+    return list(dict.fromkeys(ids))
+
+
+def name_cited(phrase: str, ids: list[int], what: str) -> None:
+    """`phrase` (a name, a source) occurs in the cited sentences, in one of its forms."""
+    now = scope.current()
+    if now is not None and name_missing(phrase, ids, now.sentences):
+        raise ValueError(
+            f"{ErrorKind.NAME}: {what} '{phrase}' does not occur in {labels(ids)}; {_FIX}"
+        )
+
+
+def figure_cited(value: str, ids: list[int]) -> None:
+    """The figure occurs in the cited sentences, as written or by value."""
+    now = scope.current()
+    if now is not None and figure_missing(value, ids, now.sentences):
+        raise ValueError(
+            f"{ErrorKind.NUMBER}: figure '{value}' does not occur in {labels(ids)}; {_FIX}"
+        )
+
+
+def grounded(text: str, ids: list[int], what: str) -> None:
+    """A cited item: no error against the sentences it cites."""
+    now = scope.current()
+    if now is not None:
+        reject(cited_errors(text, ids, now.sentences, labels(ids), skip=now.skip), what)
+
+
+def prose_grounded(text: str, field: str, split: Callable[[str], list[str]]) -> None:
+    """Free text cites nothing: each of its sentences is checked against the article
+    sentences that support it best (numbers, names and quotations against the whole
+    article)."""
+    now = scope.current()
+    if now is None:
+        return
+    for n, sentence in enumerate(split(text) or [text], start=1):
+        what = f"sentence {n} of the summary" if field == "summary" else field
+        reject(free_text_errors(sentence, now.sentences, skip=now.skip), what)

@@ -1,0 +1,150 @@
+"""`summarizer summarize`: articles in, one result each out (or a brief), in parallel."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from summarizer.cli.common import app, fail, log_to_stderr, settings_of, summarizer_of
+from summarizer.cli.options import SUMMARIZER_FLAGS, with_settings
+
+SUFFIX = {"json": ".json", "markdown": ".md", "text": ".txt"}
+
+
+@app.command()
+@with_settings(*SUMMARIZER_FLAGS, "jobs", "format")
+def summarize(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders, globs, or - for stdin (.txt .md .html .json .jsonl)."),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write one file per article here.")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
+    ] = False,
+    refresh: Annotated[bool, typer.Option(help="Ignore cached results, store fresh ones.")] = False,
+    text_field: Annotated[str, typer.Option(help="JSON field holding the article text.")] = "text",
+    id_field: Annotated[str, typer.Option(help="JSON field naming a record's output file.")] = "id",
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress or final table.")
+    ] = False,
+    options: dict[str, Any] | None = None,
+) -> None:
+    """Summarize articles: one JSON object each (JSON Lines for several), or a brief."""
+    from summarizer import inputs as inputs_mod
+    from summarizer.batch import run
+    from summarizer.errors import SummarizerError
+
+    log_to_stderr()
+    try:
+        settings = settings_of(options or {})
+        summarizer = summarizer_of(settings, cache=not no_cache, refresh=refresh)
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
+    for spec in inputs:  # a named file that is not there is a usage error, found before any work
+        if spec != "-" and not any(ch in spec for ch in "*?[") and not os.path.lexists(spec):
+            raise fail(f"{spec}: no such file or folder")
+    fmt, render, failure_row = _renderers(settings.format, inputs, out)
+    if missing := summarizer.backend.unavailable():
+        raise fail(missing)
+    if not quiet and (notice := summarizer.backend.notice()):
+        typer.echo(notice, err=True)
+    show = sys.stderr.isatty() and not quiet
+    items = inputs_mod.items(inputs, inputs_mod.Fields(text=text_field, id=id_field),
+                             stdin=sys.stdin.buffer)  # fmt: skip
+    progress, stop = _progress() if show else (None, lambda: None)
+    try:
+        stats = run(summarizer, items, render=render, suffix=SUFFIX[fmt], jobs=settings.jobs,
+                    out_dir=out, say=lambda line: typer.echo(line, err=True),
+                    progress=progress, render_failure=failure_row)  # fmt: skip
+    except KeyboardInterrupt:
+        stop()
+        typer.echo("summarizer: interrupted; run the same command again to finish", err=True)
+        raise typer.Exit(130) from None
+    finally:
+        stop()
+    if stats.total == 0:
+        raise fail("no input articles")
+    if show:
+        _final_table(stats)
+    raise typer.Exit(1 if stats.failed else 0)
+
+
+def _renderers(chosen: str | None, inputs: list[str], out: Path | None) -> tuple[str, Any, Any]:
+    """The output format (markdown on a terminal, else JSON), how a result is rendered in
+    it, and how a failure's row is (JSON only)."""
+    from summarizer.render import FORMATS, to_json
+
+    interactive = sys.stdout.isatty() and out is None
+    fmt = chosen or ("markdown" if interactive else "json")
+    if fmt != "json":
+        return fmt, FORMATS[fmt], None
+    # One object per line (JSON Lines) on stdout; pretty in files and on a terminal. A
+    # failed article gets a row of its own ({"input": ..., "error": ...}).
+    several = len(inputs) > 1 or any(not Path(i).is_file() for i in inputs if i != "-")
+    pretty = out is not None or (interactive and not several)
+    render = functools.partial(to_json, indent=2 if pretty else None)
+    return fmt, render, render
+
+
+def _progress() -> tuple[Any, Any]:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn(
+            "{task.completed} done · {task.fields[hits]} cached · {task.fields[failed]} failed"
+        ),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        # Rich would capture stdout while the bar runs and print it on the terminal: the
+        # results of `summarize ... > out.jsonl` must reach the file.
+        redirect_stdout=False,
+        redirect_stderr=False,
+    )
+    task = bar.add_task("summarizing", total=None, hits=0, failed=0)
+    bar.start()
+
+    def update(stats: Any) -> None:
+        bar.update(
+            task, completed=stats.done + len(stats.failed), total=stats.total or None,
+            hits=stats.cache_hits, failed=len(stats.failed),
+        )  # fmt: skip
+
+    return update, bar.stop
+
+
+def _final_table(stats: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="summarizer", show_header=False)
+    for label, value in (
+        ("articles", stats.total),
+        ("summarized", stats.done),
+        ("from cache", stats.cache_hits),
+        ("already written (skipped)", stats.skipped),
+        ("failed", len(stats.failed)),
+        ("prompt tokens", stats.prompt_tokens),
+        ("output tokens", stats.completion_tokens),
+        ("seconds", f"{stats.elapsed:.1f}"),
+    ):
+        table.add_row(label, str(value))
+    Console(stderr=True).print(table)
