@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -36,7 +36,7 @@ from summarizer.prompts import Prompt, fence
 from summarizer.result import Usage
 from summarizer.retry import deadline_header
 from summarizer.salvage import Correction, salvage
-from summarizer.schema import ArticleSummary, Overview
+from summarizer.schema import ArticleSummary, Cited, Overview, item_fields
 from summarizer.segment import Sentence
 
 if TYPE_CHECKING:
@@ -45,18 +45,9 @@ if TYPE_CHECKING:
     from summarizer.cache import ResultCache
     from summarizer.settings import Settings
 
-from summarizer.text.words import normalize, similar
 
 Found = TypeVar("Found", bound=BaseModel)
 
-# The list fields of a summary, with the text that says whether two items are the same.
-_ITEM_TEXT: dict[str, Callable[[dict[str, Any]], str]] = {
-    "key_points": lambda item: str(item.get("text", "")),
-    "entities": lambda item: str(item.get("name", "")),
-    "claims": lambda item: str(item.get("statement", "")),
-    "figures": lambda item: f"{item.get('value', '')} {item.get('counts', '')}",
-    "open_questions": lambda item: str(item.get("question", "")),
-}
 MAX_CITES = 8  # what the schema allows an item to cite
 
 
@@ -96,17 +87,9 @@ def _even(sizes: Sequence[int], start: int, stop: int, room: int) -> list[range]
     return [range(start, best), range(best, stop)]
 
 
-def _same(field: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
-    text = _ITEM_TEXT[field]
-    if field == "entities":
-        return normalize(text(a)) == normalize(text(b))
-    if field == "figures":
-        same_value = normalize(str(a.get("value"))) == normalize(str(b.get("value")))
-        return same_value and similar(str(a.get("counts")), str(b.get("counts")), 0.5)
-    return similar(text(a), text(b))
-
-
-def _merge_list(field: str, per_chunk: Sequence[Sequence[dict[str, Any]]], cap: int) -> list[Any]:
+def _merge_list(
+    model: type[Cited], per_chunk: Sequence[Sequence[dict[str, Any]]], cap: int
+) -> list[Any]:
     """One list from the chunks' lists: duplicates merged (their citations joined), then
     at most `cap`, taken from each chunk in turn, in the order of the article."""
     merged: list[dict[str, Any]] = []
@@ -115,7 +98,7 @@ def _merge_list(field: str, per_chunk: Sequence[Sequence[dict[str, Any]]], cap: 
         for item in items:
             if item is None:
                 continue
-            twin = next((m for m in merged if _same(field, m, item)), None)
+            twin = next((m for m in merged if model.same(m, item)), None)
             if twin is not None:
                 cites = sorted({*twin.get("sentences", []), *item.get("sentences", [])})
                 twin["sentences"] = cites[:MAX_CITES]
@@ -130,10 +113,10 @@ def _merge_list(field: str, per_chunk: Sequence[Sequence[dict[str, Any]]], cap: 
 def merge(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The chunks' findings (`schema.Findings`, as JSON), merged (see the docstring)."""
     out: dict[str, Any] = {}
-    for field in _ITEM_TEXT:
+    for field, model in item_fields(ArticleSummary).items():
         info = ArticleSummary.model_fields[field]
         cap = next((m.max_length for m in info.metadata if hasattr(m, "max_length")), 12)
-        out[field] = _merge_list(field, [p.get(field) or [] for p in parts], int(cap or 12))
+        out[field] = _merge_list(model, [p.get(field) or [] for p in parts], int(cap or 12))
     return out
 
 

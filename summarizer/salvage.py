@@ -38,24 +38,13 @@ from summarizer.checks.scope import article_scope
 from summarizer.errors import SummaryValidationError
 from summarizer.schema import (
     ArticleSummary,
-    Claim,
-    Entity,
-    Figure,
-    KeyPoint,
-    OpenQuestion,
+    item_fields,
     split_sentences,
 )
 from summarizer.text.support import labels, support
-from summarizer.text.words import normalize, similar
 
 Policy = Literal["drop", "flag", "strict"]
-ITEM_MODELS: dict[str, type[BaseModel]] = {
-    "key_points": KeyPoint,
-    "entities": Entity,
-    "claims": Claim,
-    "figures": Figure,
-    "open_questions": OpenQuestion,
-}
+ITEM_MODELS = item_fields(ArticleSummary)
 
 
 class Correction(BaseModel):
@@ -115,12 +104,10 @@ def _fix_item(field: str, item: Any, reason: str, sentences: Sequence[str]) -> C
 
 
 def _same(field: str, a: Any, b: Any) -> bool:
-    """Two items are the same: entities by name, others when their text nearly matches."""
+    """Two items are the same as their kind says (`schema.Cited.same`)."""
     if not isinstance(a, dict) or not isinstance(b, dict):
         return bool(a == b)
-    if field == "entities":
-        return normalize(str(a.get("name", ""))) == normalize(str(b.get("name", "")))
-    return similar(_text_of(a), _text_of(b))
+    return ITEM_MODELS[field].same(a, b)
 
 
 def _drop_duplicates(data: dict[str, Any]) -> list[Correction]:

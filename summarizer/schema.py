@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -55,6 +55,7 @@ from summarizer.shapes import (
 )
 from summarizer.text.numbers import has_number
 from summarizer.text.support import citations, occurrences
+from summarizer.text.words import normalize, similar
 
 split_sentences = split_prose  # model-written prose, by the rule `PROSE_END` says
 
@@ -110,6 +111,18 @@ class Cited(_Model):
         """The sentences this item rests on (each kind of item says how to find them)."""
         return ()
 
+    @classmethod
+    def identity(cls, data: dict[str, Any]) -> str:
+        """The words that say what this item (as JSON) is: by default every text field but
+        its citations."""
+        return " ".join(str(v) for k, v in data.items() if k != "sentences" and isinstance(v, str))
+
+    @classmethod
+    def same(cls, a: dict[str, Any], b: dict[str, Any]) -> bool:
+        """Whether two items (as JSON) say the same thing, so that one of them goes (a
+        repeat in one answer, or the same item found in two chunks of a long article)."""
+        return similar(cls.identity(a), cls.identity(b))
+
     @field_validator("sentences", check_fields=False)
     @classmethod
     def _sentences_exist(cls, ids: list[int]) -> list[int]:
@@ -126,6 +139,11 @@ def _text_cite(field: str) -> Any:
 
 class KeyPoint(Cited):
     cite = _text_cite("text")
+
+    @classmethod
+    def identity(cls, data: dict[str, Any]) -> str:
+        return str(data.get("text", ""))
+
     sentences: list[int] = _sentence_ids(_CITE)
     text: Text = Field(
         max_length=300,
@@ -154,6 +172,11 @@ class Entity(Cited):
         name = data.get("name")
         return occurrences(name, article)[:3] if isinstance(name, str) else ()
 
+    @classmethod
+    def same(cls, a: dict[str, Any], b: dict[str, Any]) -> bool:
+        """The same name, however its role is put."""
+        return normalize(str(a.get("name", ""))) == normalize(str(b.get("name", "")))
+
     sentences: list[int] = _sentence_ids(_CITE)
     name: Text = Field(max_length=80, description="The name exactly as the article writes it.")
     type: EntityType = Field(description="What kind of entity this is.")
@@ -181,6 +204,15 @@ class Hedging(StrEnum):
 
 
 class Claim(Cited):
+    @classmethod
+    def same(cls, a: dict[str, Any], b: dict[str, Any]) -> bool:
+        """The same statement from the same source: one statement from two sources is two
+        claims (who said what is the point of the list)."""
+        same_source = normalize(str(a.get("attributed_to"))) == normalize(
+            str(b.get("attributed_to"))
+        )
+        return same_source and similar(str(a.get("statement")), str(b.get("statement")))
+
     @classmethod
     def cite(cls, data: dict[str, Any], article: Sequence[str]) -> tuple[int, ...]:
         """The statement's sentences, and the nearest one before them that names its
@@ -239,6 +271,12 @@ class Figure(Cited):
             return ()
         return occurrences(value, article, figure=True)[:2]
 
+    @classmethod
+    def same(cls, a: dict[str, Any], b: dict[str, Any]) -> bool:
+        """The same number, counting about the same thing."""
+        same_value = normalize(str(a.get("value"))) == normalize(str(b.get("value")))
+        return same_value and similar(str(a.get("counts")), str(b.get("counts")), 0.5)
+
     sentences: list[int] = _sentence_ids(_CITE)
     value: Text = Field(max_length=40, description="The number exactly as written, e.g. '20,000'.")
     counts: Text = Field(max_length=160, description="What the number counts or measures.")
@@ -258,6 +296,11 @@ class Figure(Cited):
 
 class OpenQuestion(Cited):
     cite = _text_cite("question")
+
+    @classmethod
+    def identity(cls, data: dict[str, Any]) -> str:
+        return str(data.get("question", ""))
+
     sentences: list[int] = _sentence_ids(_CITE)
     question: Text = Field(
         max_length=300,
@@ -378,6 +421,18 @@ class ArticleSummary(Overview):
         max_length=6,
         description="What the article says is unknown, unclear or disputed.",
     )
+
+
+def item_fields(model: type[BaseModel]) -> dict[str, type[Cited]]:
+    """The fields of `model` that are lists of cited items, each with its item's model:
+    what validation, salvage, chunk merging and the report go through, list by list."""
+    out: dict[str, type[Cited]] = {}
+    for name, info in model.model_fields.items():
+        args = get_args(info.annotation)
+        item = args[0] if get_origin(info.annotation) is list and args else None
+        if isinstance(item, type) and issubclass(item, Cited):
+            out[name] = item
+    return out
 
 
 @functools.cache

@@ -3,7 +3,7 @@ near-duplicates, and the bounded memo under them."""
 
 from __future__ import annotations
 
-from summarizer.text.memo import bounded
+from summarizer.text.memo import bounded, clear_all
 from summarizer.text.words import (
     contains,
     content_stems,
@@ -70,3 +70,7 @@ def test_the_memo_evicts_beyond_its_budget_and_keeps_the_latest() -> None:
     upper("x" * 1_000)  # larger than a quarter of the budget: answered, not kept
     upper("x" * 1_000)
     assert seen[-2:] == ["x" * 1_000] * 2
+    clear_all()  # every memo, this one included
+    assert upper.cache_chars() == 0  # type: ignore[attr-defined]
+    upper("9" * 200)
+    assert len(seen) == 14
