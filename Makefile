@@ -23,10 +23,10 @@ run: install  ## summarize the seed article with the default (embedded) model
 	$(BIN)/summarizer summarize --format markdown $(SEED)
 
 test: install  ## the whole test suite, the real local-model test included
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 test-fast: install  ## everything but the local-model test
-	$(BIN)/python -m pytest -q -m "not local_model"
+	$(BIN)/python -m pytest -q -n 2 -m "not local_model"
 
 lint: install
 	$(BIN)/ruff check summarizer tests benchmarks

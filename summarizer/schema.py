@@ -49,6 +49,7 @@ from summarizer.shapes import (
     TWO_TO_FOUR_SENTENCES,
     count_sentences,
     count_words,
+    schema_text,
     sentence_pattern,
     shaped,
     words_pattern,
@@ -314,20 +315,6 @@ class OpenQuestion(Cited):
         return self
 
 
-@functools.lru_cache(maxsize=16)
-def _schema_text(
-    cls: type[BaseModel],
-    by_alias: bool | None,
-    ref_template: str,
-    mode: JsonSchemaMode,
-    union_format: Literal["any_of", "primitive_type_array"],
-) -> str:
-    schema = model_json_schema(
-        cls, by_alias=by_alias, ref_template=ref_template, mode=mode, union_format=union_format
-    )
-    return json.dumps(schema)
-
-
 class Overview(_Model):
     """The free text of a summary: title, TL;DR and summary. An `ArticleSummary` begins
     with it; a long article's is written from its chunks' merged key points."""
@@ -348,7 +335,7 @@ class Overview(_Model):
             return model_json_schema(
                 cls, by_alias, ref_template, union_format, schema_generator, mode
             )
-        return dict(json.loads(_schema_text(cls, by_alias, ref_template, mode, union_format)))
+        return dict(json.loads(schema_text(cls, by_alias, ref_template, mode, union_format)))
 
     title: Text = Field(
         max_length=120,

@@ -13,9 +13,14 @@ vocabulary pays for each one.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
+from typing import Literal
 
+from pydantic import BaseModel
 from pydantic.config import JsonDict
+from pydantic.json_schema import JsonSchemaMode, model_json_schema
 
 from summarizer.segment import PROSE_END
 
@@ -68,3 +73,19 @@ def count_sentences(text: str) -> int:
 
 def count_words(text: str) -> int:
     return len(text.split())
+
+
+@functools.lru_cache(maxsize=16)
+def schema_text(
+    cls: type[BaseModel],
+    by_alias: bool | None,
+    ref_template: str,
+    mode: JsonSchemaMode,
+    union_format: Literal["any_of", "primitive_type_array"],
+) -> str:
+    """A model's JSON Schema as text, memoized: every request sends one, and generating
+    it takes milliseconds (`schema.Overview.model_json_schema`)."""
+    schema = model_json_schema(
+        cls, by_alias=by_alias, ref_template=ref_template, mode=mode, union_format=union_format
+    )
+    return json.dumps(schema)
