@@ -73,6 +73,7 @@ class Backend:
     retries: ClassVar[bool] = True  # a server's failures are often transient
     cites_by_code: ClassVar[bool] = False  # trust the model's citations
     sends_schema: ClassVar[bool] = False  # a local server turns the schema into a grammar
+    default_lists: ClassVar[str] = "write"  # the model writes the lists (see `choose`)
 
     @classmethod
     def from_settings(cls, s: Settings) -> Backend:

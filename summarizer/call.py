@@ -15,7 +15,7 @@ import threading
 import time
 import weakref
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import instructor
@@ -87,6 +87,15 @@ class ModelRequest:
     cite: bool = False  # code finds each item's sentences (Backend.cites_by_code)
     skip: frozenset[str] = frozenset()  # kinds of error not looked for (`language`)
     attempts: Attempts = field(default_factory=Attempts)
+
+    def again(
+        self, messages: list[dict[str, str]], model: type[BaseModel], shown: Sequence[str]
+    ) -> ModelRequest:
+        """Another request for the same article (a chunk's, the overview's), whose prompt
+        shows the sentences `shown`, with its own count of attempts."""
+        return replace(
+            self, messages=messages, response_model=model, shown=shown, attempts=Attempts()
+        )
 
     @classmethod
     def for_article(

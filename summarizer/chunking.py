@@ -151,14 +151,6 @@ class Steps(Protocol):
 
     def request_identity(self) -> dict[str, Any]: ...
 
-    def request(
-        self,
-        messages: list[dict[str, str]],
-        model: type[BaseModel],
-        like: ModelRequest,
-        shown: list[str],
-    ) -> ModelRequest: ...
-
     def client(self) -> instructor.AsyncInstructor: ...
 
     async def ask(
@@ -216,7 +208,7 @@ async def summarize_chunks(
     for n, run in enumerate(chunks, start=1):
         sentences = article.sentences[run.start : run.stop]
         messages = steps.prompt.render(article, steps.settings.language, sentences=sentences)
-        part = steps.request(messages, FINDINGS_MODEL, request, [fence(s.text) for s in sentences])
+        part = request.again(messages, FINDINGS_MODEL, [fence(s.text) for s in sentences])
         part.max_reasks = 0
         key = chunk_key(article, steps.request_identity(), [(s.id, s.text) for s in sentences])
         try:
@@ -271,7 +263,7 @@ async def _overview(
     values["language"] = name_of(steps.settings.language or article.lang)
     values["sentences"] = [replace(s, text=fence(s.text)) for s in values["sentences"]]
     shown = [s.text for s in values["sentences"]]
-    part = steps.request(steps.overview_prompt.messages(values), OVERVIEW_MODEL, request, shown)
+    part = request.again(steps.overview_prompt.messages(values), OVERVIEW_MODEL, shown)
     try:
         return await steps.ask(part, OVERVIEW_MODEL)
     except SummarizerError as exc:

@@ -23,13 +23,15 @@ from typing import Any, TypeVar
 import instructor
 from pydantic import BaseModel
 
+from summarizer import language as languages
 from summarizer import portal, prompts
 from summarizer.article import Article
 from summarizer.backends import Backend, resolve
 from summarizer.budget import Windows
 from summarizer.cache import ResultCache
-from summarizer.call import Attempts, Caller, Clients, ModelRequest, Sampling
+from summarizer.call import Caller, Clients, ModelRequest, Sampling
 from summarizer.checks.report import ground_summary
+from summarizer.choose import summarize_by_choice
 from summarizer.chunking import plan_request, summarize_chunks
 from summarizer.errors import BackendTimeout
 from summarizer.keys import cache_key
@@ -73,6 +75,7 @@ class Summarizer:
         self.clients = Clients(backend, s.retry, self.timeout)
         self.windows = Windows()  # asked of the server once per model, shared by variants
         self.overview_prompt = prompts.load(prompts.OVERVIEW_PROMPT)
+        self.choose_prompt = prompts.load(prompts.CHOOSE_PROMPT)
 
     def _apply(self, s: Settings, backend: Backend) -> None:
         """Set what the settings decide about each request."""
@@ -85,6 +88,7 @@ class Summarizer:
         self.policy = s.policy
         self.timeout = s.timeout or backend.default_timeout
         self.deadline = s.deadline
+        self.lists = s.lists or backend.default_lists
         self.caller = Caller(backend, self.sampling, self.timeout, s.policy)
 
     REQUEST_OPTIONS = REQUEST_OPTIONS
@@ -110,13 +114,15 @@ class Summarizer:
 
     def request_identity(self) -> dict[str, Any]:
         """Everything but the article that changes the answer; hashed into the cache key."""
+        p = self.choose_prompt if self.lists == "extract" else self.prompt
         return {
             **self.backend.identity(),
             "sampling": self.sampling.request_fields(),
             "max_reasks": self.max_reasks,
             "policy": self.policy,
-            "prompt": [self.prompt.name, self.prompt.version, self.prompt.digest],
+            "prompt": [p.name, p.version, p.digest],
             "language": self.settings.language,
+            "lists": self.lists,
             "schema": [SCHEMA_VERSION, schema_digest(), CHECKS_VERSION],
         }
 
@@ -135,7 +141,7 @@ class Summarizer:
         started = time.perf_counter()
         art = Article.of(article, **metadata)
         key = self.key_of(art)
-        hit = self._lookup(key, started)
+        hit = self._lookup(key, started, art)
         if hit is not None:
             return hit
         try:
@@ -143,39 +149,35 @@ class Summarizer:
                 # The transport's deadline (for its messages and retries) is set after this
                 # block's, so that this block's, which names the deadline, ends first.
                 request = self._first_request(art)
-                chunks = await plan_request(self, art, request)
-                if chunks is None:
-                    found = await self.ask(request, ArticleSummary)
-                else:
-                    found = await summarize_chunks(self, art, request, chunks)
+                found, chunks, prompt = await self._made(art, request)
         except TimeoutError:
             raise BackendTimeout(
                 f"{self.backend.describe()} did not finish this article within its "
                 f"deadline of {self.deadline:g} s"
             ) from None
         summary, corrections, usage = found
-        made = self.caller.provenance(self.prompt, key, request.attempts.count, usage, started,
-                                      len(chunks) if chunks else 1)  # fmt: skip
+        made = self.caller.provenance(prompt, key, request.attempts.count, usage, started, chunks)
         return self._success(request, summary, corrections, made)
+
+    async def _made(
+        self, art: Article, request: ModelRequest
+    ) -> tuple[tuple[ArticleSummary, list[Correction], Usage], int, prompts.Prompt]:
+        """The summary (small-model mode: chosen among code's items), how many chunks it was
+        made in, and the prompt that made it."""
+        if self.lists == "extract" and art.lang == languages.ENGLISH:
+            chosen = await summarize_by_choice(self, art, request)
+            if chosen is not None:  # else its prompt is too long: as usual, in chunks
+                return chosen, 1, self.choose_prompt
+        chunks = await plan_request(self, art, request)
+        if chunks is None:
+            return await self.ask(request, ArticleSummary), 1, self.prompt
+        return await summarize_chunks(self, art, request, chunks), len(chunks), self.prompt
 
     def _first_request(self, article: Article) -> ModelRequest:
         """The request for a whole article's summary."""
         messages = self.prompt.render(article, self.settings.language)
         return ModelRequest.for_article(article, messages, self.max_reasks, self.deadline,
                                         cite=self.backend.cites_by_code)  # fmt: skip
-
-    def request(
-        self,
-        messages: list[dict[str, str]],
-        model: type[BaseModel],
-        like: ModelRequest,
-        shown: list[str],
-    ) -> ModelRequest:
-        """Another request for the article of `like` (a chunk's, the overview's), whose
-        prompt shows the sentences `shown`."""
-        return replace(
-            like, messages=messages, response_model=model, shown=shown, attempts=Attempts()
-        )
 
     def client(self) -> instructor.AsyncInstructor:
         return self.clients.get()
@@ -186,13 +188,15 @@ class Summarizer:
         """A model call for `model`, re-asks included (see `call.Caller.ask`)."""
         return await self.caller.ask(self.clients.get(), request, model)
 
-    def _lookup(self, key: str, started: float) -> SummaryResult | None:
+    def _lookup(self, key: str, started: float, art: Article) -> SummaryResult | None:
         if self.cache is None or self.refresh:
             return None
         stored = self.cache.get(key)
         if stored is None:
             return None
-        made = self.caller.provenance(self.prompt, key, 0, Usage(), started)
+        by_choice = self.lists == "extract" and art.lang == languages.ENGLISH
+        prompt = self.choose_prompt if by_choice else self.prompt
+        made = self.caller.provenance(prompt, key, 0, Usage(), started)
         return SummaryResult.from_stored(stored, made)
 
     def _success(

@@ -26,6 +26,7 @@ from summarizer.segment import Sentence
 
 DEFAULT_PROMPT = "news"
 OVERVIEW_PROMPT = "news-overview"  # a long article's title, TL;DR and summary (`chunking`)
+CHOOSE_PROMPT = "news-choose"  # prose, and the lists' items by number (`choose`)
 _VERSION = re.compile(r"\{#\s*version:\s*([\w.-]+)\s*#\}")
 
 Message = dict[str, str]
@@ -44,10 +45,12 @@ class Prompt:
         article: Article,
         language: str | None = None,
         sentences: Sequence[Sentence] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> list[Message]:
         """The chat messages for `article`: metadata and numbered sentences (all, or those
         of one chunk, under their own numbers), each `fence`d, asking for a summary in
-        `language` (an ISO 639-1 code; default: the article's)."""
+        `language` (an ISO 639-1 code; default: the article's). `extra`: more values for
+        the template (fenced already)."""
         return self.messages(
             {
                 "metadata": {k: fence(str(v)) for k, v in article.metadata().items()},
@@ -56,6 +59,7 @@ class Prompt:
                     for s in (article.sentences if sentences is None else sentences)
                 ],
                 "language": name_of(language or article.lang),
+                **(extra or {}),
             }
         )
 
@@ -102,9 +106,9 @@ def _env(directory: Path) -> jinja2.Environment:
 
 def available() -> list[str]:
     """Names of the prompts that ship with the package for an article (not the overview
-    prompt, which the chunked path uses on its own)."""
+    and choice prompts, which the chunked path and the small-model mode use on their own)."""
     names = (p.name.removesuffix(".user.j2") for p in prompt_dir().glob("*.user.j2"))
-    return sorted(n for n in names if n != OVERVIEW_PROMPT)
+    return sorted(n for n in names if n not in (OVERVIEW_PROMPT, CHOOSE_PROMPT))
 
 
 _NAME = re.compile(r"[A-Za-z0-9][\w-]*")  # a template's name: never a path

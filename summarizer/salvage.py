@@ -51,7 +51,7 @@ class Correction(BaseModel):
     """A change made to the model's answer so that only valid items are kept."""
 
     field: str
-    action: Literal["dropped", "recited"]
+    action: Literal["dropped", "recited", "replaced"]
     item: dict[str, Any] = {}
     reason: str
 

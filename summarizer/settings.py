@@ -129,6 +129,13 @@ class SummarizerOptions(BaseModel):
         None, ge=0, le=10,
         description="Re-asks after invalid output [2; embedded 1, base model 0].",
     )  # fmt: skip
+    lists: Literal["write", "extract"] | None = Field(
+        None,
+        description=(
+            "How the lists are made: the model writes them, or code proposes every item and "
+            "the model chooses by number (for a small model) [write]."
+        ),
+    )
     policy: Literal["drop", "flag", "strict"] = Field(
         "drop",
         description="After the last re-ask: drop failing items, flag them, or strict [drop].",
@@ -290,7 +297,7 @@ class Settings(BaseSettings, ServiceOptions, CliOptions, SummarizerOptions):
 # `Summarizer.variant`'s, and what a request to the service may set.
 REQUEST_OPTIONS = frozenset({
     "model", "prompt", "temperature", "top_p", "seed", "max_tokens", "max_reasks",
-    "policy", "language", "timeout", "deadline",
+    "policy", "language", "timeout", "deadline", "lists",
 })  # fmt: skip
 
 

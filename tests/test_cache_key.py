@@ -32,6 +32,7 @@ CHANGES_THE_ANSWER: dict[str, st.SearchStrategy[Any]] = {
     "policy": st.sampled_from(["flag", "strict"]),
     "prompt": st.just("news-base"),
     "language": st.sampled_from(["fr", "de", "es"]),
+    "lists": st.just("extract"),
 }
 # Fields that bound time, concurrency or where things are kept: never the answer.
 CHANGES_NOTHING: dict[str, st.SearchStrategy[Any]] = {

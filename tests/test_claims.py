@@ -82,3 +82,20 @@ def test_a_header_line_is_never_a_source() -> None:
     article = Article.from_text(text)
     found = find_claims([s.text for s in article.sentences])
     assert [c.attributed_to for c in found] == ["The mayor"]  # not the header's outlet
+
+
+def test_the_recorded_brief_of_the_gaza_seed_keeps_seven_of_its_attributions() -> None:
+    """The embedded model's brief of the seed, as recorded (cassettes/embedded-gaza.yaml):
+    at least 7 claims whose source, kind and hedging match the hand-checked table."""
+    import json
+
+    fixture = Path(__file__).resolve().parent / "fixtures" / "embedded-gaza.json"
+    claims = json.loads(fixture.read_text())["summary"]["claims"]
+    right = [
+        c["sentences"][0]
+        for c in claims
+        if c["sentences"][0] in GAZA
+        and GAZA[c["sentences"][0]][0] in c["attributed_to"]
+        and (c["source_kind"], c["hedging"]) == GAZA[c["sentences"][0]][1:]
+    ]
+    assert len(right) >= 7, right

@@ -341,17 +341,21 @@ def test_eval_writes_reports_with_baselines(tmp_path: Path) -> None:
 
 def test_eval_resumes_from_its_rows_failures_included(tmp_path: Path) -> None:
     dataset = tmp_path / "eval.jsonl"
+    articles = {
+        "gaza": ROOT / "seeds" / "gaza-stabilization-force-2025-10-18.txt",
+        "seisme": ROOT / "tests" / "fixtures" / "foreign" / "fr-wikinews-seisme-chili-2010.txt",
+    }
     with dataset.open("w") as f:
-        for name in ("gaza-stabilization-force-2025-10-18", "stonehenge-eco-home"):
-            raw = (ROOT / "seeds" / f"{name}.txt").read_text()
-            f.write(json.dumps({"id": name, "article": raw, "reference_summary": "A s."}) + "\n")
+        for name, path in articles.items():
+            row = {"id": name, "article": path.read_text(), "reference_summary": "A s."}
+            f.write(json.dumps(row) + "\n")
     args = ["eval", str(dataset), "--backend", "embedded", "--report-dir", str(tmp_path / "r")]
-    with replay("embedded-gaza", "embedded-stonehenge-eco-home", tmp=tmp_path):
+    with replay("embedded-gaza", "embedded-fr-wikinews-seisme-chili", tmp=tmp_path):
         first = runner().invoke(app, args)
     assert first.exit_code == 1, first.output  # scored, but one article failed
     assert "earlier run" not in first.stderr
     rows = (tmp_path / "r" / "rows.jsonl").read_text().splitlines()
-    # The recorded Gaza answer is valid; the Stonehenge one is cut off (invalid JSON).
+    # The recorded Gaza answer is valid; the French one names an entity its sentences lack.
     assert len(rows) == 2 and "SummaryValidationError" in rows[1]
     assert json.loads(rows[0])["error"] is None
     # No recording at all now: any model call would fail. Both rows come from the first run.
@@ -362,7 +366,7 @@ def test_eval_resumes_from_its_rows_failures_included(tmp_path: Path) -> None:
     assert second.exit_code == 1, second.output  # the same failure, resumed
     assert second.stderr.count("(earlier run)") == 2
     report = json.loads((tmp_path / "r" / "report.json").read_text())
-    assert report["summary"]["failures"] == {"invalid JSON": 1}
+    assert report["summary"]["failures"] == {"failed validation (entities)": 1}
     assert len((tmp_path / "r" / "rows.jsonl").read_text().splitlines()) == 2
 
 

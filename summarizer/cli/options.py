@@ -23,7 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 SUMMARIZER_FLAGS = (
     "backend", "base_url", "model", "api_key_env", "response_format", "prompt", "language",
     "context_window", "temperature", "top_p", "seed", "max_tokens", "max_reasks", "policy",
-    "timeout", "deadline",
+    "timeout", "deadline", "lists",
 )  # fmt: skip
 SERVICE_FLAGS = ("backend", "base_url", "model", "api_key_env", "response_format", "jobs")
 SHORT = {"jobs": "-j", "format": "-f"}

@@ -43,6 +43,9 @@ class EmbeddedBackend(Backend):
     retries: ClassVar[bool] = False
     # It writes well but cannot keep count of sentence numbers: code finds the citations.
     cites_by_code: ClassVar[bool] = True
+    # Nor can it attribute, or write a thousand tokens of JSON quickly: code proposes the
+    # lists' items and it chooses by number (`choose`, docs/embedded-model.md).
+    default_lists: ClassVar[str] = "extract"
 
     @classmethod
     def from_settings(cls, s: Settings) -> Backend:

@@ -1,0 +1,85 @@
+"""Benchmark: the small-model mode (`lists="extract"`, issue #24) beside the model writing
+the lists (`lists="write"`), the embedded model, cache off.
+
+For the `.txt` seeds: valid or not, seconds, model calls, output tokens, claims. For the
+first N news_dev articles: valid summaries, median seconds, claims per summary, output
+tokens, key points that are fragments (under 6 words), and ROUGE-1 F of the TL;DR and key
+points against the writers' references beside Lead-3's (references joined, the same for
+both).
+Run: python benchmarks/small_model.py [extract|write] [N] [path/to/shared/eval]
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    from rouge_score import rouge_scorer
+
+    from summarizer import Article, Summarizer
+    from summarizer.errors import SummarizerError
+
+    mode = sys.argv[1] if len(sys.argv) > 1 else "extract"
+    limit = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    evaluation = Path(sys.argv[3]) if len(sys.argv) > 3 else ROOT.parent / "shared" / "eval"
+    summarizer = Summarizer(cache=False, lists=mode)
+    print(f"lists={mode}")
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        started = time.perf_counter()
+        try:
+            result = summarizer.summarize(Article.from_text(path.read_text()))
+        except SummarizerError as exc:
+            took = time.perf_counter() - started
+            print(f"  {path.name:<42} FAIL {took:5.1f} s  {exc}"[:160])
+            continue
+        p = result.provenance
+        took = time.perf_counter() - started
+        print(f"  {path.name:<42} ok   {took:5.1f} s  calls {p.attempts}  output tokens "
+              f"{p.usage.completion_tokens}  claims {len(result.brief.claims)}")  # fmt: skip
+    news = evaluation / "news_dev.jsonl"
+    if not news.is_file():
+        print(f"{news} not present: news_dev skipped")
+        return 0
+    rows = [json.loads(line) for line in news.read_text().splitlines()[:limit]]
+    scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
+    valid, seconds, claims, tokens, mine, lead, fragments = 0, [], [], [], [], [], 0
+    for row in rows:
+        article = Article.from_text(row["article"])
+        started = time.perf_counter()
+        try:
+            result = summarizer.summarize(article)
+        except SummarizerError:
+            seconds.append(time.perf_counter() - started)
+            continue
+        seconds.append(time.perf_counter() - started)
+        valid += 1
+        brief = result.brief
+        claims.append(len(brief.claims))
+        tokens.append(result.provenance.usage.completion_tokens)
+        fragments += sum(1 for k in brief.key_points if len(k.text.split()) < 6)
+        reference = row["reference_summary"]
+        reference = " ".join(reference) if isinstance(reference, list) else reference
+        written = " ".join([brief.tldr, *(k.text for k in brief.key_points)])
+        lead3 = " ".join(s.text for s in article.sentences[:3])
+        mine.append(scorer.score(reference, written)["rouge1"].fmeasure)
+        lead.append(scorer.score(reference, lead3)["rouge1"].fmeasure)
+    summarizer.close()
+    median = statistics.median(seconds)
+    print(f"news_dev, first {len(rows)}: valid {valid}/{len(rows)}; median {median:.1f} s")
+    if valid:
+        print(f"  claims per summary {statistics.mean(claims):.1f}; output tokens median "
+              f"{statistics.median(tokens):.0f}; fragment key points {fragments}")  # fmt: skip
+        print(f"  ROUGE-1 F against the references: TL;DR + key points "
+              f"{statistics.mean(mine):.3f}, Lead-3 {statistics.mean(lead):.3f}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""Every item a summary's lists could hold, proposed by code from the article itself.
+
+For a small model (issue #24): it cannot keep count, attribute, or write a thousand tokens of
+JSON quickly, but it can choose among numbered options. So code proposes, from the
+article's own words and parse: key points (whole sentences, the most central first),
+claims (`claims.find_claims`: who said what), entities (spaCy's, each with a role taken
+from the article: an apposition or a title, else what the sentence says it does), figures
+(each number with what it counts) and open questions (what the article says is unclear).
+Every candidate is checked by the same gate as a model's item (the schema's validators,
+against the article): what a model then chooses is valid by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError
+
+from summarizer.checks.scope import article_scope
+from summarizer.claims import _parser, _statement, find_claims
+from summarizer.schema import Entity, Figure, KeyPoint, OpenQuestion
+from summarizer.text.support import occurrences
+from summarizer.text.words import content_stems, normalize
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+MAX_KEY_POINTS = 10  # candidates offered; the summary keeps 3 to 7
+MAX_ENTITIES = 12
+MAX_FIGURES = 8
+_ENTITY_TYPES = {
+    "PERSON": "person",
+    "ORG": "organization",
+    "GPE": "location",
+    "LOC": "location",
+    "FAC": "location",
+    "NORP": "group",
+}
+_NUMERIC = ("CARDINAL", "MONEY", "PERCENT", "QUANTITY")
+_UNKNOWN = re.compile(
+    r"\b(unclear|unknown|not (?:yet )?(?:known|clear)|remains? to be seen|under investigation|"
+    r"(?:is|are|was|were) (?:being )?investigat\w+)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Candidates:
+    """The items offered for each list of a summary (as JSON), in the article's order."""
+
+    key_points: list[dict[str, Any]] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    open_questions: list[dict[str, Any]] = field(default_factory=list)
+
+    def lists(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "key_points": self.key_points,
+            "claims": self.claims,
+            "entities": self.entities,
+            "figures": self.figures,
+            "open_questions": self.open_questions,
+        }
+
+
+def propose(sentences: Sequence[str]) -> Candidates:
+    """The candidates of an English article, given as its numbered sentences (S1 first)."""
+    docs = list(_parser().pipe(list(sentences)))
+    found = Candidates(
+        key_points=_key_points(sentences),
+        claims=[c.as_item() for c in find_claims(sentences)],
+        entities=_entities(docs, sentences),
+        figures=_figures(docs),
+        open_questions=_open_questions(sentences),
+    )
+    with article_scope(sentences):
+        found.key_points = _passing(KeyPoint, found.key_points)
+        found.entities = _passing(Entity, found.entities)
+        found.figures = _passing(Figure, found.figures)
+        found.open_questions = _passing(OpenQuestion, found.open_questions)
+    return found
+
+
+def _passing(model: type[BaseModel], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items the gate passes (inside the article's scope)."""
+    kept = []
+    for item in items:
+        try:
+            model.model_validate(item)
+        except ValidationError:
+            continue
+        kept.append(item)
+    return kept
+
+
+def _key_points(sentences: Sequence[str]) -> list[dict[str, Any]]:
+    """Whole sentences, ranked by how much of the rest of the article they share (weighted
+    content words), with a little weight for coming early, as news puts the most
+    important first; the best MAX_KEY_POINTS, in the article's order."""
+    stems = [content_stems(s) for s in sentences]
+    scored = []
+    for i, mine in enumerate(stems):
+        text = _statement(sentences[i])
+        if text is None or len(text.split()) < 6 or text.startswith(("\u201c", "'")):
+            continue
+        shared = sum(
+            sum(w for s, w in mine.items() if s in other) / (sum(mine.values()) or 1.0)
+            for j, other in enumerate(stems)
+            if j != i
+        )
+        lead = 1.0 / (1 + i * 0.25)
+        scored.append((shared + lead, i, text))
+    best = sorted(scored, reverse=True)[:MAX_KEY_POINTS]
+    return [{"sentences": [i + 1], "text": text} for _, i, text in sorted(best, key=lambda x: x[1])]
+
+
+def _entities(docs: Sequence[Doc], sentences: Sequence[str]) -> list[dict[str, Any]]:
+    """Each named entity once (its first mention's role), citing up to three sentences."""
+    seen: set[str] = set()
+    out = []
+    for doc in docs:
+        for ent in doc.ents:
+            kind = _ENTITY_TYPES.get(ent.label_)
+            name = ent.text.strip(" \"'\u201c\u201d,").removeprefix("the ").removeprefix("The ")
+            if name.endswith(".") and "." not in name[:-1]:
+                name = name[:-1]  # a sentence's period, not an initialism's
+            key = normalize(name)
+            if kind is None or not name or key in seen or len(name) > 80:
+                continue
+            seen.add(key)
+            role = _role(ent)
+            if role is None:
+                continue
+            cites = list(occurrences(name, sentences)[:3]) or [_number_of(doc, docs)]
+            out.append({"sentences": cites, "name": name, "type": kind, "role": role})
+            if len(out) >= MAX_ENTITIES:
+                return out
+    return out
+
+
+def _number_of(doc: Doc, docs: Sequence[Doc]) -> int:
+    return next(i for i, d in enumerate(docs, start=1) if d is doc)
+
+
+def _role(ent: Span) -> str | None:
+    """The entity's role in the article's words: an apposition ("Rob Dobson, senior
+    economist at Markit"), a title before it ("Turkish President"), else what the sentence
+    says it does (the predicate of which it is the subject), at most 12 words."""
+    root = ent.root
+    doc = ent.doc
+    appos = next((c for c in root.children if c.dep_ == "appos"), None)
+    if appos is not None:
+        words = list(appos.subtree)
+        return _trimmed(doc[words[0].i : words[-1].i + 1].text)
+    before = [t for t in root.lefts if t.dep_ in ("compound", "amod") and t.i < ent.start]
+    if before:
+        start = min(t.left_edge.i for t in before)
+        return _trimmed(doc[start : ent.start].text)
+    if root.dep_ in ("nsubj", "nsubjpass") and root.head.i > ent.end - 1:
+        verb = root.head
+        helpers = [c.i for c in verb.children if c.dep_ in ("aux", "auxpass", "neg")]
+        start = min([verb.i, *(i for i in helpers if i >= ent.end)])
+        return _trimmed(doc[start : verb.right_edge.i + 1].text)
+    return None
+
+
+def _trimmed(text: str, most: int = 12) -> str | None:
+    words = " ".join(text.split()).strip(' ,;:."\u201c\u201d').split()
+    if not words:
+        return None
+    return " ".join(words[:most])
+
+
+def _figures(docs: Sequence[Doc]) -> list[dict[str, Any]]:
+    """Each number spaCy sees (counts, money, shares, quantities) with the noun it counts,
+    citing its sentence."""
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for n, doc in enumerate(docs, start=1):
+        for ent in doc.ents:
+            if ent.label_ not in _NUMERIC or not any(ch.isdigit() for ch in ent.text):
+                continue
+            counts = _counted(ent)
+            value = ent.text.strip(" ,.")
+            if counts is None or normalize(value) in seen:
+                continue
+            seen.add(normalize(value))
+            out.append({"sentences": [n], "value": value, "counts": counts})
+            if len(out) >= MAX_FIGURES:
+                return out
+    return out
+
+
+def _counted(ent: Span) -> str | None:
+    """What a number counts: the noun it modifies ("20,000 soldiers"), with that noun's
+    own modifiers; for money and shares, what they are of."""
+    head = ent.root.head if ent.root.dep_ in ("nummod", "quantmod", "compound") else ent.root
+    if head.pos_ not in ("NOUN", "PROPN") or head.i in range(ent.start, ent.end):
+        head = ent.root
+        if ent.label_ in ("MONEY", "PERCENT") and head.head.pos_ in ("NOUN", "VERB"):
+            words = [t for t in head.head.subtree if not (ent.start <= t.i < ent.end)]
+            return _trimmed(" ".join(t.text for t in words), 8) if words else None
+        return None
+    mods = [t for t in head.lefts if t.dep_ in ("amod", "compound") and t.i >= ent.end]
+    start = min([head.i, *(t.i for t in mods)])
+    return _trimmed(ent.doc[start : head.i + 1].text, 8)
+
+
+def _open_questions(sentences: Sequence[str]) -> list[dict[str, Any]]:
+    """Sentences that say something is unclear or unknown, as the article says it."""
+    out = []
+    for n, sentence in enumerate(sentences, start=1):
+        if _UNKNOWN.search(sentence):
+            text = _statement(sentence)
+            if text is not None:
+                out.append({"sentences": [n], "question": text})
+    return out[:4]

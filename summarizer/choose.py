@@ -1,0 +1,146 @@
+"""The small-model mode (issue #24): code proposes every item, the model chooses by number
+and writes the prose.
+
+`choice_model` is what the model answers for one article: the title, TL;DR and summary
+(with the checks of an `Overview`: the gate re-asks on an error there), and for each list
+the numbers of the candidates it keeps (`candidates.propose`), each number one that
+exists. `assemble` builds the `ArticleSummary` from the answer and the candidates: every
+item is one code found and the gate passed, cited by code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any, Literal
+
+import instructor
+from pydantic import BaseModel, Field, ValidationError, create_model
+
+from summarizer.candidates import Candidates, propose
+from summarizer.checks.scope import article_scope
+from summarizer.client import one_line
+from summarizer.errors import SummaryValidationError
+from summarizer.prompts import fence
+from summarizer.result import Usage
+from summarizer.salvage import Correction, salvage
+from summarizer.schema import ArticleSummary, Overview
+
+if TYPE_CHECKING:
+    from summarizer.article import Article
+    from summarizer.call import ModelRequest
+    from summarizer.chunking import Steps
+
+
+CHOSEN = ("key_points", "claims", "entities", "figures")  # open questions: all of them
+# How many of each list the model chooses (least, most), within the schema's bounds. Who
+# said what is the point of a news brief: most of the attributions found are kept.
+_BOUNDS = {"key_points": (3, 5), "claims": (8, 10), "entities": (4, 6), "figures": (2, 4)}
+
+
+def choice_model(candidates: Candidates) -> type[BaseModel]:
+    """The answer's model for these candidates: prose, then numbers that exist."""
+    fields: dict[str, Any] = {}
+    for name in CHOSEN:
+        offered = len(getattr(candidates, name))
+        least, most = _BOUNDS[name]
+        least, most = min(least, offered), min(most, offered)
+        if offered == 0:
+            fields[name] = (list[int], Field(default_factory=list, max_length=0))
+            continue
+        number = Literal[tuple(range(1, offered + 1))]  # type: ignore[valid-type]
+        fields[name] = (list[number], Field(min_length=least, max_length=most))  # type: ignore[valid-type]
+    model: type[BaseModel] = create_model(
+        "Choice", __base__=Overview, __doc__="A summary's prose, and its items by number.", **fields
+    )
+    return model
+
+
+def assemble(answer: Overview, candidates: Candidates) -> dict[str, Any]:
+    """The summary (JSON) the answer describes: its prose, and the chosen candidates, each
+    once, in the article's order."""
+    data: dict[str, Any] = {
+        "title": answer.title,
+        "tldr": answer.tldr,
+        "summary": answer.summary,
+    }
+    for name in CHOSEN:
+        offered = getattr(candidates, name)
+        chosen = sorted({n for n in getattr(answer, name) if 1 <= n <= len(offered)})
+        data[name] = [offered[n - 1] for n in chosen]
+    data["open_questions"] = candidates.open_questions[:6]
+    return data
+
+
+async def summarize_by_choice(
+    steps: Steps, article: Article, request: ModelRequest
+) -> tuple[ArticleSummary, list[Correction], Usage] | None:
+    """The summary made the small-model way, or None when its prompt does not fit the
+    context window (the caller then summarizes as usual, in chunks)."""
+    from summarizer.chunking import plan_request
+    from summarizer.prompts import CHOOSE_PROMPT, load
+
+    sentences = list(request.sentences)
+    candidates = await asyncio.to_thread(propose, sentences)
+    model = choice_model(candidates)
+    shown = {name: [_fenced(item) for item in items] for name, items in candidates.lists().items()}
+    values = {"candidates": shown}
+    # The prompt shows the sentences offered as key points, the article's most central:
+    # a third of a long article's tokens to read, which is most of a small model's time.
+    central = [article.sentences[p["sentences"][0] - 1] for p in candidates.key_points]
+    prompt = load(CHOOSE_PROMPT)
+    messages = prompt.render(article, steps.settings.language, sentences=central, extra=values)
+    choosing = request.again(messages, instructor.openai_schema(model), request.shown)
+    if await plan_request(steps, article, choosing) is not None:
+        return None
+    try:
+        answer, corrections, usage = await steps.ask(choosing, model)
+    except SummaryValidationError as exc:
+        prose = _lead_prose(article, candidates, model)
+        if prose is None:
+            raise
+        answer, usage = prose, Usage()
+        why = one_line(str(exc))[:300]
+        corrections = [Correction(field="summary", action="replaced", reason=why,
+                                  item={"with": "the article's own sentences"})]  # fmt: skip
+    finally:
+        request.attempts.count += choosing.attempts.count
+    data = assemble(answer, candidates)  # type: ignore[arg-type]
+    with article_scope(sentences, skip=request.skip):
+        try:
+            return ArticleSummary.model_validate(data), corrections, usage
+        except ValidationError:
+            pass
+    kept = salvage(json.dumps(data), sentences, skip=request.skip, model=ArticleSummary)
+    if kept is None:
+        return None
+    return kept[0], corrections + kept[1], usage
+
+
+def _lead_prose(
+    article: Article, candidates: Candidates, model: type[BaseModel]
+) -> Overview | None:
+    """When the model's prose fails the gate after its re-asks: the article's own words,
+    as a wire editor would cut them (the title from the article's header, else its first
+    key point cut at 15 words; the TL;DR and summary from the first key points), or None
+    if they do not make the shapes a summary needs."""
+    points = [p["text"] for p in candidates.key_points]
+    short = [p for p in points if len(p.split()) <= 40]
+    if len(points) < 2 or not short:
+        return None
+    title = article.title or " ".join(short[0].rstrip(".!?").split()[:15])
+    prose = {"title": title, "tldr": short[0], "summary": " ".join(points[:2])}
+    try:
+        with article_scope([s.text for s in article.sentences]):
+            Overview.model_validate(prose)
+    except ValidationError:
+        return None
+    # The lists: the first items offered, as many as the answer must hold.
+    for name in CHOSEN:
+        least = _BOUNDS[name][0]
+        prose[name] = list(range(1, min(least, len(getattr(candidates, name))) + 1))
+    return model.model_construct(**prose)  # type: ignore[return-value]
+
+
+def _fenced(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: fence(v) if isinstance(v, str) else v for k, v in item.items()}

@@ -1,0 +1,104 @@
+"""summarizer.candidates and summarizer.choose: code proposes every item, a model chooses
+by number and writes the prose (the small-model mode, `lists="extract"`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from summarizer import Article, Summarizer
+from summarizer.candidates import Candidates, propose
+from summarizer.choose import assemble, choice_model
+from summarizer.schema import Overview
+from tests.conftest import FaultServer, Reply, completion
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "gaza-stabilization-force-2025-10-18.txt"
+
+
+@pytest.fixture(scope="module")
+def offered() -> Candidates:
+    return propose([s.text for s in Article.from_text(SEED.read_text()).sentences])
+
+
+def test_every_key_point_offered_is_a_whole_sentence(offered: Candidates) -> None:
+    assert 3 <= len(offered.key_points) <= 10
+    for item in offered.key_points:
+        text = item["text"]
+        assert len(text.split()) >= 6 and text[-1] in ".!?", text
+
+
+def test_entities_carry_roles_in_the_articles_words(offered: Candidates) -> None:
+    roles = {e["name"]: e["role"] for e in offered.entities}
+    assert roles["Recep Tayyip Erdogan"] == "Turkish President"
+    assert roles["Steve Witkoff"] == "U.S. envoy"
+    assert {"value": "20,000", "counts": "soldiers", "sentences": [8]} in offered.figures
+
+
+def test_the_answer_may_hold_only_numbers_that_exist(offered: Candidates) -> None:
+    model = choice_model(offered)
+    schema = model.model_json_schema()
+    items = schema["properties"]["claims"]["items"]
+    assert items["enum"] == list(range(1, len(offered.claims) + 1))
+    assert schema["properties"]["key_points"]["minItems"] == 3
+    assert issubclass(model, Overview)  # the prose is checked as any summary's is
+
+
+def test_assembled_items_are_the_chosen_candidates_once_in_order(offered: Candidates) -> None:
+    answer = Overview.model_construct(title="t", tldr="t.", summary="s. s.")
+    chosen: dict[str, Any] = {"key_points": [3, 1, 1], "claims": [2], "entities": [1],
+                              "figures": [1, 99]}  # fmt: skip
+    for name, numbers in chosen.items():
+        object.__setattr__(answer, name, numbers)
+    data = assemble(answer, offered)
+    assert data["key_points"] == [offered.key_points[0], offered.key_points[2]]
+    assert data["claims"] == [offered.claims[1]] and data["figures"] == [offered.figures[0]]
+
+
+def test_extract_mode_end_to_end_against_a_server(
+    fault_server: FaultServer, tmp_path: Path, offered: Candidates
+) -> None:
+    """The model answers prose and numbers; the result holds code's items, cited by code,
+    and passes the gate; the prompt numbers the candidates."""
+    answer = {
+        "title": "Egypt is expected to lead the Gaza stabilization force",
+        "tldr": "Egypt is expected to lead the stabilization force for post-war Gaza.",
+        "summary": (
+            "Egypt is expected to lead the force, The Guardian reported. Indonesia offered "
+            "to send 20,000 soldiers to Gaza."
+        ),
+        "key_points": [1, 2, 3], "claims": list(range(1, 9)), "entities": [1, 2, 3, 4],
+        "figures": [1, 2],
+    }  # fmt: skip
+    fault_server.script = [Reply(200, completion(json.dumps(answer)))]
+    with Summarizer(base_url=fault_server.base_url, model="m", cache=False, lists="extract",
+                    context_window=32768) as summarizer:  # fmt: skip
+        result = summarizer.summarize(SEED.read_text())
+    brief = result.brief
+    assert [c.model_dump(mode="json") for c in brief.claims] == offered.claims[:8]
+    assert result.provenance.prompt == "news-choose" and result.provenance.attempts == 1
+    assert result.grounding is not None and not result.grounding.errors
+    sent = fault_server.requests[0]["json"]["messages"][-1]["content"]
+    assert "claims: 1=The Guardian, citing" in sent and "\nkey_points: 1=S1; 2=S2" in sent
+
+
+def test_prose_that_still_fails_gives_way_to_the_articles_own_sentences(
+    fault_server: FaultServer, offered: Candidates
+) -> None:
+    """After the re-ask, prose that invents (a country the article does not name) is
+    replaced by the article's first key points, and the correction says so."""
+    invented = {
+        "title": "Brazil sends troops to Gaza", "tldr": "Brazil sends troops to Gaza.",
+        "summary": "Brazil sends troops. Brazil leads the force.",
+        "key_points": [1, 2, 3], "claims": list(range(1, 9)), "entities": [1, 2, 3, 4],
+        "figures": [1, 2],
+    }  # fmt: skip
+    fault_server.script = [Reply(200, completion(json.dumps(invented)))]
+    with Summarizer(base_url=fault_server.base_url, model="m", cache=False, lists="extract",
+                    max_reasks=1, context_window=32768) as summarizer:  # fmt: skip
+        result = summarizer.summarize(SEED.read_text())
+    assert result.brief.tldr == offered.key_points[0]["text"]
+    assert [(c.field, c.action) for c in result.corrections] == [("summary", "replaced")]
+    assert "Brazil" in result.corrections[0].reason and result.provenance.attempts == 2
