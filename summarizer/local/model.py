@@ -163,6 +163,19 @@ def _quiet_llama_cpp() -> object:
     return callback  # keep a reference, or the callback is freed while still installed
 
 
+def _keep_the_process_outputs() -> None:
+    """With verbose=False, llama-cpp-python points the process's stdout and stderr (file
+    descriptors 1 and 2, for every thread) at /dev/null while it loads a model, to hide
+    llama.cpp's log lines: whatever another thread writes meanwhile is lost (an article's
+    result, or the line saying it failed, written while the model loads). Its log lines
+    are silenced by `_quiet_llama_cpp` instead, so the redirection is switched off."""
+    from llama_cpp import _utils
+
+    quiet = _utils.suppress_stdout_stderr  # one class, imported by every module that uses it
+    quiet.__enter__ = lambda self: self  # type: ignore[method-assign]
+    quiet.__exit__ = lambda self, *exc: None  # type: ignore[method-assign]
+
+
 @dataclass
 class LoadedModel:
     """A loaded model and what the decoder derives from it once: the first byte of every
@@ -199,6 +212,7 @@ def load(name: str | None = None, given: Path | None = None) -> LoadedModel:
             except ImportError as exc:
                 raise ConfigError(f"llama-cpp-python is not installed: {INSTALL_HINT}") from exc
             _quiet_llama_cpp()
+            _keep_the_process_outputs()
             threads = max(1, min(os.cpu_count() or 1, 8))
             llm = Llama(
                 model_path=str(path),
