@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer.checks.scope import article_scope
-from summarizer.claims import _parser, _statement, find_claims
+from summarizer.claims import find_claims, parser, statement_of
 from summarizer.schema import Entity, Figure, KeyPoint, OpenQuestion
 from summarizer.text.support import occurrences
 from summarizer.text.words import content_stems, normalize
@@ -69,10 +69,10 @@ class Candidates:
 
 def propose(sentences: Sequence[str]) -> Candidates:
     """The candidates of an English article, given as its numbered sentences (S1 first)."""
-    docs = list(_parser().pipe(list(sentences)))
+    docs = list(parser().pipe(list(sentences)))
     found = Candidates(
         key_points=_key_points(sentences),
-        claims=[c.as_item() for c in find_claims(sentences)],
+        claims=[c.as_item() for c in find_claims(sentences, docs)],
         entities=_entities(docs, sentences),
         figures=_figures(docs),
         open_questions=_open_questions(sentences),
@@ -104,7 +104,7 @@ def _key_points(sentences: Sequence[str]) -> list[dict[str, Any]]:
     stems = [content_stems(s) for s in sentences]
     scored = []
     for i, mine in enumerate(stems):
-        text = _statement(sentences[i])
+        text = statement_of(sentences[i])
         if text is None or len(text.split()) < 6 or text.startswith(("\u201c", "'")):
             continue
         shared = sum(
@@ -215,7 +215,7 @@ def _open_questions(sentences: Sequence[str]) -> list[dict[str, Any]]:
     out = []
     for n, sentence in enumerate(sentences, start=1):
         if _UNKNOWN.search(sentence):
-            text = _statement(sentence)
+            text = statement_of(sentence)
             if text is not None:
                 out.append({"sentences": [n], "question": text})
     return out[:4]

@@ -28,7 +28,7 @@ import instructor
 from pydantic import BaseModel
 
 from summarizer.budget import UNKNOWN_WINDOW, Budget, Windows, estimate_tokens, sizes
-from summarizer.call import FINDINGS_MODEL, OVERVIEW_MODEL, ModelRequest, sum_usage
+from summarizer.call import FINDINGS_MODEL, OVERVIEW_MODEL, ModelRequest, Sampling, sum_usage
 from summarizer.errors import ChunkError, ConfigError, SummarizerError, SummaryValidationError
 from summarizer.keys import chunk_key
 from summarizer.language import name_of
@@ -144,7 +144,7 @@ class Steps(Protocol):
     prompt: Prompt
     overview_prompt: Prompt
     max_reasks: int
-    sampling_max_tokens: int | None
+    sampling: Sampling
     windows: Windows
     cache: ResultCache | None
     refresh: bool
@@ -163,7 +163,7 @@ async def plan_request(steps: Steps, article: Article, request: ModelRequest) ->
     (and as many re-asks as fit: `request.max_reasks` is set to those); else the chunks of
     sentences to summarize one by one."""
     backend, setting = steps.backend, steps.settings.context_window
-    answer = steps.sampling_max_tokens or backend.default_max_tokens
+    answer = steps.sampling.max_tokens or backend.default_max_tokens
     # The JSON Schema travels with an OpenAI request and counts; a local server turns it
     # into a grammar instead.
     extra = json.dumps(ArticleSummary.model_json_schema()) if backend.sends_schema else ""

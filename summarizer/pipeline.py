@@ -83,7 +83,6 @@ class Summarizer:
         self.backend = backend
         self.prompt = prompts.load(s.prompt or backend.default_prompt)
         self.sampling = Sampling(s.temperature, s.top_p, s.seed, s.max_tokens)
-        self.sampling_max_tokens = s.max_tokens
         self.max_reasks = s.max_reasks if s.max_reasks is not None else backend.default_reasks
         self.policy = s.policy
         self.timeout = s.timeout or backend.default_timeout
