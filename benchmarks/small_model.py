@@ -2,11 +2,12 @@
 the lists (`lists="write"`), the embedded model, cache off.
 
 For the `.txt` seeds: valid or not, seconds, model calls, output tokens, claims. For the
-first N news_dev articles: valid summaries, median seconds, claims per summary, output
-tokens, key points that are fragments (under 6 words), and ROUGE-1 F of the TL;DR and key
-points against the writers' references beside Lead-3's (references joined, the same for
-both).
-Run: python benchmarks/small_model.py [extract|write] [N] [path/to/shared/eval]
+first N news_dev articles (or lines FIRST:LAST of the file, from 1): valid summaries,
+median seconds, claims per summary, output tokens, key points that are fragments (under 6
+words), and ROUGE-1 F of the TL;DR and key points against the writers' references beside
+Lead-3's (references joined, the same for both); how many had the model's prose replaced
+by the article's own sentences. Each failure is printed with its line and one-line error.
+Run: python benchmarks/small_model.py [extract|write] [N|FIRST:LAST] [path/to/shared/eval]
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ def main() -> int:
     from summarizer.errors import SummarizerError
 
     mode = sys.argv[1] if len(sys.argv) > 1 else "extract"
-    limit = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    lines = sys.argv[2] if len(sys.argv) > 2 else "30"
+    first, _, last = lines.rpartition(":")
+    first_line, last_line = int(first or 1), int(last)
     evaluation = Path(sys.argv[3]) if len(sys.argv) > 3 else ROOT.parent / "shared" / "eval"
     summarizer = Summarizer(cache=False, lists=mode)
     print(f"lists={mode}")
@@ -47,19 +50,23 @@ def main() -> int:
     if not news.is_file():
         print(f"{news} not present: news_dev skipped")
         return 0
-    rows = [json.loads(line) for line in news.read_text().splitlines()[:limit]]
+    text = news.read_text().splitlines()[first_line - 1 : last_line]
+    rows = [(n, json.loads(line)) for n, line in enumerate(text, first_line)]
     scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
     valid, seconds, claims, tokens, mine, lead, fragments = 0, [], [], [], [], [], 0
-    for row in rows:
+    replaced = 0  # valid with the model's prose replaced by the article's own sentences
+    for n, row in rows:
         article = Article.from_text(row["article"])
         started = time.perf_counter()
         try:
             result = summarizer.summarize(article)
-        except SummarizerError:
+        except SummarizerError as exc:
             seconds.append(time.perf_counter() - started)
+            print(f"  line {n} FAIL {seconds[-1]:5.1f} s  {exc}"[:300])
             continue
         seconds.append(time.perf_counter() - started)
         valid += 1
+        replaced += any(c.action == "replaced" for c in result.corrections)
         brief = result.brief
         claims.append(len(brief.claims))
         tokens.append(result.provenance.usage.completion_tokens)
@@ -72,8 +79,10 @@ def main() -> int:
         lead.append(scorer.score(reference, lead3)["rouge1"].fmeasure)
     summarizer.close()
     median = statistics.median(seconds)
-    print(f"news_dev, first {len(rows)}: valid {valid}/{len(rows)}; median {median:.1f} s")
+    print(f"news_dev, lines {first_line} to {first_line + len(rows) - 1}: valid "
+          f"{valid}/{len(rows)}; median {median:.1f} s")  # fmt: skip
     if valid:
+        print(f"  prose replaced by the article's sentences in {replaced} of {valid}")
         print(f"  claims per summary {statistics.mean(claims):.1f}; output tokens median "
               f"{statistics.median(tokens):.0f}; fragment key points {fragments}")  # fmt: skip
         print(f"  ROUGE-1 F against the references: TL;DR + key points "

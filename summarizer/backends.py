@@ -69,6 +69,10 @@ class Backend:
     default_prompt: ClassVar[str] = "news"
     default_reasks: ClassVar[int] = 2  # an instruction-tuned model reads a re-ask's errors
     default_timeout: ClassVar[float] = 120.0  # seconds an attempt may take
+    default_deadline: ClassVar[float] = 600.0  # seconds an article may take, re-asks included
+    # The same when the model only chooses among code's items (lists = "extract"), its
+    # answer short by construction; None: the default deadline.
+    choosing_deadline: ClassVar[float | None] = None
     default_max_tokens: ClassVar[int] = 1024  # a structured summary is 500 to 1,000 tokens
     retries: ClassVar[bool] = True  # a server's failures are often transient
     cites_by_code: ClassVar[bool] = False  # trust the model's citations

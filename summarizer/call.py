@@ -165,6 +165,7 @@ class Caller:
                 kept = recover(error, self.policy, model, *scope)
                 if kept is not None:
                     return kept[0], kept[1], usage
+                error.usage = usage  # spent all the same: for the caller's account
             raise error from exc
         plain = model.model_construct(found.model_fields_set, **dict(found))
         total = getattr(found, "_total_usage", None) or getattr(completion, "usage", None)

@@ -184,9 +184,11 @@ def _figures(docs: Sequence[Doc]) -> list[dict[str, Any]]:
         for ent in doc.ents:
             if ent.label_ not in _NUMERIC or not any(ch.isdigit() for ch in ent.text):
                 continue
-            counts = _counted(ent)
-            value = ent.text.strip(" ,.")
-            if counts is None or normalize(value) in seen:
+            found = _counted(ent)
+            if found is None:
+                continue
+            value, counts = found
+            if normalize(value) in seen:
                 continue
             seen.add(normalize(value))
             out.append({"sentences": [n], "value": value, "counts": counts})
@@ -195,19 +197,29 @@ def _figures(docs: Sequence[Doc]) -> list[dict[str, Any]]:
     return out
 
 
-def _counted(ent: Span) -> str | None:
-    """What a number counts: the noun it modifies ("20,000 soldiers"), with that noun's
-    own modifiers; for money and shares, what they are of."""
+def _counted(ent: Span) -> tuple[str, str] | None:
+    """A number's value and what it counts: the noun it modifies ("20,000 soldiers"), with
+    that noun's own modifiers; joined by a hyphen to a unit, the unit is part of the value
+    and the noun after it is what is counted ("20-point" plan); for money and shares, what
+    they are of."""
+    doc = ent.doc
+    value = ent.text.strip(" ,.")
     head = ent.root.head if ent.root.dep_ in ("nummod", "quantmod", "compound") else ent.root
     if head.pos_ not in ("NOUN", "PROPN") or head.i in range(ent.start, ent.end):
         head = ent.root
         if ent.label_ in ("MONEY", "PERCENT") and head.head.pos_ in ("NOUN", "VERB"):
             words = [t for t in head.head.subtree if not (ent.start <= t.i < ent.end)]
-            return _trimmed(" ".join(t.text for t in words), 8) if words else None
+            counts = _trimmed(" ".join(t.text for t in words), 8) if words else None
+            return (value, counts) if counts else None
         return None
-    mods = [t for t in head.lefts if t.dep_ in ("amod", "compound") and t.i >= ent.end]
+    after = ent.end  # the noun's modifiers after the number are what is counted
+    hyphened = head.i == ent.end + 1 and doc[ent.end].text == "-"
+    if hyphened and head.dep_ in ("compound", "amod") and head.head.i > head.i:
+        value, after, head = doc[ent.start : head.i + 1].text, head.i + 1, head.head
+    mods = [t for t in head.lefts if t.dep_ in ("amod", "compound") and t.i >= after]
     start = min([head.i, *(t.i for t in mods)])
-    return _trimmed(ent.doc[start : head.i + 1].text, 8)
+    counts = _trimmed(doc[start : head.i + 1].text, 8)
+    return (value, counts) if counts else None
 
 
 def _open_questions(sentences: Sequence[str]) -> list[dict[str, Any]]:

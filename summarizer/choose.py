@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import TYPE_CHECKING, Any, Literal
 
 import instructor
@@ -99,7 +100,7 @@ async def summarize_by_choice(
         prose = _lead_prose(article, candidates, model)
         if prose is None:
             raise
-        answer, usage = prose, Usage()
+        answer, usage = prose, exc.usage or Usage()  # the tokens the model spent
         why = one_line(str(exc))[:300]
         corrections = [Correction(field="summary", action="replaced", reason=why,
                                   item={"with": "the article's own sentences"})]  # fmt: skip
@@ -128,7 +129,7 @@ def _lead_prose(
     short = [p for p in points if len(p.split()) <= 40]
     if len(points) < 2 or not short:
         return None
-    title = article.title or " ".join(short[0].rstrip(".!?").split()[:15])
+    title = article.title or _headline(short[0])
     prose = {"title": title, "tldr": short[0], "summary": " ".join(points[:2])}
     try:
         with article_scope([s.text for s in article.sentences]):
@@ -140,6 +141,21 @@ def _lead_prose(
         least = _BOUNDS[name][0]
         prose[name] = list(range(1, min(least, len(getattr(candidates, name))) + 1))
     return model.model_construct(**prose)  # type: ignore[return-value]
+
+
+def _headline(sentence: str) -> str:
+    """A sentence cut as a headline: up to its first comma or dash where that part holds
+    the sentence's main verb and four to 15 words ("Baltimore's mayor has sacked the US
+    city's police chief, saying ..."), else its first 15 words."""
+    from summarizer.claims import parser
+
+    words = sentence.rstrip(".!?").split()
+    clause = re.split(r",\s|\s[-\u2013\u2014]\s", " ".join(words), maxsplit=1)[0]
+    doc = parser()(sentence)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is not None and root.idx < len(clause) and 4 <= len(clause.split()) <= 15:
+        return clause
+    return " ".join(words[:15])
 
 
 def _fenced(item: dict[str, Any]) -> dict[str, Any]:

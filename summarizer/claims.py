@@ -153,6 +153,52 @@ TITLES = frozenset(
         "spokeswoman",
     ]
 )
+# Nouns for a person by their role: "the Lib Dem leader said" is someone the article names.
+ROLES = frozenset(
+    [
+        "leader",
+        "driver",
+        "player",
+        "captain",
+        "manager",
+        "coach",
+        "star",
+        "chairman",
+        "chairwoman",
+        "founder",
+        "owner",
+        "boss",
+        "mother",
+        "father",
+        "wife",
+        "husband",
+        "son",
+        "daughter",
+        "brother",
+        "sister",
+        "victim",
+        "doctor",
+        "officer",
+        "detective",
+        "lawyer",
+        "striker",
+        "midfielder",
+        "defender",
+        "goalkeeper",
+        "actor",
+        "actress",
+        "singer",
+        "author",
+        "director",
+        "candidate",
+        "winner",
+        "champion",
+        "pilot",
+        "teacher",
+        "student",
+        "survivor",
+    ]
+)
 MAX_WORDS = 45  # a claim's statement is one sentence of at most this many words
 
 
@@ -193,14 +239,31 @@ def find_claims(sentences: Sequence[str], docs: Sequence[Doc] | None = None) -> 
     found: list[FoundClaim] = []
     previous: tuple[str, str] | None = None  # the last named subject, and its kind
     parsed = docs if docs is not None else list(parser().pipe(list(sentences)))
+    people = _people(parsed)
     for number, doc in enumerate(parsed, start=1):
-        claim = _claim(doc[:], number, previous)
+        claim = _claim(doc[:], number, previous, people)
         if claim is not None:
             claim = _valid(claim, sentences)
         if claim is not None:
             found.append(claim)
-        previous = _named_subject(doc[:]) or previous
+        previous = _named_subject(doc[:], people) or previous
     return found
+
+
+def _people(docs: Sequence[Doc]) -> frozenset[str]:
+    """The words of the persons' full names in the article ("John", "McGinn"). News names
+    a person in full once, then by surname alone, where spaCy's small model often sees an
+    organization ("McGinn said"): the full name tells what the later mentions are. One
+    word alone labelled a person is no evidence: the same model labels teams so."""
+    words: set[str] = set()
+    for doc in docs:
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            name = [t.text for t in ent if t.pos_ == "PROPN" and t.lower_ not in TITLES]
+            if len(name) >= 2 and all(w[:1].isupper() for w in name):
+                words.update(name)
+    return frozenset(words)
 
 
 def _valid(claim: FoundClaim, sentences: Sequence[str]) -> FoundClaim | None:
@@ -223,10 +286,12 @@ def _valid(claim: FoundClaim, sentences: Sequence[str]) -> FoundClaim | None:
     return None
 
 
-def _claim(sent: Span, number: int, previous_subject: tuple[str, str] | None) -> FoundClaim | None:
+def _claim(
+    sent: Span, number: int, previous_subject: tuple[str, str] | None, people: frozenset[str]
+) -> FoundClaim | None:
     """The claim of one sentence, if it makes one."""
     text = sent.text
-    sourced = _according_to(sent) or _speaker(sent, previous_subject)
+    sourced = _according_to(sent, people) or _speaker(sent, previous_subject, people)
     if sourced is not None:
         source, kind, content = sourced
         hedging = "unconfirmed" if _UNCONFIRMED.search(content) else "reported"
@@ -244,7 +309,9 @@ def _claim(sent: Span, number: int, previous_subject: tuple[str, str] | None) ->
     return FoundClaim(number, statement, source, kind, hedging)
 
 
-def _speaker(sent: Span, previous_subject: tuple[str, str] | None) -> tuple[str, str, str] | None:
+def _speaker(
+    sent: Span, previous_subject: tuple[str, str] | None, people: frozenset[str]
+) -> tuple[str, str, str] | None:
     """(source, kind, what is said) for "X said ...", "X told Y that ...", "..., X added"."""
     for verb in sent:
         if verb.lemma_.lower() not in SPEECH or verb.pos_ not in ("VERB", "AUX"):
@@ -264,7 +331,7 @@ def _speaker(sent: Span, previous_subject: tuple[str, str] | None) -> tuple[str,
                 continue
             source, kind = previous_subject
         else:
-            source, kind = _source(subject, sent)
+            source, kind = _source(subject, sent, people)
         citing = _citing(verb)
         if citing:
             source = f"{source}, citing {citing}"
@@ -285,7 +352,7 @@ def _reported_clause(sent: Span, verb: Token) -> str | None:
     return None
 
 
-def _according_to(sent: Span) -> tuple[str, str, str] | None:
+def _according_to(sent: Span, people: frozenset[str]) -> tuple[str, str, str] | None:
     """(source, kind, the rest) for "According to X, ..." and "..., according to X"."""
     for token in sent:
         if token.lower_ != "according" or token.i + 2 > sent.end:
@@ -295,7 +362,7 @@ def _according_to(sent: Span) -> tuple[str, str, str] | None:
             continue
         obj = next((c for c in to.children if c.dep_ == "pobj"), None)
         if obj is not None:
-            source, kind = _source(obj, sent)
+            source, kind = _source(obj, sent, people)
             cited = _cites_relative(obj)
             if cited:
                 source = f"{source}, {cited}"
@@ -307,7 +374,7 @@ def _according_to(sent: Span) -> tuple[str, str, str] | None:
                 continue
             span = sent.doc[to.i + 1 : comma]
             source = span.text
-            kind = _source(span[-1], sent)[1] if len(span) else "organization"
+            kind = _source(span[-1], sent, people)[1] if len(span) else "organization"
             start, end = token.i, comma + 1
         rest = (sent.doc[sent.start : start].text + " " + sent.doc[end : sent.end].text).strip()
         rest = rest.strip(" ,")
@@ -354,13 +421,16 @@ def _phrase(head: Token) -> str:
     return head.doc[ids[0] : ids[-1] + 1].text.strip(" ,")
 
 
-def _source(head: Token, sent: Span) -> tuple[str, str]:
-    """The source's words as the article writes them, and its kind."""
+def _source(head: Token, sent: Span, people: frozenset[str]) -> tuple[str, str]:
+    """The source's words as the article writes them, and its kind; `people`: the words
+    of the names the article gives to persons."""
     words = _phrase(head)
     lowered = {w.strip(".,'").lower() for w in words.split()}
     if lowered & MEDIA:
         return words, "publication"
-    if head.pos_ == "PROPN":  # a name: spaCy's entity type, else a person's name
+    if head.pos_ == "PROPN":  # a name: a person's where the article says so, else by type
+        if head.text in people:
+            return words, "named_person"
         if head.ent_type_ in ("ORG", "GPE", "NORP", "FAC", "LOC"):
             return words, "organization"
         return words, "named_person"
@@ -373,20 +443,24 @@ def _source(head: Token, sent: Span) -> tuple[str, str]:
     general = head.tag_ in ("NNS", "NNPS") and not dets
     if counted or general or dets & {"a", "an", "some", "several", "many"}:
         return words, "anonymous"
-    return words, _kind_of_name(words, sent)
+    # One person by role ("the McLaren driver", "Baltimore's mayor"; "the justices": a body)
+    if head.lemma_.lower() in ROLES | TITLES and head.tag_ in ("NN", "NNP"):
+        return words, "named_person"
+    return words, _kind_of_name(words, head, sent)
 
 
 def _has_name(head: Token) -> bool:
     return any(t.pos_ == "PROPN" for t in head.subtree)
 
 
-def _kind_of_name(name: str, sent: Span) -> str:
-    """named_person, publication or organization: by the entity spaCy sees in `name`, and
-    by the words that name an outlet ("Times", "publication")."""
+def _kind_of_name(name: str, head: Token, sent: Span) -> str:
+    """named_person, publication or organization: by the entity spaCy sees at the name's
+    head word (not a modifier's: "the Trump administration" is no person), and by the words
+    that name an outlet ("Times", "publication")."""
     lowered = {w.strip(".,'").lower() for w in name.split()}
     if lowered & MEDIA:
         return "publication"
-    labels = {e.label_ for e in sent.ents if e.text in name or name in e.text}
+    labels = {e.label_ for e in sent.ents if e.start <= head.i < e.end}
     if "PERSON" in labels or name.split()[0].strip(".").lower() in TITLES:
         return "named_person"
     if lowered & ANONYMOUS:
@@ -394,7 +468,7 @@ def _kind_of_name(name: str, sent: Span) -> str:
     return "organization"
 
 
-def _named_subject(sent: Span) -> tuple[str, str] | None:
+def _named_subject(sent: Span, people: frozenset[str]) -> tuple[str, str] | None:
     """The sentence's named subject (a proper noun) and its kind, which a pronoun in the
     next sentence may continue ("Hamas agreed ... However, it said ..."): the subject of
     its root, else of its first speech verb."""
@@ -402,7 +476,7 @@ def _named_subject(sent: Span) -> tuple[str, str] | None:
     for verb in verbs:
         subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
         if subject is not None and subject.pos_ == "PROPN":
-            return _source(subject, sent)
+            return _source(subject, sent, people)
     return None
 
 

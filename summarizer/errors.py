@@ -85,8 +85,9 @@ class SummaryValidationError(SummarizerError):
     """The model's answers never passed validation, after every re-ask.
 
     `errors` holds every validation error of every attempt (pydantic's error dicts, with
-    the attempt number added), `outputs` the model's raw text of every attempt, and
-    `last_output` the last of them.
+    the attempt number added), `outputs` the model's raw text of every attempt,
+    `last_output` the last of them, and `usage` the tokens they took (a `result.Usage`;
+    None where the backend did not say).
     """
 
     def __init__(
@@ -103,3 +104,4 @@ class SummaryValidationError(SummarizerError):
         self.errors = errors
         self.last_output = last_output
         self.outputs = outputs if outputs is not None else [last_output]
+        self.usage: Any = None

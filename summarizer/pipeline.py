@@ -86,7 +86,7 @@ class Summarizer:
         self.max_reasks = s.max_reasks if s.max_reasks is not None else backend.default_reasks
         self.policy = s.policy
         self.timeout = s.timeout or backend.default_timeout
-        self.deadline = s.deadline
+        self.deadline = s.deadline  # None: the backend's, by how the article is summarized
         self.lists = s.lists or backend.default_lists
         self.caller = Caller(backend, self.sampling, self.timeout, s.policy)
 
@@ -143,16 +143,17 @@ class Summarizer:
         hit = self._lookup(key, started, art)
         if hit is not None:
             return hit
+        deadline = self._deadline_of(art)
         try:
-            async with asyncio.timeout(self.deadline):
+            async with asyncio.timeout(deadline):
                 # The transport's deadline (for its messages and retries) is set after this
                 # block's, so that this block's, which names the deadline, ends first.
-                request = self._first_request(art)
+                request = self._first_request(art, deadline)
                 found, chunks, prompt = await self._made(art, request)
         except TimeoutError:
             raise BackendTimeout(
                 f"{self.backend.describe()} did not finish this article within its "
-                f"deadline of {self.deadline:g} s"
+                f"deadline of {deadline:g} s"
             ) from None
         summary, corrections, usage = found
         made = self.caller.provenance(prompt, key, request.attempts.count, usage, started, chunks)
@@ -163,7 +164,7 @@ class Summarizer:
     ) -> tuple[tuple[ArticleSummary, list[Correction], Usage], int, prompts.Prompt]:
         """The summary (small-model mode: chosen among code's items), how many chunks it was
         made in, and the prompt that made it."""
-        if self.lists == "extract" and art.lang == languages.ENGLISH:
+        if self._by_choice(art):
             chosen = await summarize_by_choice(self, art, request)
             if chosen is not None:  # else its prompt is too long: as usual, in chunks
                 return chosen, 1, self.choose_prompt
@@ -172,10 +173,22 @@ class Summarizer:
             return await self.ask(request, ArticleSummary), 1, self.prompt
         return await summarize_chunks(self, art, request, chunks), len(chunks), self.prompt
 
-    def _first_request(self, article: Article) -> ModelRequest:
+    def _by_choice(self, art: Article) -> bool:
+        """Whether the model chooses among code's items (English only: the claims' parse)."""
+        return self.lists == "extract" and art.lang == languages.ENGLISH
+
+    def _deadline_of(self, art: Article) -> float:
+        """The article's deadline: the setting, else the backend's for how it is made."""
+        if self.deadline is not None:
+            return self.deadline
+        if self._by_choice(art) and self.backend.choosing_deadline is not None:
+            return self.backend.choosing_deadline
+        return self.backend.default_deadline
+
+    def _first_request(self, article: Article, deadline: float) -> ModelRequest:
         """The request for a whole article's summary."""
         messages = self.prompt.render(article, self.settings.language)
-        return ModelRequest.for_article(article, messages, self.max_reasks, self.deadline,
+        return ModelRequest.for_article(article, messages, self.max_reasks, deadline,
                                         cite=self.backend.cites_by_code)  # fmt: skip
 
     def client(self) -> instructor.AsyncInstructor:
@@ -193,8 +206,7 @@ class Summarizer:
         stored = self.cache.get(key)
         if stored is None:
             return None
-        by_choice = self.lists == "extract" and art.lang == languages.ENGLISH
-        prompt = self.choose_prompt if by_choice else self.prompt
+        prompt = self.choose_prompt if self._by_choice(art) else self.prompt
         made = self.caller.provenance(prompt, key, 0, Usage(), started)
         return SummaryResult.from_stored(stored, made)
 

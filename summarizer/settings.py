@@ -144,9 +144,10 @@ class SummarizerOptions(BaseModel):
         None, gt=0, le=86_400, allow_inf_nan=False,
         description="Seconds one request may take, first byte to last [120; embedded 300].",
     )  # fmt: skip
-    deadline: float = Field(
-        600.0, gt=0, le=86_400, allow_inf_nan=False,
-        description="Seconds one article may take, retries and re-asks included [600].",
+    deadline: float | None = Field(
+        None, gt=0, le=86_400, allow_inf_nan=False,
+        description="Seconds one article may take, retries and re-asks included "
+        "[600; the embedded model choosing: 120].",
     )  # fmt: skip
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     cache_dir: Path | None = None

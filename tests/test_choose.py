@@ -37,6 +37,18 @@ def test_entities_carry_roles_in_the_articles_words(offered: Candidates) -> None
     assert {"value": "20,000", "counts": "soldiers", "sentences": [8]} in offered.figures
 
 
+def test_a_figure_counts_the_noun_after_its_unit() -> None:
+    """ "a 20-point plan" is a plan of 20 points: not 20 of "point"."""
+    figures = propose(
+        ["Trump laid out a 20-point plan for Gaza last month.",
+         "Indonesia offered to send 20,000 soldiers to the territory."]
+    ).figures  # fmt: skip
+    assert [(f["value"], f["counts"]) for f in figures] == [
+        ("20-point", "plan"),
+        ("20,000", "soldiers"),
+    ]
+
+
 def test_the_answer_may_hold_only_numbers_that_exist(offered: Candidates) -> None:
     model = choice_model(offered)
     schema = model.model_json_schema()
@@ -102,3 +114,16 @@ def test_prose_that_still_fails_gives_way_to_the_articles_own_sentences(
     assert result.brief.tldr == offered.key_points[0]["text"]
     assert [(c.field, c.action) for c in result.corrections] == [("summary", "replaced")]
     assert "Brazil" in result.corrections[0].reason and result.provenance.attempts == 2
+    assert result.provenance.usage.completion_tokens > 0  # spent, though not kept
+
+
+def test_a_headline_cut_from_a_sentence_keeps_its_main_clause() -> None:
+    from summarizer.choose import _headline
+
+    assert _headline("Baltimore's mayor has sacked the US city's police chief, saying his "
+                     "leadership had become a distraction.") == (
+        "Baltimore's mayor has sacked the US city's police chief")  # fmt: skip
+    # The main verb after the comma: the first 15 words, not an opening phrase alone.
+    long = ("Long relegated to the dusty corners of history, mead - the drink of kings and "
+            "Vikings - is making a comeback in the US.")  # fmt: skip
+    assert _headline(long) == " ".join(long.split()[:15])

@@ -99,3 +99,34 @@ def test_the_recorded_brief_of_the_gaza_seed_keeps_seven_of_its_attributions() -
         and (c["source_kind"], c["hedging"]) == GAZA[c["sentences"][0]][1:]
     ]
     assert len(right) >= 7, right
+
+
+@pytest.mark.parametrize(
+    ("sentences", "source", "kind"),
+    [
+        # A surname after the full name: spaCy's small model sees an organization.
+        (["Hibernian midfielder John McGinn scored twice on Saturday.",
+          "McGinn said the team had improved since the winter break."], "McGinn", "named_person"),
+        (["Councillor Anne Hartley opposed the plan at Tuesday's meeting.",
+          "Hartley said the budget would not cover the repairs."], "Hartley", "named_person"),
+        # A person's name modifying the source does not make it a person.
+        (["President Donald Trump spoke on Monday.",
+          "The Trump administration said the talks would resume in March."],
+         "The Trump administration", "organization"),
+        # A person by role, whom the article names.
+        (["Jenson Button finished fourth.",
+          "The McLaren driver said the car had been difficult all weekend."],
+         "The McLaren driver", "named_person"),
+        (["Springfield's mayor said the new bridge would open in June."],
+         "Springfield's mayor", "named_person"),
+        (["The judges said the appeal had been lodged too late."], "The judges",
+         "organization"),  # a body
+        (["Apple reported record sales in the quarter.",
+          "Apple said demand for its phones remained strong in China."], "Apple", "organization"),
+    ],
+)  # fmt: skip
+def test_the_kind_of_a_source_is_what_the_article_makes_it(
+    sentences: list[str], source: str, kind: str
+) -> None:
+    (claim,) = find_claims(sentences)
+    assert (claim.attributed_to, claim.source_kind) == (source, kind)

@@ -25,6 +25,7 @@ from summarizer.text.attribution import (
     speakers,
     speaks_before,
 )
+from summarizer.text.dates import date_occurs, dates
 from summarizer.text.names import name_occurs, names
 from summarizer.text.numbers import figure_occurs, number_matches, numbers
 from summarizer.text.support import cited, support
@@ -82,6 +83,9 @@ def _missing(text: str, evidence: Sequence[str], where: str) -> Iterable[Error]:
     for name in dict.fromkeys(n.text for n in names(text)):
         if not name_occurs(name, haystack):
             yield Error(ErrorKind.NAME, name, f"'{name}' is not in {where}")
+    for date in dates(text):  # its parts in one sentence, not a month here, a year there
+        if not date_occurs(date, evidence):
+            yield Error(ErrorKind.NAME, date.text, f"the date '{date.text}' is not in {where}")
 
 
 def _framing(text: str, evidence: Sequence[str], window: Sequence[str]) -> Iterable[Error]:

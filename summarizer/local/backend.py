@@ -46,6 +46,9 @@ class EmbeddedBackend(Backend):
     # Nor can it attribute, or write a thousand tokens of JSON quickly: code proposes the
     # lists' items and it chooses by number (`choose`, docs/embedded-model.md).
     default_lists: ClassVar[str] = "extract"
+    # Choosing, an article takes 10 to 20 s (a 200-token answer): a decode still running
+    # after two minutes has stalled, and ends in one line instead of minutes of silence.
+    choosing_deadline: ClassVar[float | None] = 120.0
 
     @classmethod
     def from_settings(cls, s: Settings) -> Backend:

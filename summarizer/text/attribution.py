@@ -171,7 +171,9 @@ SPEECH_AFTER = re.compile(rf"^\W*(?:\S+\s+){{0,3}}?(?:has\s+|had\s+)?(?:{_SPEECH
 def speaks_before(speaker: str, window: Sequence[str]) -> bool:
     """Does `speaker` (its last word: "Erdogan" of "Recep Tayyip Erdogan") come just
     before a speech verb somewhere in `window` ("Erdogan told Trump", "Smith, 54, said")?"""
-    last = speaker.split()[-1] if speaker.split() else speaker
+    if not speaker.split():
+        return False  # no name: "\b\b" would find one before every speech verb
+    last = speaker.split()[-1]
     for sentence in window:
         for m in re.finditer(rf"\b{re.escape(last)}\b", sentence.translate(QUOTES)):
             if SPEECH_AFTER.match(sentence[m.end() :]):

@@ -99,3 +99,21 @@ def test_a_figure_occurs_as_written_or_by_value() -> None:
     assert figure_occurs("twenty thousand", evidence)
     assert not figure_occurs("30,000", evidence)
     assert has_number("a dozen") and has_number("12") and not has_number("many")
+
+
+def _one(text: str) -> Number:
+    (number,) = numbers(text)
+    return number
+
+
+def test_rounding_goes_to_the_last_digit_written_and_no_further() -> None:
+    """A figure matches what it rounds at the precision it is written with (half its last
+    significant digit's unit), in decimals, round thousands and scaled figures alike."""
+    cases = [
+        ("3.7 miles", 3.74, True), ("3.7 miles", 3.76, False),
+        ("20,500 people", 20_540, True), ("20,500 people", 20_555, False),
+        ("20,000 people", 21_500, True), ("20,000 people", 22_500, False),  # 10%: the cap
+        ("3.7 million people", 3_740_000, True), ("3.7 million people", 3_760_000, False),
+    ]  # fmt: skip
+    for text, actual, same in cases:
+        assert number_matches(_one(text), [Number(str(actual), actual, False)]) is same, text
