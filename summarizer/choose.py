@@ -97,7 +97,7 @@ async def summarize_by_choice(
     try:
         answer, corrections, usage = await steps.ask(choosing, model)
     except SummaryValidationError as exc:
-        prose = _lead_prose(article, candidates, model)
+        prose = _lead_prose(article, candidates, model, _chosen(exc.last_output, candidates))
         if prose is None:
             raise
         answer, usage = prose, exc.usage or Usage()  # the tokens the model spent
@@ -118,13 +118,38 @@ async def summarize_by_choice(
     return kept[0], corrections + kept[1], usage
 
 
+def _chosen(raw: str | None, candidates: Candidates) -> dict[str, list[int]]:
+    """The numbers the model's last answer chose, for each list where they are a valid
+    choice (numbers offered, each once, as many as the answer must hold): its prose
+    failed, not necessarily its choices."""
+    try:
+        data = json.loads(raw or "")
+    except json.JSONDecodeError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    out = {}
+    for name in CHOSEN:
+        picked, offered = data.get(name), len(getattr(candidates, name))
+        least, most = (min(bound, offered) for bound in _BOUNDS[name])
+        if (
+            isinstance(picked, list)
+            and all(type(n) is int and 1 <= n <= offered for n in picked)
+            and len(set(picked)) == len(picked)
+            and least <= len(picked) <= most
+        ):
+            out[name] = picked
+    return out
+
+
 def _lead_prose(
-    article: Article, candidates: Candidates, model: type[BaseModel]
+    article: Article, candidates: Candidates, model: type[BaseModel], chosen: dict[str, list[int]]
 ) -> Overview | None:
     """When the model's prose fails the gate after its re-asks: the article's own words,
     as a wire editor would cut them (the title from the article's header, else its first
-    key point cut at 15 words; the TL;DR and summary from the first key points), or None
-    if they do not make the shapes a summary needs."""
+    key point cut as a headline; the TL;DR and summary from the first key points), with the
+    lists the model `chosen`, else the first items offered; or None if they do not make
+    the shapes a summary needs."""
     points = [p["text"] for p in candidates.key_points]
     short = [p for p in points if len(p.split()) <= 40]
     if len(points) < 2 or not short:
@@ -136,10 +161,10 @@ def _lead_prose(
             Overview.model_validate(prose)
     except ValidationError:
         return None
-    # The lists: the first items offered, as many as the answer must hold.
+    # The lists: the model's choice, else the first items offered, as many as it must hold.
     for name in CHOSEN:
-        least = _BOUNDS[name][0]
-        prose[name] = list(range(1, min(least, len(getattr(candidates, name))) + 1))
+        least = min(_BOUNDS[name][0], len(getattr(candidates, name)))
+        prose[name] = chosen.get(name) or list(range(1, least + 1))
     return model.model_construct(**prose)  # type: ignore[return-value]
 
 
@@ -155,7 +180,38 @@ def _headline(sentence: str) -> str:
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is not None and root.idx < len(clause) and 4 <= len(clause.split()) <= 15:
         return clause
-    return " ".join(words[:15])
+    # 15 words, not ending inside a name ("... U.S. President Donald") or on a small word.
+    cut = words[:15]
+    while len(cut) > 4:
+        inside_name = (
+            len(cut) < len(words) and cut[-1][:1].isupper() and words[len(cut)][:1].isupper()
+        )
+        if not inside_name and cut[-1].lower() not in _SMALL:
+            break
+        cut.pop()
+    return " ".join(cut)
+
+
+_SMALL = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "and",
+        "or",
+        "but",
+        "from",
+        "as",
+    ]
+)
 
 
 def _fenced(item: dict[str, Any]) -> dict[str, Any]:

@@ -135,3 +135,32 @@ def test_the_server_may_say_whether_to_retry(
     headers = {} if marked is None else {"x-should-retry": marked}
     ended, seen = _send([(0, status, headers)])
     assert ended == status and len(seen) == attempts
+
+
+def test_an_attempt_past_the_deadline_is_not_made() -> None:
+    status, seen = _send([(0, 200, {})], deadline_in=-1.0)
+    assert status == "no complete answer within the time allowed" and seen == []
+
+
+@pytest.mark.parametrize(("backoff", "most"), [(0.0, 5.0), (1.0, 0.01)])
+def test_waits_between_attempts_follow_the_policy(backoff: float, most: float) -> None:
+    """Backoff 0 waits nothing; a cap of 10 ms caps every wait (tenacity's defaults would
+    wait seconds: 1 s doubling, no cap)."""
+    policy = RetryPolicy(max_attempts=4, backoff_s=backoff, max_backoff_s=most)
+    started = time.monotonic()
+    status, seen = _send([(0, 503, {})], policy=policy)
+    assert status == 503 and len(seen) == 4 and time.monotonic() - started < 1.0
+
+
+def test_an_error_that_is_not_the_networks_is_not_retried() -> None:
+    calls: list[int] = []
+
+    async def handler(request: httpx2.Request) -> httpx2.Response:
+        calls.append(1)
+        raise ValueError("a bug, not a failure of the network")
+
+    transport = RetryTransport(httpx2.MockTransport(handler), RetryPolicy(backoff_s=0), 5.0)
+    request = httpx2.Request("POST", "http://backend.test/v1/chat/completions")
+    with pytest.raises(ValueError, match="a bug"):
+        asyncio.run(transport.handle_async_request(request))
+    assert calls == [1]

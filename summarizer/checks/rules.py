@@ -29,7 +29,7 @@ from summarizer.text.dates import date_occurs, dates
 from summarizer.text.names import name_occurs, names
 from summarizer.text.numbers import figure_occurs, number_matches, numbers
 from summarizer.text.support import cited, support
-from summarizer.text.words import ARTICLE_MEMO, contains, normalize
+from summarizer.text.words import ARTICLE_MEMO, contains, normalize, unknown_words
 
 
 class ErrorKind(StrEnum):
@@ -43,6 +43,7 @@ class ErrorKind(StrEnum):
     NEGATION = "negation"  # a statement negated where the evidence is not, or the reverse
     CITATION = "citation"  # a citation of a sentence the article does not have
     ECHO = "echo"  # words of a check's own message (a re-ask's), not of the article
+    WORD = "word"  # a word neither English nor the article's: garbled decoding
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,8 @@ def _missing(text: str, evidence: Sequence[str], where: str) -> Iterable[Error]:
     for name in dict.fromkeys(n.text for n in names(text)):
         if not name_occurs(name, haystack):
             yield Error(ErrorKind.NAME, name, f"'{name}' is not in {where}")
+    for word in unknown_words(text, haystack):
+        yield Error(ErrorKind.WORD, word, f"'{word}' is not an English word nor in {where}")
     for date in dates(text):  # its parts in one sentence, not a month here, a year there
         if not date_occurs(date, evidence):
             yield Error(ErrorKind.NAME, date.text, f"the date '{date.text}' is not in {where}")

@@ -99,11 +99,14 @@ def _attributions(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-# Words that hedge what follows them: the article does not state it as fact.
+# Words that hedge what follows them: the article does not state it as fact. A headline
+# drops the copula ("Egypt expected to lead ..."), except before "said" and "reported",
+# which without it are speech ("he said to reporters").
 _HEDGE = re.compile(
     r"\b(reportedly|allegedly|alleged|purportedly|apparently|possibly|probably|likely|"
-    r"may|might|could|(?:is|are|was|were) (?:expected|believed|thought|understood|said|"
-    r"rumou?red|reported|alleged|suspected|feared) to|unconfirmed|unverified)\b",
+    r"may|might|could|(?:(?:is|are|was|were) )?(?:expected|believed|thought|understood|"
+    r"rumou?red|alleged|suspected|feared) to|(?:is|are|was|were) (?:said|reported) to|"
+    r"unconfirmed|unverified)\b",
     re.I,
 )
 # A statement that names its source reports it, whatever its verb: not a dropped hedge.

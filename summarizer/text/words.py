@@ -130,3 +130,22 @@ def similar(a: str, b: str, threshold: float = 0.8) -> bool:
     if not wa or not wb:
         return normalize(a) == normalize(b)
     return len(wa & wb) / len(wa | wb) >= threshold
+
+
+# Words run together by a garbling decoder: lowercase, then a capital inside
+# ("tomakeilateralDecisions").
+_RUN_TOGETHER = re.compile(r"(?<![\w'\-])[a-z]+[A-Z][A-Za-z]*(?![\w'\-])")
+
+
+def unknown_words(text: str, haystack: str) -> list[str]:
+    """Words of `text` run together ("tomakeilateralDecisions") that are neither English
+    (wordfreq has never seen them) nor in `haystack` (normalized): what a small model
+    writes when its decoding garbles. A rare or misspelt word alone is not flagged: the
+    writers of news_dev use some ("nonpotable", "deradicalize") that wordfreq lacks."""
+    from wordfreq import zipf_frequency
+
+    return [
+        w
+        for w in dict.fromkeys(m.group() for m in _RUN_TOGETHER.finditer(text.translate(QUOTES)))
+        if zipf_frequency(w, "en") == 0 and not contains(haystack, normalize(w))
+    ]

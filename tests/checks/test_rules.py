@@ -21,6 +21,7 @@ ARTICLE = [
         ('Prabowo Subianto said "we will never go".', ErrorKind.QUOTATION),
         ("Egypt will lead the stabilization force.", ErrorKind.HEDGE),
         ("Indonesia offered 20,000 soldiers, write only what the article says.", ErrorKind.ECHO),
+        ("Indonesia offered 20,000 soldiersforTheoperation.", ErrorKind.WORD),
     ],
 )
 def test_each_kind_is_found(sentence: str, kind: ErrorKind) -> None:

@@ -72,6 +72,9 @@ def test_a_dropped_hedge_and_a_flipped_negation() -> None:
          [("negation", "negates what its evidence states")]),
         ("Egypt will lead talks.", "Egypt will not lead talks.",
          [("negation", "states what its evidence negates")]),
+        # A headline drops the copula and keeps the hedge.
+        ("Egypt expected to lead the stabilization force",
+         "Egypt is expected to lead the stabilization force.", []),
         # A hedge governs the next five words, no more and no fewer.
         ("Egypt leads talks.", "Egypt may lead many long tiring talks.",
          [("hedge", "states as fact what its evidence hedges ('may')")]),
@@ -81,7 +84,7 @@ def test_a_dropped_hedge_and_a_flipped_negation() -> None:
          "Egypt may lead talks in Cairo and Iran might host them.",
          [("hedge", "states as fact what its evidence hedges ('may')")]),
         # Only what the hedge or negation is about: its first word must be in the other.
-        ("Egypt leads the force.", "It may rain on Sunday as Egypt leads the force.", []),
+        ("Egypt leads the force.", "It may rain as Egypt leads the force.", []),
         ("There was no rain as Egypt leads the force.", "Egypt leads the force.", []),
         ("Egypt leads the force.", "There was no rain as Egypt leads the force.", []),
     ],

@@ -110,10 +110,21 @@ def test_rounding_goes_to_the_last_digit_written_and_no_further() -> None:
     """A figure matches what it rounds at the precision it is written with (half its last
     significant digit's unit), in decimals, round thousands and scaled figures alike."""
     cases = [
-        ("3.7 miles", 3.74, True), ("3.7 miles", 3.76, False),
+        ("3.7 miles", 3.74, True), ("3.7 miles", 3.748, True), ("3.7 miles", 3.76, False),
+        ("20,500 people", 20_550, True),  # half its last digit's unit: still the same
+        ("1,000 people", 900, True),  # 10% exactly: still the same
         ("20,500 people", 20_540, True), ("20,500 people", 20_555, False),
         ("20,000 people", 21_500, True), ("20,000 people", 22_500, False),  # 10%: the cap
         ("3.7 million people", 3_740_000, True), ("3.7 million people", 3_760_000, False),
     ]  # fmt: skip
     for text, actual, same in cases:
         assert number_matches(_one(text), [Number(str(actual), actual, False)]) is same, text
+
+
+def test_about_reaches_15_percent_and_small_numbers_are_relative_to_themselves() -> None:
+    assert number_matches(_one("about 100 people"), [Number("85", 85, False)])
+    assert not number_matches(_one("about 0.5 points"), [Number("0.6", 0.6, False)])
+
+
+def test_a_figure_occurs_as_written_even_where_it_is_no_number() -> None:
+    assert figure_occurs("first", ["He came first", "Then he left."])

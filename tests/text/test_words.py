@@ -10,6 +10,7 @@ from summarizer.text.words import (
     normalize,
     similar,
     stem_pairs,
+    unknown_words,
     weight,
     words,
 )
@@ -74,3 +75,12 @@ def test_the_memo_evicts_beyond_its_budget_and_keeps_the_latest() -> None:
     assert upper.cache_chars() == 0  # type: ignore[attr-defined]
     upper("9" * 200)
     assert len(seen) == 14
+
+
+def test_words_run_together_are_found_unless_english_or_the_articles() -> None:
+    """The embedded model wrote "Hamas alone was not mandated tomakeilateralDecisions"."""
+    article = normalize("Meaderies grew. He bought an iPhone on eBay.")
+    text = ("Hamas was not mandated tomakeilateralDecisions. Meaderies grew; an iPhone on "
+            "eBay; the water is nonpotable; he loat.")  # fmt: skip
+    assert unknown_words(text, article) == ["tomakeilateralDecisions"]
+    assert unknown_words("The scheme is called fooBarQux.", normalize("fooBarQux began.")) == []
