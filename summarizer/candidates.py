@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -58,13 +58,7 @@ class Candidates:
     open_questions: list[dict[str, Any]] = field(default_factory=list)
 
     def lists(self) -> dict[str, list[dict[str, Any]]]:
-        return {
-            "key_points": self.key_points,
-            "claims": self.claims,
-            "entities": self.entities,
-            "figures": self.figures,
-            "open_questions": self.open_questions,
-        }
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def propose(sentences: Sequence[str]) -> Candidates:

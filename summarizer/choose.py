@@ -39,13 +39,18 @@ CHOSEN = ("key_points", "claims", "entities", "figures")  # open questions: all 
 _BOUNDS = {"key_points": (3, 5), "claims": (8, 10), "entities": (4, 6), "figures": (2, 4)}
 
 
+def _bounds(name: str, candidates: Candidates) -> tuple[int, int, int]:
+    """How many of list `name` are offered, and how many the answer keeps (least, most)."""
+    offered = len(getattr(candidates, name))
+    least, most = _BOUNDS[name]
+    return offered, min(least, offered), min(most, offered)
+
+
 def choice_model(candidates: Candidates) -> type[BaseModel]:
     """The answer's model for these candidates: prose, then numbers that exist."""
     fields: dict[str, Any] = {}
     for name in CHOSEN:
-        offered = len(getattr(candidates, name))
-        least, most = _BOUNDS[name]
-        least, most = min(least, offered), min(most, offered)
+        offered, least, most = _bounds(name, candidates)
         if offered == 0:
             fields[name] = (list[int], Field(default_factory=list, max_length=0))
             continue
@@ -79,7 +84,6 @@ async def summarize_by_choice(
     """The summary made the small-model way, or None when its prompt does not fit the
     context window (the caller then summarizes as usual, in chunks)."""
     from summarizer.chunking import plan_request
-    from summarizer.prompts import CHOOSE_PROMPT, load
 
     sentences = list(request.sentences)
     candidates = await asyncio.to_thread(propose, sentences)
@@ -89,8 +93,9 @@ async def summarize_by_choice(
     # The prompt shows the sentences offered as key points, the article's most central:
     # a third of a long article's tokens to read, which is most of a small model's time.
     central = [article.sentences[p["sentences"][0] - 1] for p in candidates.key_points]
-    prompt = load(CHOOSE_PROMPT)
-    messages = prompt.render(article, steps.settings.language, sentences=central, extra=values)
+    messages = steps.choose_prompt.render(
+        article, steps.settings.language, sentences=central, extra=values
+    )
     choosing = request.again(messages, instructor.openai_schema(model), request.shown)
     if await plan_request(steps, article, choosing) is not None:
         return None
@@ -130,8 +135,8 @@ def _chosen(raw: str | None, candidates: Candidates) -> dict[str, list[int]]:
         return {}
     out = {}
     for name in CHOSEN:
-        picked, offered = data.get(name), len(getattr(candidates, name))
-        least, most = (min(bound, offered) for bound in _BOUNDS[name])
+        picked = data.get(name)
+        offered, least, most = _bounds(name, candidates)
         if (
             isinstance(picked, list)
             and all(type(n) is int and 1 <= n <= offered for n in picked)
@@ -163,7 +168,7 @@ def _lead_prose(
         return None
     # The lists: the model's choice, else the first items offered, as many as it must hold.
     for name in CHOSEN:
-        least = min(_BOUNDS[name][0], len(getattr(candidates, name)))
+        least = _bounds(name, candidates)[1]
         prose[name] = chosen.get(name) or list(range(1, least + 1))
     return model.model_construct(**prose)  # type: ignore[return-value]
 

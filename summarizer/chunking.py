@@ -143,6 +143,7 @@ class Steps(Protocol):
     backend: Backend
     prompt: Prompt
     overview_prompt: Prompt
+    choose_prompt: Prompt
     max_reasks: int
     sampling: Sampling
     windows: Windows

@@ -199,6 +199,7 @@ ROLES = frozenset(
         "survivor",
     ]
 )
+PERSON_NOUNS = ROLES | TITLES
 MAX_WORDS = 45  # a claim's statement is one sentence of at most this many words
 
 
@@ -444,7 +445,7 @@ def _source(head: Token, sent: Span, people: frozenset[str]) -> tuple[str, str]:
     if counted or general or dets & {"a", "an", "some", "several", "many"}:
         return words, "anonymous"
     # One person by role ("the McLaren driver", "Baltimore's mayor"; "the justices": a body)
-    if head.lemma_.lower() in ROLES | TITLES and head.tag_ in ("NN", "NNP"):
+    if head.lemma_.lower() in PERSON_NOUNS and head.tag_ in ("NN", "NNP"):
         return words, "named_person"
     return words, _kind_of_name(words, head, sent)
 

@@ -19,7 +19,10 @@ those builtins keeps working.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from summarizer.result import Usage
 
 
 class SummarizerError(Exception):
@@ -86,8 +89,8 @@ class SummaryValidationError(SummarizerError):
 
     `errors` holds every validation error of every attempt (pydantic's error dicts, with
     the attempt number added), `outputs` the model's raw text of every attempt,
-    `last_output` the last of them, and `usage` the tokens they took (a `result.Usage`;
-    None where the backend did not say).
+    `last_output` the last of them, and `usage` the tokens they took (None where the
+    backend did not say).
     """
 
     def __init__(
@@ -104,4 +107,4 @@ class SummaryValidationError(SummarizerError):
         self.errors = errors
         self.last_output = last_output
         self.outputs = outputs if outputs is not None else [last_output]
-        self.usage: Any = None
+        self.usage: Usage | None = None

@@ -113,13 +113,17 @@ class Summarizer:
 
     def request_identity(self) -> dict[str, Any]:
         """Everything but the article that changes the answer; hashed into the cache key."""
-        p = self.choose_prompt if self.lists == "extract" else self.prompt
+        # Every prompt that may make the answer: which one does is the article's to decide
+        # (its length, its language), so a change to any of them is a change of answer.
+        used = [self.prompt, self.overview_prompt]
+        if self.lists == "extract":
+            used.append(self.choose_prompt)
         return {
             **self.backend.identity(),
             "sampling": self.sampling.request_fields(),
             "max_reasks": self.max_reasks,
             "policy": self.policy,
-            "prompt": [p.name, p.version, p.digest],
+            "prompt": [[p.name, p.version, p.digest] for p in used],
             "language": self.settings.language,
             "lists": self.lists,
             "schema": [SCHEMA_VERSION, schema_digest(), CHECKS_VERSION],

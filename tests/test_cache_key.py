@@ -142,3 +142,21 @@ def test_the_key_format_is_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 PINNED_KEY = "c3a58b95c9b052dba6c6b815b81c7623a1214f3c708786d58d91db49943a37a9"
 PINNED_CHUNK_KEY = "62387a58f2f3061ae2c3c3d7d24e238b3bc11d962422a835777ce60fcc803922"
+
+
+@pytest.mark.parametrize("lists", ["write", "extract"])
+def test_every_prompt_that_may_answer_is_in_the_key(lists: str) -> None:
+    """Which prompt makes the answer is the article's to decide (a long one's overview, a
+    French one written rather than chosen): a change to any of them changes the key. The
+    choosing prompt counts only where the lists are chosen."""
+    import copy
+    from dataclasses import replace
+
+    summarizer = Summarizer(cache=False, lists=lists)
+    base = summarizer.key_of(ARTICLE)
+    for name in ("prompt", "overview_prompt", "choose_prompt"):
+        other = copy.copy(summarizer)
+        changed = replace(getattr(summarizer, name), version="changed")
+        setattr(other, name, changed)
+        counts = name != "choose_prompt" or lists == "extract"
+        assert (other.key_of(ARTICLE) != base) is counts, name

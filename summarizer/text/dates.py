@@ -37,7 +37,7 @@ _FORMS = (
 _DATES = re.compile(
     r"\b(?:" + "|".join(f.replace("{0}", str(n)) for n, f in enumerate(_FORMS)) + r")\b"
 )
-_YEARS = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_YEARS = re.compile(rf"\b{_YEAR.format('')}\b")  # a year anywhere in a sentence
 
 
 @dataclass(frozen=True, slots=True)
