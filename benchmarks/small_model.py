@@ -55,6 +55,7 @@ def main() -> int:
     scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
     valid, seconds, claims, tokens, mine, lead, fragments = 0, [], [], [], [], [], 0
     replaced = 0  # valid with the model's prose replaced by the article's own sentences
+    asked_again = fixed = 0  # valid after a re-ask; and with the model's prose kept
     for n, row in rows:
         article = Article.from_text(row["article"])
         started = time.perf_counter()
@@ -66,7 +67,11 @@ def main() -> int:
             continue
         seconds.append(time.perf_counter() - started)
         valid += 1
-        replaced += any(c.action == "replaced" for c in result.corrections)
+        was_replaced = any(c.action == "replaced" for c in result.corrections)
+        replaced += was_replaced
+        if result.provenance.attempts > 1:
+            asked_again += 1
+            fixed += not was_replaced
         brief = result.brief
         claims.append(len(brief.claims))
         tokens.append(result.provenance.usage.completion_tokens)
@@ -83,6 +88,7 @@ def main() -> int:
           f"{valid}/{len(rows)}; median {median:.1f} s")  # fmt: skip
     if valid:
         print(f"  prose replaced by the article's sentences in {replaced} of {valid}")
+        print(f"  asked again in {asked_again}; the re-ask's prose kept in {fixed}")
         print(f"  claims per summary {statistics.mean(claims):.1f}; output tokens median "
               f"{statistics.median(tokens):.0f}; fragment key points {fragments}")  # fmt: skip
         print(f"  ROUGE-1 F against the references: TL;DR + key points "

@@ -73,6 +73,7 @@ class Backend:
     # The same when the model only chooses among code's items (lists = "extract"), its
     # answer short by construction; None: the default deadline.
     choosing_deadline: ClassVar[float | None] = None
+    choosing_reasks: ClassVar[int | None] = None  # re-asks of a choosing answer; None: default
     default_max_tokens: ClassVar[int] = 1024  # a structured summary is 500 to 1,000 tokens
     retries: ClassVar[bool] = True  # a server's failures are often transient
     cites_by_code: ClassVar[bool] = False  # trust the model's citations

@@ -55,7 +55,10 @@ def choice_model(candidates: Candidates) -> type[BaseModel]:
             fields[name] = (list[int], Field(default_factory=list, max_length=0))
             continue
         number = Literal[tuple(range(1, offered + 1))]  # type: ignore[valid-type]
-        fields[name] = (list[number], Field(min_length=least, max_length=most))  # type: ignore[valid-type]
+        # Each number once (`assemble` drops repeats; a grammar made from the schema, like
+        # the embedded one, never writes them).
+        kept = Field(min_length=least, max_length=most, json_schema_extra={"uniqueItems": True})
+        fields[name] = (list[number], kept)  # type: ignore[valid-type]
     model: type[BaseModel] = create_model(
         "Choice", __base__=Overview, __doc__="A summary's prose, and its items by number.", **fields
     )
@@ -99,16 +102,14 @@ async def summarize_by_choice(
     choosing = request.again(messages, instructor.openai_schema(model), request.shown)
     if await plan_request(steps, article, choosing) is not None:
         return None
+    choosing.max_reasks = min(choosing.max_reasks, steps.choosing_reasks)  # as many as fit
     try:
         answer, corrections, usage = await steps.ask(choosing, model)
     except SummaryValidationError as exc:
-        prose = _lead_prose(article, candidates, model, _chosen(exc.last_output, candidates))
-        if prose is None:
+        salvaged = _salvaged_prose(article, candidates, model, exc.last_output, request.skip)
+        if salvaged is None:
             raise
-        answer, usage = prose, exc.usage or Usage()  # the tokens the model spent
-        why = one_line(str(exc))[:300]
-        corrections = [Correction(field="summary", action="replaced", reason=why,
-                                  item={"with": "the article's own sentences"})]  # fmt: skip
+        (answer, corrections), usage = salvaged, exc.usage or Usage()  # the tokens spent
     finally:
         request.attempts.count += choosing.attempts.count
     data = assemble(answer, candidates)  # type: ignore[arg-type]
@@ -147,14 +148,65 @@ def _chosen(raw: str | None, candidates: Candidates) -> dict[str, list[int]]:
     return out
 
 
+_PROSE = ("tldr", "title", "summary")  # the TL;DR first: the title goes with it
+_OWN = {"with": "the article's own sentences"}
+
+
+def _salvaged_prose(
+    article: Article,
+    candidates: Candidates,
+    model: type[BaseModel],
+    raw: str | None,
+    skip: frozenset[str],
+) -> tuple[Overview, list[Correction]] | None:
+    """When the model's prose fails the gate (`raw`, its last answer): each part of it
+    that passes (its TL;DR, its title if its TL;DR passed, its summary without the
+    sentences that fail if two are left) with the article's own words for the rest
+    (`_lead_prose`), and a correction for each part replaced or sentence dropped; or None
+    if there are no such words."""
+    lead = _lead_prose(article, candidates, model, _chosen(raw, candidates))
+    if lead is None:
+        return None
+    try:
+        theirs = json.loads(raw or "")
+    except json.JSONDecodeError:
+        theirs = None
+    theirs = theirs if isinstance(theirs, dict) else {}
+    sentences = [s.text for s in article.sentences]
+    values = {name: getattr(lead, name) for name in _PROSE}
+    corrections: list[Correction] = []
+    for name in _PROSE:
+        tried = {**values, name: theirs.get(name)}
+        if name == "title" and values["tldr"] != theirs.get("tldr"):
+            # A headline says in fewer words what the TL;DR says: where the model's TL;DR
+            # failed, its headline rests on the same reading ("Mayor Sack's Police Chief").
+            why = "the TL;DR it goes with failed the checks"
+            corrections.append(Correction(field=name, action="replaced", item=_OWN, reason=why))
+            continue
+        try:
+            with article_scope(sentences, skip=skip):
+                Overview.model_validate(tried)
+            values[name] = tried[name]
+            continue
+        except ValidationError as exc:
+            why = one_line(exc.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
+        kept = salvage(json.dumps(tried), sentences, skip=skip, model=Overview)
+        if name == "summary" and kept is not None:
+            values[name] = kept[0].summary  # its failing sentences dropped
+            corrections += kept[1]
+            continue
+        corrections.append(Correction(field=name, action="replaced", item=_OWN, reason=why))
+    answer = model.model_construct(**{**lead.model_dump(), **values})
+    return answer, corrections  # type: ignore[return-value]
+
+
 def _lead_prose(
     article: Article, candidates: Candidates, model: type[BaseModel], chosen: dict[str, list[int]]
 ) -> Overview | None:
-    """When the model's prose fails the gate after its re-asks: the article's own words,
-    as a wire editor would cut them (the title from the article's header, else its first
-    key point cut as a headline; the TL;DR and summary from the first key points), with the
-    lists the model `chosen`, else the first items offered; or None if they do not make
-    the shapes a summary needs."""
+    """Prose in the article's own words, as a wire editor would cut them (the title from
+    the article's header, else its first key point cut as a headline; the TL;DR and
+    summary from the first key points), with the lists the model `chosen`, else the first
+    items offered; or None if they do not make the shapes a summary needs."""
     points = [p["text"] for p in candidates.key_points]
     short = [p for p in points if len(p.split()) <= 40]
     if len(points) < 2 or not short:
@@ -185,6 +237,17 @@ def _headline(sentence: str) -> str:
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is not None and root.idx < len(clause) and 4 <= len(clause.split()) <= 15:
         return clause
+    # Else up to the end of a noun phrase within 15 words, after a verb ("Six people were
+    # hurt after an explosion at a controversial chemical plant").
+    verb = next((t.i for t in doc if t.pos_ in ("VERB", "AUX")), None)
+    if verb is not None:
+        ends = [
+            len(sentence[: chunk.end_char].split())
+            for chunk in doc.noun_chunks
+            if chunk.start > verb and 4 <= len(sentence[: chunk.end_char].split()) <= 15
+        ]
+        if ends:
+            return " ".join(words[: max(ends)]).rstrip(",;:")
     # 15 words, not ending inside a name ("... U.S. President Donald") or on a small word.
     cut = words[:15]
     while len(cut) > 4:

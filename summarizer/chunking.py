@@ -145,6 +145,7 @@ class Steps(Protocol):
     overview_prompt: Prompt
     choose_prompt: Prompt
     max_reasks: int
+    choosing_reasks: int  # re-asks of the small-model way's answer (`choose`)
     sampling: Sampling
     windows: Windows
     cache: ResultCache | None

@@ -84,6 +84,9 @@ class Summarizer:
         self.prompt = prompts.load(s.prompt or backend.default_prompt)
         self.sampling = Sampling(s.temperature, s.top_p, s.seed, s.max_tokens)
         self.max_reasks = s.max_reasks if s.max_reasks is not None else backend.default_reasks
+        # The small-model way's answer: the setting, else the backend's for it, if any.
+        choosing = backend.choosing_reasks if s.max_reasks is None else None
+        self.choosing_reasks = self.max_reasks if choosing is None else choosing
         self.policy = s.policy
         self.timeout = s.timeout or backend.default_timeout
         self.deadline = s.deadline  # None: the backend's, by how the article is summarized
@@ -121,7 +124,7 @@ class Summarizer:
         return {
             **self.backend.identity(),
             "sampling": self.sampling.request_fields(),
-            "max_reasks": self.max_reasks,
+            "max_reasks": [self.max_reasks, self.choosing_reasks],
             "policy": self.policy,
             "prompt": [[p.name, p.version, p.digest] for p in used],
             "language": self.settings.language,

@@ -64,7 +64,7 @@ split_sentences = split_prose  # model-written prose, by the rule `PROSE_END` sa
 SCHEMA_VERSION = "1"
 # Bump when the checks below change what passes: it is part of the cache key, so results
 # validated under older rules are not served.
-CHECKS_VERSION = "6"
+CHECKS_VERSION = "7"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 

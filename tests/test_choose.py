@@ -55,6 +55,7 @@ def test_the_answer_may_hold_only_numbers_that_exist(offered: Candidates) -> Non
     items = schema["properties"]["claims"]["items"]
     assert items["enum"] == list(range(1, len(offered.claims) + 1))
     assert schema["properties"]["key_points"]["minItems"] == 3
+    assert schema["properties"]["claims"]["uniqueItems"] is True  # each number once
     assert issubclass(model, Overview)  # the prose is checked as any summary's is
 
 
@@ -116,9 +117,40 @@ def test_prose_that_still_fails_gives_way_to_the_articles_own_sentences(
     assert [k.text for k in result.brief.key_points] == [
         offered.key_points[n - 1]["text"] for n in (2, 3, 4)
     ]
-    assert [(c.field, c.action) for c in result.corrections] == [("summary", "replaced")]
-    assert "Brazil" in result.corrections[0].reason and result.provenance.attempts == 2
+    assert [(c.field, c.action) for c in result.corrections] == [
+        ("tldr", "replaced"),
+        ("title", "replaced"),
+        ("summary", "replaced"),
+    ]
+    tldr, title, summary = result.corrections
+    assert "Brazil" in tldr.reason and "Brazil" in summary.reason
+    assert title.reason == "the TL;DR it goes with failed the checks"
+    assert result.provenance.attempts == 2
     assert result.provenance.usage.completion_tokens > 0  # spent, though not kept
+
+
+def test_the_parts_of_failing_prose_that_pass_are_kept(
+    fault_server: FaultServer, offered: Candidates
+) -> None:
+    """One sentence of the summary invents; the title, the TL;DR and the other sentences
+    pass and stay. The embedded backend asks once: a re-ask of a small model's prose
+    rarely mends it, and costs as much again."""
+    first, second = offered.key_points[0]["text"], offered.key_points[1]["text"]
+    answer = {
+        "title": "Egypt expected to lead the force", "tldr": first,
+        "summary": f"{first} Brazil leads the force. {second}",
+        "key_points": [2, 3, 4], "claims": list(range(1, 9)), "entities": [1, 2, 3, 4],
+        "figures": [1, 2],
+    }  # fmt: skip
+    fault_server.script = [Reply(200, completion(json.dumps(answer)))]
+    with Summarizer(base_url=fault_server.base_url, model="m", cache=False, lists="extract",
+                    max_reasks=0, context_window=32768) as summarizer:  # fmt: skip
+        result = summarizer.summarize(SEED.read_text())
+    assert result.brief.title == "Egypt expected to lead the force" and result.brief.tldr == first
+    assert result.brief.summary == f"{first} {second}"
+    ((field, action, item),) = [(c.field, c.action, c.item) for c in result.corrections]
+    assert (field, action, item) == ("summary", "dropped", {"sentence": "Brazil leads the force."})
+    assert result.provenance.attempts == 1
 
 
 def test_a_headline_cut_from_a_sentence_keeps_its_main_clause() -> None:
@@ -135,4 +167,10 @@ def test_a_headline_cut_from_a_sentence_keeps_its_main_clause() -> None:
     first = ("Egypt is expected to lead the \u201cInternational Stabilization Force\u201d laid "
              "out in U.S. President Donald Trump's plan for post-war Gaza, The Guardian "
              "reported on Saturday.")  # fmt: skip
-    assert _headline(first) == " ".join(first.split()[:11])  # "... laid out"
+    assert _headline(first) == " ".join(first.split()[:9])  # "... Stabilization Force”"
+    # At the end of a noun phrase, not on an adjective ("... China's southeastern").
+    hurt = (
+        "Six people were hurt after an explosion at a controversial chemical plant in "
+        "China's southeastern Fujian province sparked a huge fire, officials said."
+    )
+    assert _headline(hurt) == " ".join(hurt.split()[:12])

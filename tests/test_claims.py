@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from summarizer import Article
 from summarizer.checks.scope import article_scope
-from summarizer.claims import find_claims
+from summarizer.claims import find_claims, statement_of
 from summarizer.schema import Claim
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -130,3 +130,21 @@ def test_the_kind_of_a_source_is_what_the_article_makes_it(
 ) -> None:
     (claim,) = find_claims(sentences)
     assert (claim.attributed_to, claim.source_kind) == (source, kind)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "statement"),
+    [
+        ("Hong Kong (CNN)Six people were hurt after an explosion at a plant.",
+         "Six people were hurt after an explosion at a plant."),
+        ("WASHINGTON (AP) \u2014 The Senate passed the bill on Friday night.",
+         "The Senate passed the bill on Friday night."),
+        ("LONDON, March 3 (Reuters) - The pound fell sharply against the dollar.",
+         "The pound fell sharply against the dollar."),
+        # An initialism in parentheses is no dateline.
+        ("The World Health Organization (WHO) said cases rose sharply.",
+         "The World Health Organization (WHO) said cases rose sharply."),
+    ],
+)  # fmt: skip
+def test_a_wire_dateline_is_no_part_of_the_statement(sentence: str, statement: str) -> None:
+    assert statement_of(sentence) == statement

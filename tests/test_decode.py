@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+import re
+
+import pytest
+
+from summarizer.local.grammar import grammar_for, rising
 from summarizer.local.guards import MAX_DIGITS, Openings, cycle_continuation
 from summarizer.local.words import WordGuard, guard_for
 
@@ -125,3 +132,74 @@ def test_string_limits_come_from_the_schema() -> None:
     assert compact(schema, attributions=4)["properties"]["claims"]["maxItems"] == 4
     assert compact(schema, attributions=40)["properties"]["claims"]["maxItems"] == 6
     assert compact(schema, attributions=40)["properties"]["figures"]["maxItems"] == 1
+
+
+def test_a_name_may_not_be_written_twice_in_a_row() -> None:
+    g = WordGuard("The Gaza Strip is in Gaza. Gaza had had it. Gazans said so.")
+    assert not g.continues("Egypt's post-war Gaza", " Gaza")  # "Gaza Gaza Strip"
+    assert g.continues("Egypt's post-war Gaza.", " Gaza")  # a new sentence
+    assert g.continues("Egypt's post-war Gaza", " Strip")
+    assert g.continues("Egypt's post-war Gaza", " Gazans")  # another word
+    assert g.continues("Gaza had", " had")  # only names: "had had" is English
+
+
+def language(gbnf: str, start: str) -> set[str]:
+    """Every string a GBNF without recursion or repetition generates from `start`
+    (literals, rule references, groups and alternatives; ``space`` read as nothing)."""
+    rules = dict(line.split(" ::= ", 1) for line in gbnf.splitlines() if " ::= " in line)
+
+    def alternatives(tokens: list[str]) -> set[str]:  # alt ('|' alt)*, up to ')'
+        out, sequence = set(), {""}
+        while tokens and tokens[0] != ")":
+            token = tokens.pop(0)
+            if token == "|":
+                out |= sequence
+                sequence = {""}
+                continue
+            if token == "(":
+                part = alternatives(tokens)
+                assert tokens.pop(0) == ")"
+            elif token.startswith('"'):
+                part = {json.loads(token)}
+            else:
+                part = {""} if token == "space" else alternatives(lex(rules[token]))
+            sequence = {a + b for a in sequence for b in part}
+        return out | sequence
+
+    def lex(body: str) -> list[str]:
+        tokens = re.findall(r'"(?:[^"\\]|\\.)*"|[\w-]+|[()|]|\S', body)
+        assert not set(tokens) & {"*", "+", "?"}, body
+        return tokens
+
+    return alternatives(lex(start))
+
+
+@pytest.mark.parametrize(("n", "least", "most"), [(4, 2, 3), (5, 0, 2), (3, 3, 3), (1, 0, 1)])
+def test_a_choice_list_holds_each_number_once(n: int, least: int, most: int) -> None:
+    values = [str(v) for v in range(1, n + 1)]
+    written = language("\n".join(rising("c", values, least, most)), "c")
+    expected = {
+        json.dumps([int(v) for v in chosen], separators=(",", ""))
+        for size in range(least, most + 1)
+        for chosen in itertools.combinations(values, size)
+    }
+    assert written == expected
+
+
+def test_the_grammar_writes_unique_choices_as_rising_lists() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "figures": {"type": "array", "items": {"enum": [1, 2, 3]}, "maxItems": 2,
+                        "uniqueItems": True},
+            "tags": {"type": "array", "items": {"enum": [1, 2]}, "maxItems": 2},
+        },
+        "required": ["figures", "tags"],
+    }  # fmt: skip
+    gbnf = grammar_for(json.dumps(schema))
+    figures = re.search(r"^figures ::= (\S+)$", gbnf, re.M)
+    assert figures is not None
+    assert language(gbnf, figures.group(1)) >= {"[1,3]", "[]", "[2]"}
+    assert "[2,2]" not in language(gbnf, figures.group(1))
+    assert "@choice" not in gbnf
+    assert "uniqueItems" not in gbnf and 'tags-item ("," space tags-item)' in gbnf  # as before

@@ -124,3 +124,35 @@ def test_a_deadline_ends_the_embedded_model_with_one_line_not_a_crash(tmp_path: 
     assert "within its deadline of 3 s" in line
     assert json.loads(run.stdout)["error"]["type"] == "BackendTimeout"
     assert took < 60  # start-up and model load, the 3 s, and a decode that stops at once
+
+
+def test_a_sentence_at_its_word_cap_ends_rather_than_gluing_words() -> None:
+    """At a pattern's word cap the grammar allows no new word. Left to its favourite
+    allowed token the model glued its next words on ("tomakeilateralDecisions", the
+    seed's brief); now it ends the sentence there with a bare period."""
+    pytest.importorskip("llama_cpp", reason="install summarizer[local]")
+    from summarizer.local import model
+    from summarizer.local.decode import generate
+    from summarizer.local.grammar import grammar_for
+    from summarizer.shapes import sentence_pattern
+
+    sentence = (
+        "Hamas said the rest of the plan would require discussions within a unified "
+        "national framework and that it was not mandated to make unilateral decisions."
+    )
+    schema = {
+        "type": "object",
+        "properties": {"copy": {"type": "string", "pattern": f"^{sentence_pattern(8)}$"}},
+        "required": ["copy"],
+    }
+    prompt = (
+        "<|im_start|>user\nCopy this sentence word for word into the JSON field copy:\n"
+        f"{sentence}<|im_end|>\n<|im_start|>assistant\n"
+    )
+    gen = generate(
+        model.load(), [(prompt, True)], grammar=grammar_for(json.dumps(schema)), max_tokens=60
+    )
+    copied = json.loads(gen.text)["copy"]
+    words = copied.split()
+    assert len(words) <= 8 and copied.endswith("."), copied
+    assert all(w.strip(".") in sentence.split() for w in words), copied  # none glued

@@ -14,12 +14,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from textwrap import shorten
 
 from summarizer.text import memo
 from summarizer.text.attribution import (
     CLOSE,
     attributions,
     framing_errors,
+    pronoun_speakers,
     quotation_occurs,
     quotations,
     speakers,
@@ -172,7 +174,17 @@ def free_text_errors(
     first = found.evidence[0] if found.evidence else 1
     # A speaker is named in the best evidence sentence or in the two before it.
     window = article[max(0, first - 4) : first]
-    return errors(sentence, evidence, window=window, names_from=article, skip=skip)
+    found_errors = errors(sentence, evidence, window=window, names_from=article, skip=skip)
+    if ErrorKind.SPEAKER.value not in skip:
+        # Free text joins sentences: "it said" may come to stand for another speaker.
+        pairs = [(article[i - 1], article[i - 2] if i > 1 else "") for i in found.evidence]
+        found_errors += [
+            Error(ErrorKind.SPEAKER, speech, f"'{speech}' reads as said by {reads_as}, but in "
+                  f"the article it follows '{shorten(theirs, 80, placeholder=' ...')}'; "
+                  "name who said it")
+            for speech, reads_as, theirs in pronoun_speakers(sentence, pairs)
+        ]  # fmt: skip
+    return found_errors
 
 
 def cited_errors(

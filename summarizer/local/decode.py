@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 # What the embedded server writes depends on how it decodes, not only on the request: the
 # cache key includes this version. Bump it with any change to the caps, the grammar, the
 # guards or this module that can change an answer.
-DECODER_VERSION = "12"
+DECODER_VERSION = "13"
 
 
 class DecodeError(RuntimeError):
@@ -287,6 +287,8 @@ class _Decoder:
         self.breakers_or_end, self.enders = self.breakers.copy(), self.closers_only.copy()
         self.breakers_or_end[ends] = True
         self.enders[ends] = True
+        self.sentence_ends = np.zeros_like(self.breakers)
+        self.sentence_ends[ends] = True
         self.not_digits = (first < ord("0")) | (first > ord("9"))
         # Control and user-defined tokens never belong in the JSON. (End-of-generation is
         # one: when the grammar is complete and allows nothing else, the fallback in
@@ -369,9 +371,18 @@ class _Decoder:
         if not np.isfinite(masked).any():
             raise DecodeError("the grammar admits no next token")
         if wants_word and closers is not None:
-            closing = np.where(closers, masked, -np.inf)
-            if np.isfinite(closing).any():
-                masked = closing
+            # The model wants a new word where the grammar allows none (a sentence at its
+            # word cap): close the string if it may close, else end the sentence with a
+            # bare period after a word that can end one. Left to its favourite allowed
+            # token, the model glues its next words onto this one
+            # ("tomakeilateralDecisions"). (Not where a value opens: "!" is a word too.)
+            openings = self.openings
+            word_ends = openings.in_string and ENDABLE.match(openings.value[-1:]) is not None
+            for preferred in (closers, self.sentence_ends) if word_ends else (closers,):
+                ending = np.where(preferred, masked, -np.inf)
+                if np.isfinite(ending).any():
+                    masked = ending
+                    break
         return self._pick(masked)
 
     def _pick(self, scores: np.ndarray) -> int:

@@ -4,6 +4,7 @@ policy that goes with it (lists capped, string lengths held)."""
 from __future__ import annotations
 
 import functools
+import json
 import re
 from typing import Any
 
@@ -34,10 +35,76 @@ def _flatten_string_rules(gbnf: str) -> str:
 
 @functools.lru_cache(maxsize=16)
 def grammar_for(schema_json: str) -> str:
-    """GBNF for a JSON Schema (property order kept: it is the order the model writes)."""
+    """GBNF for a JSON Schema (property order kept: it is the order the model writes).
+
+    llama-cpp-python's converter ignores ``uniqueItems``: a list of numbers to choose from
+    (``uniqueItems`` over an ``enum``) is written here as a rising sequence instead, so
+    each number can be chosen at most once and a small model cannot spend its picks on
+    repeats ("figures": [2, 2])."""
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-    return _flatten_string_rules(json_schema_to_gbnf(schema_json))
+    choices: list[list[str]] = []
+    schema = _unique_choices(json.loads(schema_json), choices)
+    gbnf = json_schema_to_gbnf(json.dumps(schema))
+    for n in range(len(choices)):
+        gbnf = gbnf.replace(json.dumps(json.dumps(_placeholder(n))), f"choice{n}")
+    rules = [rule for group in choices for rule in group]
+    return _flatten_string_rules("\n".join([gbnf.rstrip("\n"), *rules]) + "\n")
+
+
+def _placeholder(n: int) -> str:
+    return f"@choice{n}@"
+
+
+def _unique_choices(schema: Any, choices: list[list[str]]) -> Any:
+    """`schema` with each list of distinct choices (``uniqueItems`` over an ``enum`` or a
+    ``const``) replaced by a placeholder string; the GBNF of each (`rising`) is appended
+    to `choices`."""
+    if isinstance(schema, list):
+        return [_unique_choices(v, choices) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    items = schema.get("items")
+    if schema.get("type") == "array" and schema.get("uniqueItems") and isinstance(items, dict):
+        values = items.get("enum", [items["const"]] if "const" in items else None)
+        if values is not None:
+            n = len(choices)
+            least, most = int(schema.get("minItems", 0)), schema.get("maxItems", len(values))
+            choices.append(rising(f"choice{n}", [json.dumps(v) for v in values], least, int(most)))
+            return {"const": _placeholder(n)}
+    return {k: _unique_choices(v, choices) for k, v in schema.items()}
+
+
+def rising(name: str, values: list[str], least: int, most: int) -> list[str]:
+    """GBNF rules `name` for a JSON list of `least` to `most` of `values`, each at most
+    once, in the order given: rule ``name-i-c`` follows value i as the c-th item, and
+    offers only the values after it that still leave room for `least` items."""
+    n, most = len(values), min(most, len(values))
+
+    def lit(i: int) -> str:
+        return json.dumps(values[i])
+
+    def after(i: int, c: int) -> str:
+        options = [
+            f'"," space {lit(j)} {name}-{j}-{c + 1}'
+            for j in range(i + 1, n)
+            if c < most and n - j >= least - c
+        ]
+        if c >= least:
+            options.append('"]" space')
+        return " | ".join(options)
+
+    firsts = [f"{lit(i)} {name}-{i}-1" for i in range(n) if most > 0 and n - i >= least]
+    if least == 0:
+        firsts.append('"]" space')
+    out = [f'{name} ::= "[" space ({" | ".join(firsts)})']
+    out += [
+        f"{name}-{i}-{c} ::= {after(i, c)}"
+        for c in range(1, most + 1)
+        for i in range(c - 1, n)
+        if n - i - 1 >= least - c  # reachable: room is left for the least
+    ]
+    return out
 
 
 def compact(schema: Any, attributions: int = 0) -> Any:

@@ -114,7 +114,19 @@ class WordGuard:
             opens = not before or (before[-1] in _OPENS and not _INITIAL.search(before))
             if not self.allows(m.group(), opens=opens, complete=complete):
                 return False
+            if _repeats(before, m.group()):
+                return False
         return True
+
+
+def _repeats(before: str, word: str) -> bool:
+    """Does capitalized `word` repeat the word just before it ("Gaza Gaza Strip")? A
+    small model stutters so on names; "Gaza. Gaza" is two sentences, not a repeat."""
+    core = _core(word)
+    if not core[:1].isupper():
+        return False
+    previous = before.rsplit(None, 1)[-1] if before else ""
+    return previous.lower() == core.lower()
 
 
 @functools.lru_cache(maxsize=8)

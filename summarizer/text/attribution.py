@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from summarizer.text import memo
-from summarizer.text.names import names
+from summarizer.text.names import name_occurs, names
 from summarizer.text.words import (
     QUOTES,
     SENTENCE_MEMO,
@@ -182,3 +182,38 @@ def speaks_before(speaker: str, window: Sequence[str]) -> bool:
             if SPEECH_AFTER.match(sentence[m.end() :]):
                 return True
     return False
+
+
+_PRONOUN_SPEECH = re.compile(
+    rf"\b(?P<p>it|he|she|they)\s+(?:has\s+|had\s+|have\s+)?(?P<v>{_SPEECH})\b", re.I
+)
+
+
+def pronoun_speakers(text: str, evidence: Sequence[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """Speech given to a pronoun ("but it said ...") that reads as someone else's.
+
+    In `text` the pronoun reads as a name written before it in the same sentence
+    ("Egypt is still being consulted ..., but it said"). `evidence` holds pairs of an
+    article sentence and the text just before it (the previous sentence), where the
+    article's own pronoun finds who it stands for ("Hamas agreed ... . It said ...").
+    Where an evidence sentence gives the same speech to the same pronoun and none of the
+    names before the pronoun in `text` is named before it in the article, the pronoun
+    has changed whom it stands for: returns (the speech, the names it may read as, the
+    article's text before its pronoun) for each. A pronoun with no name before it in
+    `text` cannot be read here and passes."""
+    out = []
+    plain = text.translate(QUOTES)
+    for m in _PRONOUN_SPEECH.finditer(plain):
+        before = [n.text for n in names(plain[: m.start()])]
+        if not before:
+            continue
+        said = re.compile(rf"\b{m.group('p')}\s+(?:has\s+|had\s+|have\s+)?{m.group('v')}\b", re.I)
+        for sentence, previous in evidence:
+            hit = said.search(sentence.translate(QUOTES))
+            if hit is None:
+                continue
+            context = f"{previous} {sentence.translate(QUOTES)[: hit.start()]}".strip()
+            if not any(name_occurs(name, normalize(context)) for name in before):
+                out.append((m.group(), " or ".join(dict.fromkeys(before)), context))
+            break
+    return out

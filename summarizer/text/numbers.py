@@ -52,6 +52,26 @@ class Number:
     text: str  # as written (after number words became digits)
     value: float
     approximate: bool  # "about 20,000", "more than 300"
+    below: float | None = None  # a vague quantity's range: "thousands" is value to below
+
+
+# Vague quantities state a range: "thousands of people injured" where the article has five
+# is an invented figure; where it has 5,000, a fair one. Each, its range [from, below).
+_VAGUE = re.compile(
+    r"\b(?:(?:tens|hundreds) of )?(?:dozens|hundreds|thousands|millions|billions)\b",
+    re.I,
+)
+_VAGUE_RANGES = {
+    "dozens": (24.0, 200.0),
+    "hundreds": (200.0, 1e3),
+    "thousands": (2e3, 1e5),
+    "tens of thousands": (2e4, 1e5),
+    "hundreds of thousands": (2e5, 1e6),
+    "millions": (2e6, 1e9),
+    "tens of millions": (2e7, 1e8),
+    "hundreds of millions": (2e8, 1e9),
+    "billions": (2e9, 1e12),
+}
 
 
 def _digits(text: str) -> str:
@@ -82,6 +102,10 @@ def numbers(text: str) -> tuple[Number, ...]:
             value *= _SCALE[scale.lower()]
         approximate = _APPROX.search(plain[: m.start()]) is not None
         out.append(Number(m.group().strip(), value, approximate))
+    for m in _VAGUE.finditer(plain):
+        if (found := _VAGUE_RANGES.get(re.sub(r"\s+", " ", m.group()).lower())) is None:
+            continue  # "hundreds of dozens": no such phrase
+        out.append(Number(m.group(), found[0], True, below=found[1]))
     return tuple(out)
 
 
@@ -99,8 +123,16 @@ def _precision(number: Number) -> float:
 
 def number_matches(number: Number, candidates: Iterable[Number]) -> bool:
     """`number` states one of `candidates`: the same value, or that value rounded to the
-    precision `number` is written with (within 10%), or within 15% when it says "about"."""
+    precision `number` is written with (within 10%), or within 15% when it says "about";
+    a vague quantity ("thousands") states a value in its range, or the same quantity."""
     for c in candidates:
+        if number.below is not None or c.below is not None:
+            if number.below is not None and (
+                (number.value, number.below) == (c.value, c.below)
+                or (c.below is None and number.value <= c.value < number.below and not _year(c))
+            ):
+                return True
+            continue  # a precise figure is not stated by a vague one
         if math.isclose(number.value, c.value, rel_tol=1e-9, abs_tol=1e-9):
             return True
         gap = abs(number.value - c.value)
@@ -110,6 +142,11 @@ def number_matches(number: Number, candidates: Iterable[Number]) -> bool:
         if number.approximate and relative <= 0.15:
             return True
     return False
+
+
+def _year(number: Number) -> bool:
+    """Written as a year ("in July 2013"): no count of thousands."""
+    return len(number.text) == 4 and number.text.isdigit() and 1500 <= number.value <= 2100
 
 
 def figure_occurs(value: str, evidence: Sequence[str]) -> bool:

@@ -48,3 +48,25 @@ def test_a_cited_item_is_held_to_what_it_cites() -> None:
 def test_a_speaker_must_be_the_source() -> None:
     found = errors("Egypt said it would lead.", [ARTICLE[0]], window=ARTICLE[:1])
     assert [e.kind for e in found] == [ErrorKind.SPEAKER]
+
+
+def test_a_pronoun_joined_to_another_name_is_the_wrong_speaker() -> None:
+    """The seed's brief joined two sentences so that Egypt says what Hamas said."""
+    article = [
+        "Egypt is still being consulted on whether the force should be a U.N. operation.",
+        "Hamas agreed to the first stage of the proposal.",
+        "It said the rest of the plan would require a national framework.",
+    ]
+    wrong = (
+        "Egypt is still being consulted on the force, but it said the rest of the plan "
+        "would require a national framework."
+    )
+    (error,) = free_text_errors(wrong, article)
+    assert error.kind == ErrorKind.SPEAKER and error.found == "it said"
+    assert "Egypt" in error.message and "Hamas agreed" in error.message
+    right = (
+        "Hamas agreed to the first stage, and it said the rest of the plan would require a "
+        "national framework."
+    )
+    assert free_text_errors(right, article) == []
+    assert free_text_errors(wrong, article, skip=frozenset({"speaker"})) == []

@@ -8,6 +8,7 @@ import pytest
 from summarizer.text.attribution import (
     attributions,
     framing_errors,
+    pronoun_speakers,
     quotation_occurs,
     quotations,
     speakers,
@@ -93,3 +94,18 @@ def test_framing_errors_say_exactly_what_changed(
     text: str, evidence: str, found: list[tuple[str, str]]
 ) -> None:
     assert framing_errors(text, evidence) == found
+
+
+def test_a_pronoun_speaker_reads_as_a_name_before_it() -> None:
+    hamas = ("It said the plan needs a framework.", "Hamas agreed to the first stage.")
+    assert pronoun_speakers("Hamas agreed, and it said the plan needs a framework.", [hamas]) == []
+    (found,) = pronoun_speakers(
+        "Egypt was consulted, but it said the plan needs a framework.", [hamas]
+    )
+    assert found == ("it said", "Egypt", "Hamas agreed to the first stage.")
+    # Within the article's own sentence: "Hamas agreed, and it said ..."
+    inline = ("Hamas agreed, and it said the plan needs a framework.", "Egypt was consulted.")
+    assert pronoun_speakers("Hamas agreed, and it said the plan needs a framework.", [inline]) == []
+    # No name before the pronoun in the summary, or no such speech in the evidence: passes.
+    assert pronoun_speakers("It said the plan needs a framework.", [hamas]) == []
+    assert pronoun_speakers("Egypt agreed, but he told reporters so.", [hamas]) == []

@@ -128,3 +128,23 @@ def test_about_reaches_15_percent_and_small_numbers_are_relative_to_themselves()
 
 def test_a_figure_occurs_as_written_even_where_it_is_no_number() -> None:
     assert figure_occurs("first", ["He came first", "Then he left."])
+
+
+def test_a_vague_quantity_states_a_range() -> None:
+    """The chemical plant's recorded brief said "thousands of people injured" where the
+    article has "five out of six people": an invented figure."""
+    (thousands,) = numbers("with thousands of people injured")
+    assert not number_matches(thousands, numbers("Five out of six people were injured."))
+    assert number_matches(thousands, numbers("Some 5,000 people fled."))
+    assert not number_matches(thousands, numbers("Some 500,000 people fled."))
+    assert number_matches(thousands, numbers("Thousands of people fled."))  # the same words
+    (many,) = numbers("hundreds of thousands fled")  # one quantity, not two
+    assert number_matches(many, numbers("300,000 fled")) and not number_matches(
+        many, numbers("30,000 fled")
+    )
+    # A precise figure is not stated by a vague one.
+    assert not number_matches(numbers("5,000 fled")[0], numbers("thousands fled"))
+    assert [n.below for n in numbers("dozens, hundreds, millions, billions")] == [
+        200.0, 1e3, 1e9, 1e12,
+    ]  # fmt: skip
+    assert not number_matches(thousands, numbers("The plant was hit in July 2013."))  # a year
