@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer.checks.scope import article_scope
-from summarizer.claims import find_claims, parser, statement_of
+from summarizer.claims import DATELINE, find_claims, parser, statement_of
 from summarizer.schema import Entity, Figure, KeyPoint, OpenQuestion
 from summarizer.text.support import occurrences
 from summarizer.text.words import content_stems, normalize
@@ -63,10 +63,13 @@ class Candidates:
 
 def propose(sentences: Sequence[str]) -> Candidates:
     """The candidates of an English article, given as its numbered sentences (S1 first)."""
-    docs = list(parser().pipe(list(sentences)))
+    # A wire dateline parses as the first sentence's subject ("Hong Kong (CNN)Six people
+    # were hurt": Hong Kong "were hurt"): the parse reads the sentence without it.
+    parsed = [DATELINE.sub("", s) if i == 0 else s for i, s in enumerate(sentences)]
+    docs = list(parser().pipe(parsed))
     found = Candidates(
         key_points=_key_points(sentences),
-        claims=[c.as_item() for c in find_claims(sentences, docs)],
+        claims=[c.as_item() for c in find_claims(parsed, docs)],
         entities=_entities(docs, sentences),
         figures=_figures(docs),
         open_questions=_open_questions(sentences),
@@ -143,7 +146,8 @@ def _number_of(doc: Doc, docs: Sequence[Doc]) -> int:
 def _role(ent: Span) -> str | None:
     """The entity's role in the article's words: an apposition ("Rob Dobson, senior
     economist at Markit"), a title before it ("Turkish President"), else what the sentence
-    says it does (the predicate of which it is the subject), at most 12 words."""
+    says it does (the predicate of which it is the subject, not under "whether" or "if"),
+    at most 12 words, ending after a noun phrase where it is cut."""
     root = ent.root
     doc = ent.doc
     appos = next((c for c in root.children if c.dep_ == "appos"), None)
@@ -154,18 +158,37 @@ def _role(ent: Span) -> str | None:
     if before:
         start = min(t.left_edge.i for t in before)
         return _trimmed(doc[start : ent.start].text)
-    if root.dep_ in ("nsubj", "nsubjpass") and root.head.i > ent.end - 1:
-        verb = root.head
+    verb = root.head
+    # Not a predicate under "whether" or "if": the article's question or condition ("It's
+    # unclear whether Israel will allow ..."), not what the entity does.
+    open_ = any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in verb.children)
+    if root.dep_ in ("nsubj", "nsubjpass") and verb.i > ent.end - 1 and not open_:
         helpers = [c.i for c in verb.children if c.dep_ in ("aux", "auxpass", "neg")]
         start = min([verb.i, *(i for i in helpers if i >= ent.end)])
-        return _trimmed(doc[start : verb.right_edge.i + 1].text)
+        end = verb.right_edge.i + 1
+        if len(doc[start:end].text.split()) > _ROLE_WORDS:  # cut after a noun phrase
+            ends = [
+                c.end
+                for c in doc.noun_chunks
+                if start < c.start and c.end <= end and c.root.pos_ != "PRON"
+                and len(doc[start : c.end].text.split()) <= _ROLE_WORDS
+            ]  # fmt: skip
+            end = max(ends, default=end)
+        return _trimmed(doc[start:end].text)
     return None
 
 
-def _trimmed(text: str, most: int = 12) -> str | None:
+_ROLE_WORDS = 12
+
+
+def _trimmed(text: str, most: int = _ROLE_WORDS) -> str | None:
     words = " ".join(text.split()).strip(' ,;:."\u201c\u201d').split()
+    if sum(" ".join(words).count(q) for q in '"\u201c\u201d') % 2:
+        words = " ".join(words).translate({ord(q): None for q in '"\u201c\u201d'}).split()
     if not words:
         return None
+    if len(words) <= most and re.fullmatch(r"(?:[A-Z]\.)+[A-Z]", words[-1]):
+        words[-1] += "."  # an initialism's period ("the U.S."), not the sentence's
     return " ".join(words[:most])
 
 

@@ -483,7 +483,7 @@ def _named_subject(sent: Span, people: frozenset[str]) -> tuple[str, str] | None
 
 # A wire story's dateline is no part of its first sentence's statement: "Hong Kong
 # (CNN)Six people were hurt", "WASHINGTON (AP) — The", "LONDON, March 3 (Reuters) - The".
-_DATELINE = re.compile(
+DATELINE = re.compile(
     r"^(?:[A-Z][A-Za-z.' ]{0,30}?,?\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2}\s*)?)?"
     r"\([A-Z][A-Za-z]{1,12}\)\s*(?:[-\u2013\u2014]+\s*)?(?=[A-Z\u201c\"'])"
 )
@@ -493,7 +493,7 @@ def statement_of(content: str) -> str | None:
     """The reported clause as one sentence of a claim: the article's words, a capital
     first, a final period, curly quotes (the schema's form); None if too long or short."""
     text = " ".join(content.split()).strip(" ,;:")
-    text = _DATELINE.sub("", text)
+    text = DATELINE.sub("", text)
     text = re.sub(r"^(?:that|however|but|and)\b[\s,]*", "", text, flags=re.IGNORECASE)
     if len(text.split()) > MAX_WORDS or len(text) > 290:  # its first clause, if it stands
         text = re.split(r",\s+(?:but|while|although|whereas)\s+|;\s+", text)[0]

@@ -174,3 +174,22 @@ def test_a_headline_cut_from_a_sentence_keeps_its_main_clause() -> None:
         "China's southeastern Fujian province sparked a huge fire, officials said."
     )
     assert _headline(hurt) == " ".join(hurt.split()[:12])
+
+
+def test_an_entitys_role_is_what_the_article_says_it_does() -> None:
+    entities = propose(
+        [
+            "Hong Kong (CNN)Six people were hurt after an explosion at a chemical plant.",
+            "Egypt is expected to lead the \u201cInternational Stabilization Force\u201d laid "
+            "out in U.S. President Donald Trump's plan for post-war Gaza, diplomats said.",
+            "It's unclear whether Israel will allow the presence of Turkish forces in Gaza.",
+            "The U.K. has sent advisers to a cell being operated by the U.S. in Israel.",
+        ]
+    ).entities
+    roles = {e["name"]: e["role"] for e in entities}
+    assert "Hong Kong" not in roles  # a dateline, not the subject of "were hurt"
+    # Cut after a noun phrase, its quotation marks not left open.
+    assert roles["Egypt"] == "is expected to lead the International Stabilization Force"
+    assert "Israel" not in roles  # "whether Israel will allow": a question, not a role
+    assert roles["U.K."] == "has sent advisers to a cell being operated by the U.S."
+    assert roles["Donald Trump"] == "U.S. President"

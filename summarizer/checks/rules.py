@@ -31,7 +31,7 @@ from summarizer.text.dates import date_occurs, dates
 from summarizer.text.names import name_occurs, names
 from summarizer.text.numbers import figure_occurs, number_matches, numbers
 from summarizer.text.support import cited, support
-from summarizer.text.words import ARTICLE_MEMO, contains, normalize, unknown_words
+from summarizer.text.words import ARTICLE_MEMO, contains, cut_short, normalize, unknown_words
 
 
 class ErrorKind(StrEnum):
@@ -88,9 +88,19 @@ def _missing(text: str, evidence: Sequence[str], where: str) -> Iterable[Error]:
             yield Error(ErrorKind.NAME, name, f"'{name}' is not in {where}")
     for word in unknown_words(text, haystack):
         yield Error(ErrorKind.WORD, word, f"'{word}' is not an English word nor in {where}")
+    last = cut_short(text)
+    if last is not None and not _ends_a_sentence(text, evidence):
+        yield Error(ErrorKind.WORD, last, f"the sentence ends on '{last}': it is cut short")
     for date in dates(text):  # its parts in one sentence, not a month here, a year there
         if not date_occurs(date, evidence):
             yield Error(ErrorKind.NAME, date.text, f"the date '{date.text}' is not in {where}")
+
+
+def _ends_a_sentence(text: str, sentences: Sequence[str]) -> bool:
+    """Does an article sentence end as `text` does (its last four words)? Then `text` ends
+    where the article does, not cut short."""
+    tail = " ".join(normalize(text).rstrip(" .!?'\u2019\u201d)").split()[-4:])
+    return any(normalize(s).rstrip(" .!?'\u2019\u201d)").endswith(tail) for s in sentences)
 
 
 def _framing(text: str, evidence: Sequence[str], window: Sequence[str]) -> Iterable[Error]:

@@ -149,3 +149,20 @@ def unknown_words(text: str, haystack: str) -> list[str]:
         for w in dict.fromkeys(m.group() for m in _RUN_TOGETHER.finditer(text.translate(QUOTES)))
         if zipf_frequency(w, "en") == 0 and not contains(haystack, normalize(w))
     ]
+
+
+# A sentence or headline of model-written prose that ends on one of these was cut short (a
+# decoder at its word cap: "... and Hamas alone was not mandated to.", "Egypt is expected
+# to lead the").
+_DANGLING = re.compile(
+    r"\b(a|an|the|to|of|and|or|but|with|from|that|which|whose|its|their|his|her|our|your|"
+    r"my)[.!?]?['\u2019\u201d)]*$",
+    re.I,
+)
+
+
+def cut_short(sentence: str) -> str | None:
+    """The word a sentence of prose ends on where no sentence can end ("to", "the"), or
+    None."""
+    m = _DANGLING.search(sentence.strip())
+    return m.group(1) if m else None

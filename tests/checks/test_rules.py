@@ -22,6 +22,7 @@ ARTICLE = [
         ("Egypt will lead the stabilization force.", ErrorKind.HEDGE),
         ("Indonesia offered 20,000 soldiers, write only what the article says.", ErrorKind.ECHO),
         ("Indonesia offered 20,000 soldiersforTheoperation.", ErrorKind.WORD),
+        ("Indonesia offered 20,000 soldiers for the.", ErrorKind.WORD),  # cut short
     ],
 )
 def test_each_kind_is_found(sentence: str, kind: ErrorKind) -> None:
@@ -70,3 +71,13 @@ def test_a_pronoun_joined_to_another_name_is_the_wrong_speaker() -> None:
     )
     assert free_text_errors(right, article) == []
     assert free_text_errors(wrong, article, skip=frozenset({"speaker"})) == []
+
+
+def test_a_sentence_cut_short_is_an_error_unless_the_article_ends_so() -> None:
+    article = [
+        "Egypt is expected to lead the force, diplomats said.",
+        "This is what they agreed to.",
+    ]
+    (error,) = free_text_errors("Egypt is expected to lead the", article)  # a headline, cut
+    assert error.kind == ErrorKind.WORD and error.found == "the"
+    assert free_text_errors("This is what they agreed to.", article) == []

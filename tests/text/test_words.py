@@ -7,6 +7,7 @@ from summarizer.text.memo import bounded, clear_all
 from summarizer.text.words import (
     contains,
     content_stems,
+    cut_short,
     normalize,
     similar,
     stem_pairs,
@@ -84,3 +85,11 @@ def test_words_run_together_are_found_unless_english_or_the_articles() -> None:
             "eBay; the water is nonpotable; he loat.")  # fmt: skip
     assert unknown_words(text, article) == ["tomakeilateralDecisions"]
     assert unknown_words("The scheme is called fooBarQux.", normalize("fooBarQux began.")) == []
+
+
+def test_a_sentence_cut_short_ends_on_a_word_no_sentence_ends_on() -> None:
+    assert cut_short("Hamas alone was not mandated to.") == "to"
+    assert cut_short("It sent troops to the.\u201d") == "the"
+    assert cut_short("Hamas alone was not mandated to make decisions.") is None
+    assert cut_short("The force is led by Egypt.") is None
+    assert cut_short("Egypt is expected to lead the") == "the"  # a headline has no period
