@@ -81,7 +81,7 @@ class Summarizer:
         """Set what the settings decide about each request."""
         self.settings = s
         self.backend = backend
-        self.prompt = prompts.load(s.prompt or backend.default_prompt)
+        self.prompt = prompts.load(s.prompt or backend.default_prompt, s.prompts_dir)
         self.sampling = Sampling(s.temperature, s.top_p, s.seed, s.max_tokens)
         self.max_reasks = s.max_reasks if s.max_reasks is not None else backend.default_reasks
         # The small-model way's answer: the setting, else the backend's for it, if any.
@@ -90,7 +90,9 @@ class Summarizer:
         self.policy = s.policy
         self.timeout = s.timeout or backend.default_timeout
         self.deadline = s.deadline  # None: the backend's, by how the article is summarized
-        self.lists = s.lists or backend.default_lists
+        # A prompt of the user's asks for the whole summary: in extract mode the choosing
+        # prompt would answer instead, and the user's would go unused.
+        self.lists = s.lists or ("write" if s.prompt else backend.default_lists)
         self.caller = Caller(backend, self.sampling, self.timeout, s.policy)
 
     REQUEST_OPTIONS = REQUEST_OPTIONS

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from summarizer.article import Article
 from summarizer.errors import PromptError
@@ -47,10 +48,11 @@ class Prompt:
         sentences: Sequence[Sentence] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> list[Message]:
-        """The chat messages for `article`: metadata and numbered sentences (all, or those
-        of one chunk, under their own numbers), each `fence`d, asking for a summary in
-        `language` (an ISO 639-1 code; default: the article's). `extra`: more values for
-        the template (fenced already)."""
+        """The chat messages for `article`. The templates' variables: `metadata` and
+        `sentences` (all, or those of one chunk, under their own numbers; each `id` and
+        `text`), each `fence`d; `language`, the name of the summary's language (an ISO
+        639-1 code given, default: the article's); `fields`, the summary's fields by name
+        with their descriptions. `extra`: more values for the template (fenced already)."""
         return self.messages(
             {
                 "metadata": {k: fence(str(v)) for k, v in article.metadata().items()},
@@ -59,6 +61,7 @@ class Prompt:
                     for s in (article.sentences if sentences is None else sentences)
                 ],
                 "language": name_of(language or article.lang),
+                "fields": _fields(),
                 **(extra or {}),
             }
         )
@@ -66,10 +69,22 @@ class Prompt:
     def messages(self, values: dict[str, Any]) -> list[Message]:
         """The chat messages of this template with `values` (text in them already fenced)."""
         messages = []
-        if self.system is not None:
-            messages.append({"role": "system", "content": self.system.render(values).strip()})
-        messages.append({"role": "user", "content": self.user.render(values).strip()})
+        try:
+            if self.system is not None:
+                system = self.system.render(values).strip()
+                messages.append({"role": "system", "content": system})
+            messages.append({"role": "user", "content": self.user.render(values).strip()})
+        except jinja2.TemplateError as exc:  # an undefined variable, a failing filter
+            raise PromptError(f"prompt {self.name!r}: {' '.join(str(exc).split())}") from None
         return messages
+
+
+@functools.cache
+def _fields() -> dict[str, str]:
+    """The summary's fields and their descriptions, for a template to explain them."""
+    from summarizer.schema import ArticleSummary
+
+    return {n: f.description or "" for n, f in ArticleSummary.model_fields.items()}
 
 
 # What in an article could pass for the prompt's own structure: a sentence label, a chat
@@ -94,52 +109,125 @@ def prompt_dir() -> Path:
     return data_dir("prompts")
 
 
+# The built-in templates stay reachable under this prefix from a user's template that
+# shadows one of their names ({% extends "builtin/news.user.j2" %}).
+BUILTIN = "builtin"
+
+
+def _env(directory: Path | None) -> jinja2.Environment:
+    return _env_of(prompt_dir(), directory)
+
+
 @functools.cache
-def _env(directory: Path) -> jinja2.Environment:
+def _env_of(builtins: Path, directory: Path | None) -> jinja2.Environment:
+    """Templates from `directory` (a user's), then the built-in ones: a user's template
+    may extend or include a built-in one by its file name."""
+    builtin = jinja2.FileSystemLoader(builtins)
+    searched: list[jinja2.BaseLoader] = [builtin]
+    if directory is not None:
+        searched.insert(0, jinja2.FileSystemLoader(directory))
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(directory),
-        undefined=jinja2.StrictUndefined,
+        loader=jinja2.ChoiceLoader([jinja2.PrefixLoader({BUILTIN: builtin}), *searched]),
+        undefined=jinja2.StrictUndefined,  # a misspelt variable is an error, not ""
         keep_trailing_newline=True,
         autoescape=False,  # plain-text prompts, never HTML
     )
 
 
-def available() -> list[str]:
-    """Names of the prompts that ship with the package for an article (not the overview
-    and choice prompts, which the chunked path and the small-model mode use on their own)."""
-    names = (p.name.removesuffix(".user.j2") for p in prompt_dir().glob("*.user.j2"))
+def available(directory: Path | None = None) -> list[str]:
+    """Names of the prompts for an article: a user's in `directory`, then those that ship
+    with the package (not the overview and choice prompts, which the chunked path and the
+    small-model mode use on their own)."""
+    folders = [prompt_dir()] if directory is None else [directory, prompt_dir()]
+    names = {p.name.removesuffix(".user.j2") for d in folders for p in d.glob("*.user.j2")}
     return sorted(n for n in names if n not in (OVERVIEW_PROMPT, CHOOSE_PROMPT))
 
 
 _NAME = re.compile(r"[A-Za-z0-9][\w-]*")  # a template's name: never a path
 
 
-def load(name: str = DEFAULT_PROMPT) -> Prompt:
-    """The prompt named `name`, one of the templates in the prompt folder (`available`,
-    or the overview prompt); a name is never a path."""
+def is_path(prompt: str) -> bool:
+    """Does the `prompt` setting name a template file rather than a prompt?"""
+    return prompt.endswith(".j2") or "/" in prompt or "\\" in prompt
+
+
+def load(name: str = DEFAULT_PROMPT, directory: Path | None = None) -> Prompt:
+    """The prompt `name`: a template file (`is_path`: its text is the user message; a
+    ``<stem>.system.j2`` beside a ``<stem>.user.j2`` is the system one), or a name, looked
+    up in the user's prompt folder `directory`, then among the built-in prompts."""
+    if is_path(name):
+        return _load_file(Path(name).expanduser().resolve())
     if not _NAME.fullmatch(name):
         raise PromptError(f"no prompt named {name!r}; available: {', '.join(available())}")
-    return _load(name)
+    if directory is not None and not directory.is_dir():
+        raise PromptError(f"prompts_dir {str(directory)!r} is not a folder")
+    return _load(name, directory.resolve() if directory is not None else None)
 
 
 @functools.cache
-def _load(name: str) -> Prompt:
-    directory = prompt_dir()
-    user_path = directory / f"{name}.user.j2"
-    if not user_path.is_file():
-        raise PromptError(f"no prompt named {name!r}; available: {', '.join(available())}")
-    system_path = directory / f"{name}.system.j2"
-    sources = [user_path.read_text(encoding="utf-8")]
-    if system_path.is_file():
-        sources.append(system_path.read_text(encoding="utf-8"))
-    match = _VERSION.search(sources[0])
-    if match is None:
-        raise PromptError(f"{user_path} has no '{{# version: N #}}' comment")
-    env = _env(directory)
-    return Prompt(
-        name=name,
-        version=match.group(1),
-        system=env.get_template(system_path.name) if system_path.is_file() else None,
-        user=env.get_template(user_path.name),
-        digest=hashlib.sha256("\0".join(sources).encode()).hexdigest()[:16],
+def _load(name: str, directory: Path | None) -> Prompt:
+    found = next(
+        (d for d in (directory, prompt_dir()) if d and (d / f"{name}.user.j2").is_file()), None
     )
+    if found is None:
+        known = ", ".join(available(directory))
+        raise PromptError(f"no prompt named {name!r}; available: {known}")
+    builtin = found == prompt_dir()
+    system = f"{name}.system.j2" if (found / f"{name}.system.j2").is_file() else None
+    return _compile(name, _env(None if builtin else found), f"{name}.user.j2", system, builtin)
+
+
+@functools.cache
+def _load_file(path: Path) -> Prompt:
+    if not path.is_file():
+        raise PromptError(f"prompt template {str(path)!r} does not exist")
+    stem = path.name.removesuffix(".j2").removesuffix(".user")
+    system = f"{stem}.system.j2" if path.name.endswith(".user.j2") else None
+    if system is not None and not (path.parent / system).is_file():
+        system = None
+    return _compile(stem, _env(path.parent), path.name, system, builtin=False)
+
+
+def _compile(
+    name: str, env: jinja2.Environment, user: str, system: str | None, builtin: bool
+) -> Prompt:
+    """The prompt of templates `user` and `system` in `env`: its version from the user
+    template's ``{# version: N #}`` comment (required of the built-in ones; "0" for a
+    user's without one), its digest over every template it extends or includes."""
+    try:
+        source = _source(env, user)
+        match = _VERSION.search(source)
+        if match is None and builtin:
+            raise PromptError(f"{user} has no '{{# version: N #}}' comment")
+        return Prompt(
+            name=name,
+            version=match.group(1) if match else "0",
+            system=env.get_template(system) if system else None,
+            user=env.get_template(user),
+            digest=_digest(env, [user, *([system] if system else [])]),
+        )
+    except jinja2.TemplateSyntaxError as exc:
+        raise PromptError(f"{exc.filename or user}, line {exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        missing = f"no template {exc.name!r} to extend or include"
+        raise PromptError(f"prompt {name!r}: {missing}") from None
+
+
+def _source(env: jinja2.Environment, name: str) -> str:
+    assert env.loader is not None
+    return env.loader.get_source(env, name)[0]
+
+
+def _digest(env: jinja2.Environment, names: list[str]) -> str:
+    """A digest of these templates' text and of every template they extend, include or
+    import, so that a change to a built-in block a user's template reuses changes it."""
+    seen: dict[str, str] = {}
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen[name] = text = _source(env, name)
+        todo += [t for t in jinja2.meta.find_referenced_templates(env.parse(text)) if t]
+    joined = "\0".join(f"{n}\0{seen[n]}" for n in sorted(seen))
+    return hashlib.sha256(joined.encode()).hexdigest()[:16]

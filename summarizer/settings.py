@@ -114,7 +114,14 @@ class SummarizerOptions(BaseModel):
     response_format: Literal["json_schema", "json_object"] | None = Field(
         None, description="json_schema, or json_object for llama-cpp-python's server."
     )
-    prompt: str | None = Field(None, min_length=1, description="Prompt template name.")
+    prompt: str | None = Field(
+        None,
+        min_length=1,
+        description="Prompt: a name (in prompts_dir, then the built-in ones) or a .j2 file.",
+    )
+    prompts_dir: Path | None = Field(
+        None, description="A folder of your own prompt templates (<name>.user.j2)."
+    )
     temperature: float = Field(
         0.0, ge=0.0, le=2.0, allow_inf_nan=False, description="Sampling temperature [0]."
     )

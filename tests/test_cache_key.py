@@ -5,6 +5,8 @@ pairs of settings that differ in one field."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,9 @@ from tests.conftest import SEED
 
 ARTICLE = Article.from_text(SEED.read_text())
 BASE: dict[str, Any] = {"base_url": "http://127.0.0.1:9/v1", "model": "m"}
+# A folder of the user's prompts whose "news" shadows the built-in one.
+MY_PROMPTS = Path(tempfile.mkdtemp(prefix="my-prompts-"))
+(MY_PROMPTS / "news.user.j2").write_text("Summarize: {{ sentences | length }} sentences.")
 
 # Each field that changes what the model is asked, or how its answer is checked, with
 # values that differ from the defaults.
@@ -31,6 +36,7 @@ CHANGES_THE_ANSWER: dict[str, st.SearchStrategy[Any]] = {
     "max_reasks": st.sampled_from([0, 1, 3]),
     "policy": st.sampled_from(["flag", "strict"]),
     "prompt": st.just("news-base"),
+    "prompts_dir": st.just(MY_PROMPTS),
     "language": st.sampled_from(["fr", "de", "es"]),
     "lists": st.just("extract"),
 }

@@ -21,9 +21,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 # A summarizer's options a command line may set (not the key itself: only the variable
 # holding it, so that it never shows in a shell's history or a process list).
 SUMMARIZER_FLAGS = (
-    "backend", "base_url", "model", "api_key_env", "response_format", "prompt", "language",
-    "context_window", "temperature", "top_p", "seed", "max_tokens", "max_reasks", "policy",
-    "timeout", "deadline", "lists",
+    "backend", "base_url", "model", "api_key_env", "response_format", "prompt", "prompts_dir",
+    "language", "context_window", "temperature", "top_p", "seed", "max_tokens", "max_reasks",
+    "policy", "timeout", "deadline", "lists",
 )  # fmt: skip
 SERVICE_FLAGS = ("backend", "base_url", "model", "api_key_env", "response_format", "jobs")
 SHORT = {"jobs": "-j", "format": "-f"}
