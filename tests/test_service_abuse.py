@@ -198,7 +198,10 @@ def test_idle_connections_under_a_descriptor_limit_leave_the_service_answering(
         health = httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
         took = time.perf_counter() - started
         said = (tmp_path / "stderr").read_text()[-3000:]
-        assert health.status_code == 200 and took < 0.1, (took, said)
+        # Answered while the idle connections still hold their descriptors: well before
+        # the 2 s head timeout frees them (0.5 s of it gone already). Not a speed target
+        # (0.01 s on a quiet machine, 0.5 s once with CI's tests and a model beside it).
+        assert health.status_code == 200 and took < 1.0, (took, said)
         time.sleep(2.5)  # past the head timeout: every idle connection was closed
         open_still = 0
         for s in idle_sockets:
