@@ -117,6 +117,7 @@ _SPECULATIVE = re.compile(
 )
 _REPORTED = re.compile(r"\b(reportedly|allegedly|purportedly|rumou?red)\b", re.IGNORECASE)
 _PRONOUNS = frozenset({"it", "he", "she", "they"})
+_FIRST_PERSON = frozenset({"i", "we"})
 # Words that open a person's name ("Mayor Rawlings-Blake", "Mr Jacques").
 TITLES = frozenset(
     [
@@ -212,11 +213,13 @@ class FoundClaim:
     attributed_to: str  # as the article writes it; "the article" for the writer's own
     source_kind: str  # named_person, organization, publication, anonymous, article
     hedging: str  # stated, reported, unconfirmed, speculative
+    named_in: int | None = None  # an earlier sentence that names its source, if not its own
 
     def as_item(self) -> dict[str, object]:
-        """The claim as a summary's `claims` item (JSON), citing its sentence."""
+        """The claim as a summary's `claims` item (JSON), citing its sentence (and the one
+        that names its source, where that is another)."""
         return {
-            "sentences": [self.sentence],
+            "sentences": sorted({self.sentence, self.named_in or self.sentence}),
             "statement": self.statement,
             "attributed_to": self.attributed_to,
             "source_kind": self.source_kind,
@@ -242,13 +245,28 @@ def find_claims(sentences: Sequence[str], docs: Sequence[Doc] | None = None) -> 
     parsed = docs if docs is not None else list(parser().pipe(list(sentences)))
     people = _people(parsed)
     for number, doc in enumerate(parsed, start=1):
-        claim = _claim(doc[:], number, previous, people)
+        claim = _claim(doc[:], number, previous, people, _quoting(found, number, doc.text))
         if claim is not None:
             claim = _valid(claim, sentences)
         if claim is not None:
             found.append(claim)
         previous = _named_subject(doc[:], people) or previous
     return found
+
+
+_QUOTE_OPENS = ('"', "\u201c", "'", "\u2018")
+
+
+def _quoting(found: Sequence[FoundClaim], number: int, text: str) -> FoundClaim | None:
+    """Who speaks in sentence `number` if it goes on with a quotation (it opens with a
+    quotation mark, and a source was quoted in the three sentences before): "We simply
+    said ..." is still Snoussi's. The claim that quoted them; None otherwise."""
+    if not text.lstrip().startswith(_QUOTE_OPENS) or not found:
+        return None
+    last = found[-1]
+    if number - last.sentence > 3 or last.source_kind in ("article", "anonymous"):
+        return None
+    return last
 
 
 def _people(docs: Sequence[Doc]) -> frozenset[str]:
@@ -288,11 +306,17 @@ def _valid(claim: FoundClaim, sentences: Sequence[str]) -> FoundClaim | None:
 
 
 def _claim(
-    sent: Span, number: int, previous_subject: tuple[str, str] | None, people: frozenset[str]
+    sent: Span,
+    number: int,
+    previous_subject: tuple[str, str] | None,
+    people: frozenset[str],
+    quoting: FoundClaim | None = None,
 ) -> FoundClaim | None:
-    """The claim of one sentence, if it makes one."""
+    """The claim of one sentence, if it makes one; `quoting`: the claim of the quotation
+    the sentence goes on with."""
     text = sent.text
-    sourced = _according_to(sent, people) or _speaker(sent, previous_subject, people)
+    speaking = (quoting.attributed_to, quoting.source_kind) if quoting is not None else None
+    sourced = _according_to(sent, people) or _speaker(sent, previous_subject, people, speaking)
     if sourced is not None:
         source, kind, content = sourced
         hedging = "unconfirmed" if _UNCONFIRMED.search(content) else "reported"
@@ -307,17 +331,29 @@ def _claim(
     statement = statement_of(content)
     if statement is None:
         return None
-    return FoundClaim(number, statement, source, kind, hedging)
+    named_in = None
+    if quoting is not None and (source, kind) == speaking and quoting.attributed_to not in text:
+        named_in = quoting.named_in or quoting.sentence
+    return FoundClaim(number, statement, source, kind, hedging, named_in)
 
 
 def _speaker(
-    sent: Span, previous_subject: tuple[str, str] | None, people: frozenset[str]
+    sent: Span,
+    previous_subject: tuple[str, str] | None,
+    people: frozenset[str],
+    quoting: tuple[str, str] | None = None,
 ) -> tuple[str, str, str] | None:
-    """(source, kind, what is said) for "X said ...", "X told Y that ...", "..., X added"."""
+    """(source, kind, what is said) for "X said ...", "X told Y that ...", "..., X added".
+    "I" or "we" speak for whom the quotation is (`quoting`), else make no claim: a pronoun
+    is no source a reader can use."""
     for verb in sent:
         if verb.lemma_.lower() not in SPEECH or verb.pos_ not in ("VERB", "AUX"):
             continue
-        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        # A misparsed title may give a verb several subjects ("FTF vice - president Maher
+        # Snoussi told"): the name among them.
+        named = [c for c in subjects if c.pos_ == "PROPN"]
+        subject = next(iter(named or subjects), None)
         if subject is None and verb.dep_ in ("advcl", "xcomp", "conj"):  # "..., saying ..."
             # The nearest subject before it: a participle's attachment is often wrong.
             before = [t for t in sent if t.dep_ == "nsubj" and t.i < verb.i]
@@ -331,6 +367,10 @@ def _speaker(
             if previous_subject is None:
                 continue
             source, kind = previous_subject
+        elif subject.lower_ in _FIRST_PERSON:
+            if quoting is None:
+                continue
+            source, kind = quoting
         else:
             source, kind = _source(subject, sent, people)
         citing = _citing(verb)
@@ -419,7 +459,16 @@ def _phrase(head: Token) -> str:
         ):
             keep += list(child.subtree)
     ids = sorted(t.i for t in keep)
-    return head.doc[ids[0] : ids[-1] + 1].text.strip(" ,")
+    doc, start, end = head.doc, ids[0], ids[-1]
+    # A hyphenated title the parse cut at its hyphen ("FTF vice-president Maher Snoussi"):
+    # the words joined to the phrase's start by a hyphen, and the compounds of those.
+    while start > 0:
+        before = doc[start - 1]
+        hyphen = not before.whitespace_ and "-" in (before.text, doc[start].text)
+        if not hyphen and not (before.dep_ == "compound" and start <= before.head.i <= end):
+            break
+        start -= 1
+    return doc[start : end + 1].text.strip(" ,")
 
 
 def _source(head: Token, sent: Span, people: frozenset[str]) -> tuple[str, str]:
@@ -495,6 +544,8 @@ def statement_of(content: str) -> str | None:
     text = " ".join(content.split()).strip(" ,;:")
     text = DATELINE.sub("", text)
     text = re.sub(r"^(?:that|however|but|and)\b[\s,]*", "", text, flags=re.IGNORECASE)
+    if re.match(r"(?:which|who|whom|whose)\b", text, re.IGNORECASE):
+        return None  # a relative clause ("which the federation says is now over"): no claim
     if len(text.split()) > MAX_WORDS or len(text) > 290:  # its first clause, if it stands
         text = re.split(r",\s+(?:but|while|although|whereas)\s+|;\s+", text)[0]
     if len(text.split()) < 4 or len(text.split()) > MAX_WORDS or len(text) > 290:

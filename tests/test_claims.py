@@ -148,3 +148,20 @@ def test_the_kind_of_a_source_is_what_the_article_makes_it(
 )  # fmt: skip
 def test_a_wire_dateline_is_no_part_of_the_statement(sentence: str, statement: str) -> None:
     assert statement_of(sentence) == statement
+
+
+def test_a_quotation_that_goes_on_is_its_speakers_and_a_pronoun_is_no_source() -> None:
+    sentences = [
+        "Tunisia had faced expulsion from the tournament until apologising to Caf.",
+        "The host nation was at the centre of the row, which the federation says is now over.",
+        '"I am convinced that the page has turned," FTF vice-president Maher Snoussi told BBC.',
+        '"We never spoke of corruption because we had no evidence," said Snoussi.',
+        '"We simply said the referee was very badly chosen.',
+        "We said the referee was badly chosen.",
+    ]
+    found = {c.sentence: c.as_item() for c in find_claims(sentences)}
+    assert 2 not in found  # "which ... says is now over": a relative clause, no claim
+    assert found[3]["attributed_to"] == "FTF vice-president Maher Snoussi"  # hyphen kept
+    # The quotation goes on: Snoussi's, citing where he is named.
+    assert (found[5]["attributed_to"], found[5]["sentences"]) == ("Snoussi", [4, 5])
+    assert 6 not in found  # "We" outside a quotation: no source a reader can use
