@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from summarizer import Article, Summarizer
+from summarizer import Article, Summarizer, SummaryResult
 from summarizer.candidates import Candidates, propose
 from summarizer.choose import assemble, choice_model
 from summarizer.schema import Overview
@@ -97,21 +97,28 @@ def test_extract_mode_end_to_end_against_a_server(
     assert "claims: 1=The Guardian, citing" in sent and "\nkey_points: 1=S1; 2=S2" in sent
 
 
+def _chosen_with_prose(
+    fault_server: FaultServer, prose: dict[str, str], max_reasks: int
+) -> SummaryResult:
+    """The seed summarized in extract mode by a server whose every answer is `prose` with
+    the same choice of items (key points 2 to 4, claims 1 to 8, entities 1 to 4, figures 1
+    and 2)."""
+    chosen = {"key_points": [2, 3, 4], "claims": list(range(1, 9)), "entities": [1, 2, 3, 4],
+              "figures": [1, 2]}  # fmt: skip
+    fault_server.script = [Reply(200, completion(json.dumps({**prose, **chosen})))]
+    with Summarizer(base_url=fault_server.base_url, model="m", cache=False, lists="extract",
+                    max_reasks=max_reasks, context_window=32768) as summarizer:  # fmt: skip
+        return summarizer.summarize(SEED.read_text())
+
+
 def test_prose_that_still_fails_gives_way_to_the_articles_own_sentences(
     fault_server: FaultServer, offered: Candidates
 ) -> None:
     """After the re-ask, prose that invents (a country the article does not name) is
     replaced by the article's first key points, and the correction says so."""
-    invented = {
-        "title": "Brazil sends troops to Gaza", "tldr": "Brazil sends troops to Gaza.",
-        "summary": "Brazil sends troops. Brazil leads the force.",
-        "key_points": [2, 3, 4], "claims": list(range(1, 9)), "entities": [1, 2, 3, 4],
-        "figures": [1, 2],
-    }  # fmt: skip
-    fault_server.script = [Reply(200, completion(json.dumps(invented)))]
-    with Summarizer(base_url=fault_server.base_url, model="m", cache=False, lists="extract",
-                    max_reasks=1, context_window=32768) as summarizer:  # fmt: skip
-        result = summarizer.summarize(SEED.read_text())
+    invented = {"title": "Brazil sends troops to Gaza", "tldr": "Brazil sends troops to Gaza.",
+                "summary": "Brazil sends troops. Brazil leads the force."}  # fmt: skip
+    result = _chosen_with_prose(fault_server, invented, max_reasks=1)
     assert result.brief.tldr == offered.key_points[0]["text"]
     # Its prose failed, not its choice: the key points it chose stand.
     assert [k.text for k in result.brief.key_points] == [
@@ -136,16 +143,9 @@ def test_the_parts_of_failing_prose_that_pass_are_kept(
     pass and stay. The embedded backend asks once: a re-ask of a small model's prose
     rarely mends it, and costs as much again."""
     first, second = offered.key_points[0]["text"], offered.key_points[1]["text"]
-    answer = {
-        "title": "Egypt expected to lead the force", "tldr": first,
-        "summary": f"{first} Brazil leads the force. {second}",
-        "key_points": [2, 3, 4], "claims": list(range(1, 9)), "entities": [1, 2, 3, 4],
-        "figures": [1, 2],
-    }  # fmt: skip
-    fault_server.script = [Reply(200, completion(json.dumps(answer)))]
-    with Summarizer(base_url=fault_server.base_url, model="m", cache=False, lists="extract",
-                    max_reasks=0, context_window=32768) as summarizer:  # fmt: skip
-        result = summarizer.summarize(SEED.read_text())
+    prose = {"title": "Egypt expected to lead the force", "tldr": first,
+             "summary": f"{first} Brazil leads the force. {second}"}  # fmt: skip
+    result = _chosen_with_prose(fault_server, prose, max_reasks=0)
     assert result.brief.title == "Egypt expected to lead the force" and result.brief.tldr == first
     assert result.brief.summary == f"{first} {second}"
     ((field, action, item),) = [(c.field, c.action, c.item) for c in result.corrections]
