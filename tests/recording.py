@@ -20,87 +20,23 @@ the address its server must listen on while recording (see docs/testing.md).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from unittest import mock
-from urllib.parse import urlsplit, urlunsplit
+
+from summarizer import testing
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
 FIXTURES = ROOT / "tests" / "fixtures"
-MATCH_ON = ("method", "uri", "body")
-
-# Never written into a cassette, in either direction.
-SECRET_HEADERS = (
-    "authorization",
-    "api-key",
-    "x-api-key",
-    "cookie",
-    "set-cookie",
-    "openai-organization",
-    "openai-project",
-    "x-request-id",
-)
-
-
-def _drop_headers(headers: Any) -> None:
-    for name in list(headers):
-        if name.lower() in SECRET_HEADERS:
-            del headers[name]
-
-
-def scrub_request(request: Any) -> Any:
-    """The request without secret headers, and its URI without a ``user:password@``
-    (httpx sends it as Basic auth, and vcrpy would record the URI as it was given)."""
-    _drop_headers(request.headers)
-    parts = urlsplit(request.uri)
-    if parts.username is not None or parts.password is not None:
-        request.uri = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
-    return request
-
-
-def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    _drop_headers(response.get("headers", {}))
-    return response
 
 
 def make_vcr(record_mode: str) -> Any:
-    """A vcr.VCR configured the same way for recording and for replay."""
-    import vcr
-
-    class _VCR(vcr.VCR):  # type: ignore[misc]
-        """vcrpy patches httpx's own transports; this also patches the embedded model's
-        (`EmbeddedTransport`), the same way, while a cassette is in use."""
-
-        @contextlib.contextmanager
-        def use_cassette(self, path: str, **kwargs: Any) -> Iterator[Any]:
-            import httpx2
-            from vcr.stubs.httpx_stubs import vcr_handle_async_request, vcr_handle_request
-
-            from summarizer.local.transport import EmbeddedTransport as Embedded
-
-            with super().use_cassette(path, **kwargs) as cassette:
-                serve = vcr_handle_async_request(cassette, Embedded.handle_async_request, httpx2)
-                answer = vcr_handle_request(cassette, Embedded.handle_request, httpx2)
-                with (
-                    mock.patch.object(Embedded, "handle_async_request", serve),
-                    mock.patch.object(Embedded, "handle_request", answer),
-                ):
-                    yield cassette
-
-    return _VCR(
-        cassette_library_dir=str(CASSETTES),
-        record_mode=record_mode,
-        match_on=MATCH_ON,
-        before_record_request=scrub_request,
-        before_record_response=scrub_response,
-        decode_compressed_response=True,
-    )
+    """The project's cassettes, as `summarizer.testing.make_vcr` records and replays them."""
+    return testing.make_vcr(CASSETTES, record_mode)
 
 
 def load_cases() -> list[dict[str, Any]]:
@@ -108,26 +44,7 @@ def load_cases() -> list[dict[str, Any]]:
     return cases
 
 
-def expected(result: Any) -> dict[str, Any]:
-    """The part of a `SummaryResult` that a replay must reproduce exactly."""
-    p = result.provenance
-    return {
-        "summary": result.brief.model_dump(mode="json"),
-        "corrections": [c.model_dump(mode="json") for c in result.corrections],
-        "grounding": result.grounding.model_dump(mode="json") if result.grounding else None,
-        "provenance": {
-            "backend": p.backend,
-            "base_url": p.base_url,
-            "model": p.model,
-            "mode": p.mode,
-            "prompt": p.prompt,
-            "prompt_version": p.prompt_version,
-            "schema_version": p.schema_version,
-            "attempts": p.attempts,
-            "usage": p.usage.model_dump(),
-            "chunks": p.chunks,
-        },
-    }
+expected = testing.comparable  # the part of a result a replay must reproduce
 
 
 def run_case(case: dict[str, Any]) -> dict[str, Any]:

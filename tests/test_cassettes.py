@@ -121,7 +121,7 @@ def test_cassettes_hold_no_secrets(path: Path) -> None:
 
 
 def test_secret_scrubbing_removes_auth_headers() -> None:
-    from tests.recording import scrub_request, scrub_response
+    from summarizer.testing import scrub_request, scrub_response
 
     class Request:
         def __init__(self) -> None:

@@ -1,0 +1,94 @@
+"""summarizer.pytest_plugin, as a user's project meets it: a test records its model calls
+once against a real (loopback) server and replays them with the server unused, with the
+key scrubbed, a golden file compared, and a clear failure when the request changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED, FaultServer, Reply, completion
+
+pytest_plugins = ["pytester"]
+
+USER_TEST = """
+from pathlib import Path
+
+def test_brief(summarizer_recording):
+    summarizer = summarizer_recording.summarizer(
+        base_url="{url}", model="m", api_key="sk-secret-key-123456", max_reasks=0{more}
+    )
+    result = summarizer.summarize(Path(r"{seed}").read_text())
+    summarizer_recording.assert_golden(result)
+"""
+
+
+def user_test(pytester: pytest.Pytester, server: FaultServer, more: str = "") -> None:
+    pytester.makepyfile(test_brief=USER_TEST.format(url=server.base_url, seed=SEED, more=more))
+
+
+def test_record_once_then_replay_without_the_server(
+    pytester: pytest.Pytester, fault_server: FaultServer, valid_summary_json: str
+) -> None:
+    fault_server.script = [Reply(200, completion(valid_summary_json))]
+    fault_server.models = {"data": [{"id": "m", "context_length": 32768}]}
+    user_test(pytester, fault_server)
+    pytester.runpytest_subprocess("--summarizer-record=once").assert_outcomes(passed=1)
+    folder = pytester.path / "cassettes" / "test_brief"
+    cassette = (folder / "test_brief.yaml").read_text()
+    assert "/chat/completions" in cassette
+    assert "sk-secret-key-123456" not in cassette  # scrubbed before it was written
+    assert (folder / "test_brief.golden.json").is_file()
+    asked = len(fault_server.requests)
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)  # replayed: the server is not asked
+    assert len(fault_server.requests) == asked
+
+
+def test_a_changed_request_says_why_and_how_to_re_record(
+    pytester: pytest.Pytester, fault_server: FaultServer, valid_summary_json: str
+) -> None:
+    fault_server.script = [Reply(200, completion(valid_summary_json))]
+    user_test(pytester, fault_server)
+    pytester.runpytest_subprocess("--summarizer-record=once").assert_outcomes(passed=1)
+    user_test(pytester, fault_server, more=', language="fr"')  # another prompt
+    run = pytester.runpytest_subprocess()
+    run.assert_outcomes(failed=1)
+    run.stdout.fnmatch_lines(
+        [
+            "*summarizer cassette*",
+            "summarizer sent a request that *test_brief.yaml does not hold.*an upgrade of "
+            "summarizer*Re-record: pytest --summarizer-record=all 'test_brief.py::test_brief'",
+        ]
+    )
+
+
+def test_a_missing_cassette_fails_with_how_to_record_it(
+    pytester: pytest.Pytester, fault_server: FaultServer
+) -> None:
+    user_test(pytester, fault_server)
+    run = pytester.runpytest_subprocess()
+    run.assert_outcomes(errors=1)
+    run.stdout.fnmatch_lines(["*no cassette at *test_brief.yaml: record it against a real*"])
+    assert fault_server.requests == []
+
+
+def test_a_different_result_fails_the_golden_file(
+    pytester: pytest.Pytester, fault_server: FaultServer, valid_summary_json: str
+) -> None:
+    fault_server.script = [Reply(200, completion(valid_summary_json))]
+    user_test(pytester, fault_server)
+    pytester.runpytest_subprocess("--summarizer-record=once").assert_outcomes(passed=1)
+    golden = pytester.path / "cassettes" / "test_brief" / "test_brief.golden.json"
+    golden.write_text(golden.read_text().replace('"attempts": 1', '"attempts": 7'))
+    run = pytester.runpytest_subprocess()
+    run.assert_outcomes(failed=1)
+    run.stdout.fnmatch_lines(["*the result differs from *test_brief.golden.json*"])
+
+
+def test_the_projects_cassettes_are_replayed_by_the_same_recorder() -> None:
+    from summarizer import testing
+    from tests import recording
+
+    assert recording.expected is testing.comparable
+    assert Path(recording.make_vcr("none").cassette_library_dir) == recording.CASSETTES
