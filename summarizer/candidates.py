@@ -102,7 +102,7 @@ def _key_points(sentences: Sequence[str]) -> list[dict[str, Any]]:
     scored = []
     for i, mine in enumerate(stems):
         text = statement_of(sentences[i])
-        if text is None or len(text.split()) < 6 or text.startswith(("\u201c", "'")):
+        if text is None or len(text.split()) < 6 or _quoted(sentences[i]):
             continue
         shared = sum(
             sum(w for s, w in mine.items() if s in other) / (sum(mine.values()) or 1.0)
@@ -113,6 +113,15 @@ def _key_points(sentences: Sequence[str]) -> list[dict[str, Any]]:
         scored.append((shared + lead, i, text))
     best = sorted(scored, reverse=True)[:MAX_KEY_POINTS]
     return [{"sentences": [i + 1], "text": text} for _, i, text in sorted(best, key=lambda x: x[1])]
+
+
+# A quotation, or a speaker's words going on from one ("I've been training hard"): a key
+# point in the writer's voice would give them to no one.
+_QUOTED = re.compile(r"""^\s*(?:["'\u201c\u2018]|(?:I|We|My|Our)\b)""")
+
+
+def _quoted(sentence: str) -> bool:
+    return _QUOTED.match(sentence) is not None
 
 
 def _entities(docs: Sequence[Doc], sentences: Sequence[str]) -> list[dict[str, Any]]:

@@ -360,6 +360,8 @@ def _speaker(
             subject = before[-1] if before else None
         if subject is None or subject.dep_ == "nsubjpass":
             continue
+        if subject.pos_ == "PRON" and subject.lower_ not in _PRONOUNS | _FIRST_PERSON:
+            continue  # "that", "which": no one a reader can name ("that happened and say")
         content = _reported_clause(sent, verb)
         if content is None:
             continue

@@ -193,3 +193,16 @@ def test_an_entitys_role_is_what_the_article_says_it_does() -> None:
     assert "Israel" not in roles  # "whether Israel will allow": a question, not a role
     assert roles["U.K."] == "has sent advisers to a cell being operated by the U.S."
     assert roles["Donald Trump"] == "U.S. President"
+
+
+def test_a_quotation_is_no_key_point() -> None:
+    """Key points are in the writer's voice: a speaker's words in one would be no one's."""
+    points = propose(
+        [
+            "Clarkson, 30, joined Motherwell for a second spell in July and may play on Saturday.",
+            '"I\'ve been playing games for the under-20 side and I keep my fitness up," he said.',
+            "I've been training hard and making sure that I was ready and match fit for it.",
+            "He scored nine goals at Dundee last season and has mostly been a substitute so far.",
+        ]
+    ).key_points
+    assert [p["sentences"] for p in points] == [[1], [4]]

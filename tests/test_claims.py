@@ -165,3 +165,11 @@ def test_a_quotation_that_goes_on_is_its_speakers_and_a_pronoun_is_no_source() -
     # The quotation goes on: Snoussi's, citing where he is named.
     assert (found[5]["attributed_to"], found[5]["sentences"]) == ("Snoussi", [4, 5])
     assert 6 not in found  # "We" outside a quotation: no source a reader can use
+
+
+def test_a_relative_pronoun_is_no_source() -> None:
+    sentences = [
+        '"When I step back from this terrible scenario that happened and say what more could '
+        'we have done, I think about it," chief executive Tim Cook told the newspaper.'
+    ]
+    assert all(c.attributed_to.lower() != "that" for c in find_claims(sentences))
