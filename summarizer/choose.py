@@ -124,16 +124,19 @@ async def summarize_by_choice(
     return kept[0], corrections + kept[1], usage
 
 
-def _chosen(raw: str | None, candidates: Candidates) -> dict[str, list[int]]:
-    """The numbers the model's last answer chose, for each list where they are a valid
-    choice (numbers offered, each once, as many as the answer must hold): its prose
-    failed, not necessarily its choices."""
+def _answer(raw: str | None) -> dict[str, Any]:
+    """The model's raw answer as a JSON object; empty where it is none."""
     try:
         data = json.loads(raw or "")
     except json.JSONDecodeError:
         return {}
-    if not isinstance(data, dict):
-        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _chosen(data: dict[str, Any], candidates: Candidates) -> dict[str, list[int]]:
+    """The numbers the model's answer `data` chose, for each list where they are a valid
+    choice (numbers offered, each once, as many as the answer must hold): its prose
+    failed, not necessarily its choices."""
     out = {}
     for name in CHOSEN:
         picked = data.get(name)
@@ -164,14 +167,10 @@ def _salvaged_prose(
     sentences that fail if two are left) with the article's own words for the rest
     (`_lead_prose`), and a correction for each part replaced or sentence dropped; or None
     if there are no such words."""
-    lead = _lead_prose(article, candidates, model, _chosen(raw, candidates))
+    theirs = _answer(raw)
+    lead = _lead_prose(article, candidates, model, _chosen(theirs, candidates))
     if lead is None:
         return None
-    try:
-        theirs = json.loads(raw or "")
-    except json.JSONDecodeError:
-        theirs = None
-    theirs = theirs if isinstance(theirs, dict) else {}
     sentences = [s.text for s in article.sentences]
     values = {name: getattr(lead, name) for name in _PROSE}
     corrections: list[Correction] = []
@@ -190,11 +189,12 @@ def _salvaged_prose(
             continue
         except ValidationError as exc:
             why = one_line(exc.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
-        kept = salvage(json.dumps(tried), sentences, skip=skip, model=Overview)
-        if name == "summary" and kept is not None:
-            values[name] = kept[0].summary  # its failing sentences dropped
-            corrections += kept[1]
-            continue
+        if name == "summary":  # its failing sentences dropped, if two are left
+            kept = salvage(json.dumps(tried), sentences, skip=skip, model=Overview)
+            if kept is not None:
+                values[name] = kept[0].summary
+                corrections += kept[1]
+                continue
         corrections.append(Correction(field=name, action="replaced", item=_OWN, reason=why))
     answer = model.model_construct(**{**lead.model_dump(), **values})
     return answer, corrections  # type: ignore[return-value]

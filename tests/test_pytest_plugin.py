@@ -28,13 +28,18 @@ def user_test(pytester: pytest.Pytester, server: FaultServer, more: str = "") ->
     pytester.makepyfile(test_brief=USER_TEST.format(url=server.base_url, seed=SEED, more=more))
 
 
+def recorded(pytester: pytest.Pytester, server: FaultServer, summary: str) -> None:
+    """The user's test, recorded once against `server` answering `summary`."""
+    server.script = [Reply(200, completion(summary))]
+    user_test(pytester, server)
+    pytester.runpytest_subprocess("--summarizer-record=once").assert_outcomes(passed=1)
+
+
 def test_record_once_then_replay_without_the_server(
     pytester: pytest.Pytester, fault_server: FaultServer, valid_summary_json: str
 ) -> None:
-    fault_server.script = [Reply(200, completion(valid_summary_json))]
     fault_server.models = {"data": [{"id": "m", "context_length": 32768}]}
-    user_test(pytester, fault_server)
-    pytester.runpytest_subprocess("--summarizer-record=once").assert_outcomes(passed=1)
+    recorded(pytester, fault_server, valid_summary_json)
     folder = pytester.path / "cassettes" / "test_brief"
     cassette = (folder / "test_brief.yaml").read_text()
     assert "/chat/completions" in cassette
@@ -48,9 +53,7 @@ def test_record_once_then_replay_without_the_server(
 def test_a_changed_request_says_why_and_how_to_re_record(
     pytester: pytest.Pytester, fault_server: FaultServer, valid_summary_json: str
 ) -> None:
-    fault_server.script = [Reply(200, completion(valid_summary_json))]
-    user_test(pytester, fault_server)
-    pytester.runpytest_subprocess("--summarizer-record=once").assert_outcomes(passed=1)
+    recorded(pytester, fault_server, valid_summary_json)
     user_test(pytester, fault_server, more=', language="fr"')  # another prompt
     run = pytester.runpytest_subprocess()
     run.assert_outcomes(failed=1)
@@ -76,9 +79,7 @@ def test_a_missing_cassette_fails_with_how_to_record_it(
 def test_a_different_result_fails_the_golden_file(
     pytester: pytest.Pytester, fault_server: FaultServer, valid_summary_json: str
 ) -> None:
-    fault_server.script = [Reply(200, completion(valid_summary_json))]
-    user_test(pytester, fault_server)
-    pytester.runpytest_subprocess("--summarizer-record=once").assert_outcomes(passed=1)
+    recorded(pytester, fault_server, valid_summary_json)
     golden = pytester.path / "cassettes" / "test_brief" / "test_brief.golden.json"
     golden.write_text(golden.read_text().replace('"attempts": 1', '"attempts": 7'))
     run = pytester.runpytest_subprocess()
