@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     from summarizer import Article, ArticleSummary
-    from summarizer.checks.report import ground_summary, ground_text
+    from summarizer.checks.report import ground_brief as ground_summary
+    from summarizer.checks.report import ground_text
     from summarizer.text import memo
 
     article = Article.from_text(

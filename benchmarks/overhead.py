@@ -46,7 +46,7 @@ def main() -> int:
     from _canned import CANNED
 
     from summarizer import Article, Summarizer
-    from summarizer.checks.report import ground_summary
+    from summarizer.checks.report import ground_brief as ground_summary
     from summarizer.checks.scope import article_scope
     from summarizer.schema import ArticleSummary
 

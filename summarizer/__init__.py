@@ -27,6 +27,25 @@ logging.getLogger("summarizer").addHandler(logging.NullHandler())
 
 _EXPORTS = {
     "Article": "summarizer.article",
+    "Brief": "summarizer.brief",
+    "Cited": "summarizer.brief",
+    "GroundedText": "summarizer.brief",
+    "NameText": "summarizer.brief",
+    "FigureText": "summarizer.brief",
+    "QuoteText": "summarizer.brief",
+    "DescribedText": "summarizer.brief",
+    "Grounds": "summarizer.brief",
+    "SchemaError": "summarizer.errors",
+    "KeyPoint": "summarizer.schema",
+    "Entity": "summarizer.schema",
+    "Claim": "summarizer.schema",
+    "Figure": "summarizer.schema",
+    "OpenQuestion": "summarizer.schema",
+    "Quotation": "summarizer.schema",
+    "SourceKind": "summarizer.schema",
+    "Hedging": "summarizer.schema",
+    "EntityType": "summarizer.schema",
+    "result_model": "summarizer.result",
     "ArticleError": "summarizer.errors",
     "Sentence": "summarizer.segment",
     "Backend": "summarizer.backends",
@@ -64,18 +83,36 @@ __all__ = [
     "Backend",
     "BackendError",
     "BackendTimeout",
+    "Brief",
+    "Cited",
+    "Claim",
     "ConfigError",
     "Correction",
+    "DescribedText",
+    "Entity",
+    "EntityType",
     "FailedArticle",
+    "Figure",
+    "FigureText",
+    "GroundedText",
     "GroundingReport",
+    "Grounds",
+    "Hedging",
     "InputError",
     "InputRef",
+    "KeyPoint",
     "MissingExtra",
+    "NameText",
+    "OpenQuestion",
     "PromptError",
     "Provenance",
+    "Quotation",
+    "QuoteText",
     "RetryPolicy",
+    "SchemaError",
     "Sentence",
     "Settings",
+    "SourceKind",
     "Summarizer",
     "SummarizerError",
     "SummaryResult",
@@ -85,12 +122,23 @@ __all__ = [
     "asummarize",
     "check",
     "resolve",
+    "result_model",
     "summarize",
 ]
 
 if TYPE_CHECKING:
     from summarizer.article import Article
     from summarizer.backends import Backend, resolve
+    from summarizer.brief import (
+        Brief,
+        Cited,
+        DescribedText,
+        FigureText,
+        GroundedText,
+        Grounds,
+        NameText,
+        QuoteText,
+    )
     from summarizer.checks.report import GroundingReport, check
     from summarizer.errors import (
         ArticleError,
@@ -100,14 +148,34 @@ if TYPE_CHECKING:
         InputError,
         MissingExtra,
         PromptError,
+        SchemaError,
         SummarizerError,
         SummaryValidationError,
     )
     from summarizer.pipeline import Summarizer
     from summarizer.pool import asummarize, summarize
-    from summarizer.result import FailedArticle, InputRef, Provenance, SummaryResult, Usage
+    from summarizer.result import (
+        FailedArticle,
+        InputRef,
+        Provenance,
+        SummaryResult,
+        Usage,
+        result_model,
+    )
     from summarizer.salvage import Correction
-    from summarizer.schema import SCHEMA_VERSION, ArticleSummary
+    from summarizer.schema import (
+        SCHEMA_VERSION,
+        ArticleSummary,
+        Claim,
+        Entity,
+        EntityType,
+        Figure,
+        Hedging,
+        KeyPoint,
+        OpenQuestion,
+        Quotation,
+        SourceKind,
+    )
     from summarizer.segment import Sentence
     from summarizer.settings import RetryPolicy, Settings
 

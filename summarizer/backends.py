@@ -132,6 +132,12 @@ class Backend:
         """A line for the CLI to print before it starts (what a user should know)."""
         return None
 
+    def cannot_express(self, schema: dict[str, Any]) -> str | None:
+        """Why this backend cannot constrain its answers to `schema` (a brief's JSON
+        Schema), or None if it can: a backend that makes a grammar of it says which part
+        the grammar cannot hold."""
+        return None
+
     def extra_body(self, schema: dict[str, Any], shown: Sequence[str]) -> dict[str, Any] | None:
         """Request fields that replace or add to instructor's (`shown`: the article
         sentences the prompt shows, for a backend that needs them)."""
@@ -150,6 +156,18 @@ class OpenAIBackend(Backend):
 
     kind: ClassVar[str] = "openai"
     sends_schema: ClassVar[bool] = True
+
+    def extra_body(self, schema: dict[str, Any], shown: Sequence[str]) -> dict[str, Any] | None:
+        """The schema in OpenAI's strict subset, with ``"strict": true``: a constraint on
+        its decoding, not a hint (`strict`). What the subset cannot say (string lengths,
+        sentence counts) the brief's validators still check."""
+        if self.response_format != "json_schema":
+            return super().extra_body(schema, shown)
+        from summarizer.strict import strict_schema
+
+        name = re.sub(r"[^A-Za-z0-9_-]", "_", str(schema.get("title") or "brief"))[:64]
+        form = {"name": name, "schema": strict_schema(schema), "strict": True}
+        return {"response_format": {"type": "json_schema", "json_schema": form}}
 
     @classmethod
     def from_settings(cls, s: Settings) -> Backend:

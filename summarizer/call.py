@@ -11,6 +11,7 @@ call: re-asks included, errors translated into this package's one-line errors
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
 import weakref
@@ -31,18 +32,21 @@ from summarizer.prompts import Prompt, fence
 from summarizer.result import Provenance, Usage
 from summarizer.retry import deadline_header
 from summarizer.salvage import Correction, Policy, recover
-from summarizer.schema import SCHEMA_VERSION, ArticleSummary, Findings, Overview
+from summarizer.schema import SCHEMA_VERSION
 from summarizer.settings import RetryPolicy
 
 if TYPE_CHECKING:
     from summarizer.article import Article
 
 Found = TypeVar("Found", bound=BaseModel)
-# instructor wraps a plain model in a new class on every request, which costs milliseconds
-# (a Pydantic model is built each time); a model it has already wrapped is used as is.
-SUMMARY_MODEL = instructor.openai_schema(ArticleSummary)
-OVERVIEW_MODEL = instructor.openai_schema(Overview)
-FINDINGS_MODEL = instructor.openai_schema(Findings)
+
+
+@functools.cache
+def wrapped(model: type[BaseModel]) -> type[BaseModel]:
+    """`model` as instructor wraps it, once per model: instructor wraps a plain model in a
+    new class on every request, which costs milliseconds (a Pydantic model is built each
+    time); a model it has already wrapped is used as is."""
+    return instructor.openai_schema(model)
 
 
 @dataclass(frozen=True)
@@ -106,11 +110,12 @@ class ModelRequest:
         deadline: float | None,
         *,
         cite: bool,
+        brief: type[BaseModel],
     ) -> ModelRequest:
-        """The request for a whole article's summary, its deadline counted from now."""
+        """The request for a whole article's `brief`, its deadline counted from now."""
         return cls(
             messages=messages,
-            response_model=SUMMARY_MODEL,
+            response_model=wrapped(brief),
             max_reasks=max_reasks,
             sentences=[s.text for s in article.sentences],
             shown=[fence(s.text) for s in article.sentences],
@@ -172,9 +177,17 @@ class Caller:
         return plain, [], usage_of(total)
 
     def provenance(
-        self, prompt: Prompt, key: str, attempts: int, usage: Usage, started: float, chunks: int = 0
+        self,
+        prompt: Prompt,
+        key: str,
+        attempts: int,
+        usage: Usage,
+        started: float,
+        chunks: int = 0,
+        *,
+        brief: str,
     ) -> Provenance:
-        """How a summary was made with `prompt` (`chunks` 0: a cache hit; the cache says
+        """How a `brief` was made with `prompt` (`chunks` 0: a cache hit; the cache says
         how many chunks it was made in)."""
         b = self.backend
         return Provenance(
@@ -185,6 +198,7 @@ class Caller:
             prompt=prompt.name,
             prompt_version=prompt.version,
             schema_version=SCHEMA_VERSION,
+            brief=brief,
             cache_key=key,
             cache_hit=chunks == 0,
             attempts=attempts,

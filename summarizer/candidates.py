@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer.checks.scope import article_scope
-from summarizer.claims import DATELINE, find_claims, parser, statement_of
-from summarizer.schema import Entity, Figure, KeyPoint, OpenQuestion
+from summarizer.claims import DATELINE, FoundClaim, find_claims, parser, statement_of
+from summarizer.schema import Entity, Figure, KeyPoint, OpenQuestion, Quotation
+from summarizer.text.attribution import quotations as quoted
 from summarizer.text.support import occurrences
 from summarizer.text.words import content_stems, normalize
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 MAX_KEY_POINTS = 10  # candidates offered; the summary keeps 3 to 7
 MAX_ENTITIES = 12
 MAX_FIGURES = 8
+MAX_QUOTATIONS = 6
 _ENTITY_TYPES = {
     "PERSON": "person",
     "ORG": "organization",
@@ -56,6 +58,7 @@ class Candidates:
     entities: list[dict[str, Any]] = field(default_factory=list)
     figures: list[dict[str, Any]] = field(default_factory=list)
     open_questions: list[dict[str, Any]] = field(default_factory=list)
+    quotations: list[dict[str, Any]] = field(default_factory=list)
 
     def lists(self) -> dict[str, list[dict[str, Any]]]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -67,18 +70,21 @@ def propose(sentences: Sequence[str]) -> Candidates:
     # were hurt": Hong Kong "were hurt"): the parse reads the sentence without it.
     parsed = [DATELINE.sub("", s) if i == 0 else s for i, s in enumerate(sentences)]
     docs = list(parser().pipe(parsed))
+    claims = find_claims(parsed, docs)
     found = Candidates(
         key_points=_key_points(sentences),
-        claims=[c.as_item() for c in find_claims(parsed, docs)],
+        claims=[c.as_item() for c in claims],
         entities=_entities(docs, sentences),
         figures=_figures(docs),
         open_questions=_open_questions(sentences),
+        quotations=_quotations(claims, sentences),
     )
     with article_scope(sentences):
         found.key_points = _passing(KeyPoint, found.key_points)
         found.entities = _passing(Entity, found.entities)
         found.figures = _passing(Figure, found.figures)
         found.open_questions = _passing(OpenQuestion, found.open_questions)
+        found.quotations = _passing(Quotation, found.quotations)
     return found
 
 
@@ -210,7 +216,7 @@ def _figures(docs: Sequence[Doc]) -> list[dict[str, Any]]:
         for ent in doc.ents:
             if ent.label_ not in _NUMERIC or not any(ch.isdigit() for ch in ent.text):
                 continue
-            found = _counted(ent)
+            found = _counted(ent) or _subject_of(ent)
             if found is None:
                 continue
             value, counts = found
@@ -234,7 +240,7 @@ def _counted(ent: Span) -> tuple[str, str] | None:
     if head.pos_ not in ("NOUN", "PROPN") or head.i in range(ent.start, ent.end):
         head = ent.root
         if ent.label_ in ("MONEY", "PERCENT") and head.head.pos_ in ("NOUN", "VERB"):
-            words = [t for t in head.head.subtree if not (ent.start <= t.i < ent.end)]
+            words = _until_aside([t for t in head.head.subtree if not ent.start <= t.i < ent.end])
             counts = _trimmed(" ".join(t.text for t in words), 8) if words else None
             return (value, counts) if counts else None
         return None
@@ -246,6 +252,53 @@ def _counted(ent: Span) -> tuple[str, str] | None:
     start = min([head.i, *(t.i for t in mods)])
     counts = _trimmed(doc[start : head.i + 1].text, 8)
     return (value, counts) if counts else None
+
+
+def _subject_of(ent: Span) -> tuple[str, str] | None:
+    """A number that counts no noun of its own is a value of its clause's subject: "The
+    unemployment rate fell ... to 6.3 percent", "The change in ... payroll employment for
+    November was revised down by 72,000". The subject, up to an aside, is what it counts."""
+    verb = ent.root
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    subject = next((t for t in verb.children if t.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.pos_ == "PRON" or subject.i in range(ent.start, ent.end):
+        return None
+    words = _until_aside([t for t in subject.subtree if not ent.start <= t.i < ent.end], ",;")
+    words = words[:8]
+    while words and (words[-1].is_stop or words[-1].is_punct):  # "... employment for"
+        words.pop()
+    counts = _trimmed(" ".join(t.text for t in words), 8) if words else None
+    return (ent.text.strip(" ,.()"), counts) if counts else None
+
+
+def _until_aside(tokens: list[Any], also: str = "") -> list[Any]:
+    """What a share or sum is of, up to an aside: a bracket, or another number ("the rates
+    for adult women (3.5 percent) and blacks (7.0 percent)" give 3.5 percent to "the
+    rates for adult women", not to "adult women ( ) and blacks ( 7.0")."""
+    out = []
+    for t in tokens:
+        if t.text in ("(", ")", "[", "]", *also) or t.like_num:
+            break
+        out.append(t)
+    return out
+
+
+def _quotations(claims: Sequence[FoundClaim], sentences: Sequence[str]) -> list[dict[str, Any]]:
+    """Words in quotation marks, three or more and not a name, each given to the speaker
+    of its sentence's claim (a speaker code found, not the writer), citing where both
+    are."""
+    out = []
+    for c in claims:
+        if c.source_kind == "article":
+            continue
+        for found in quoted(sentences[c.sentence - 1]):
+            words = found.strip(" ,;:")
+            # A name in quotation marks ("International Stabilization Force") is no speech.
+            if len(words.split()) >= 3 and not all(w[:1].isupper() for w in words.split()):
+                cites = sorted({c.sentence, c.named_in or c.sentence})
+                out.append({"sentences": cites, "quote": words, "speaker": c.attributed_to})
+    return out[:MAX_QUOTATIONS]
 
 
 def _open_questions(sentences: Sequence[str]) -> list[dict[str, Any]]:

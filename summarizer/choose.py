@@ -1,23 +1,33 @@
 """The small-model mode (issue #24): code proposes every item, the model chooses by number
 and writes the prose.
 
-`choice_model` is what the model answers for one article: the title, TL;DR and summary
-(with the checks of an `Overview`: the gate re-asks on an error there), and for each list
-the numbers of the candidates it keeps (`candidates.propose`), each number one that
-exists. `assemble` builds the `ArticleSummary` from the answer and the candidates: every
-item is one code found and the gate passed, cited by code.
+Code proposes items of the kinds it knows (`candidates.propose`): the built-in blocks'
+(key points, claims, entities, figures, open questions), and for an item of one text field
+(a holding, a finding), whole sentences, as for key points. `plan_of` says, for a brief,
+which candidates fill each of its lists; a brief with a list of another kind is written by
+the model instead (`supports`), under a grammar made from its schema on the embedded
+backend.
+
+`choice_model` is what the model answers for one article: the brief's prose (with the
+brief's own checks: the gate re-asks on an error there) and its fields that cite nothing,
+and for each list the numbers of the candidates it keeps, each number one that exists.
+`assemble` builds the brief from the answer and the candidates: every item is one code
+found and the gate passed, cited by code.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import instructor
 from pydantic import BaseModel, Field, ValidationError, create_model
 
+from summarizer.brief import Brief, Cited, grounds, layout, overview_of, split_sentences, visible
 from summarizer.candidates import Candidates, propose
 from summarizer.checks.scope import article_scope
 from summarizer.client import one_line
@@ -25,7 +35,7 @@ from summarizer.errors import SummaryValidationError
 from summarizer.prompts import fence
 from summarizer.result import Usage
 from summarizer.salvage import Correction, salvage
-from summarizer.schema import ArticleSummary, Overview
+from summarizer.schema import Claim, Entity, Figure, KeyPoint, OpenQuestion, Quotation
 
 if TYPE_CHECKING:
     from summarizer.article import Article
@@ -33,24 +43,111 @@ if TYPE_CHECKING:
     from summarizer.chunking import Steps
 
 
-CHOSEN = ("key_points", "claims", "entities", "figures")  # open questions: all of them
-# How many of each list the model chooses (least, most), within the schema's bounds. Who
+# Which candidates fill items of each built-in block, in the order the prompt shows them.
+PROPOSED: dict[type[Cited], str] = {
+    KeyPoint: "key_points", Claim: "claims", Entity: "entities", Figure: "figures",
+    Quotation: "quotations", OpenQuestion: "open_questions",
+}  # fmt: skip
+TAKEN_WHOLE = frozenset({"open_questions"})  # offered, not chosen: all of them, to the cap
+# How many of each kind the model chooses (least, most), within the field's bounds. Who
 # said what is the point of a news brief: most of the attributions found are kept.
-_BOUNDS = {"key_points": (3, 5), "claims": (8, 10), "entities": (4, 6), "figures": (2, 4)}
+_BOUNDS = {"key_points": (3, 5), "claims": (8, 10), "entities": (4, 6), "figures": (2, 4),
+           "quotations": (1, 3)}  # fmt: skip
+_ORDER = list(PROPOSED.values())
 
 
-def _bounds(name: str, candidates: Candidates) -> tuple[int, int, int]:
-    """How many of list `name` are offered, and how many the answer keeps (least, most)."""
-    offered = len(getattr(candidates, name))
-    least, most = _BOUNDS[name]
+@dataclass(frozen=True)
+class Source:
+    """Where a list of a brief comes from: candidates `kind`, each as it is, or (`text`)
+    with its text put in the item's one text field."""
+
+    kind: str
+    text: str | None = None
+    least: int = 0  # the field's own bounds
+    most: int = 12
+
+
+def _kinds(item: type[Cited]) -> dict[str, str | None]:
+    """Each field of an item with the kind of check its type asks for."""
+    return {n: (g.kind if (g := grounds(f)) else None) for n, f in item.model_fields.items()}
+
+
+def _source(item: type[Cited]) -> tuple[str, str | None] | None:
+    """The candidates of an item of this class: a built-in block's, for a class with the
+    same fields checked the same way (its own, or a user's `quote` and `speaker`)."""
+    for block, kind in PROPOSED.items():
+        if _kinds(item) == _kinds(block):
+            return kind, None
+    required = [n for n, f in item.model_fields.items() if f.is_required() and n != "sentences"]
+    marked = grounds(item.model_fields[required[0]]) if len(required) == 1 else None
+    if marked is not None and marked.kind == "text":
+        return "key_points", required[0]  # a sentence of the article, as a key point is
+    return None
+
+
+@functools.cache
+def plan_of(schema: type[Brief]) -> dict[str, Source] | None:
+    """Which candidates fill each list of `schema`, in the order the prompt shows them; or
+    None if code cannot propose the items of one of them (or it has no prose to write)."""
+    shape = layout(schema)
+    if not shape.prose or set(shape.items) != set(shape.lists):
+        return None
+    plan = {}
+    for field, item in shape.items.items():
+        found = _source(item)
+        if found is None:
+            return None
+        info = schema.model_fields[field]
+        least = next((int(m.min_length) for m in info.metadata if getattr(m, "min_length", 0)), 0)
+        plan[field] = Source(found[0], found[1], least, shape.caps[field])
+    return dict(sorted(plan.items(), key=lambda kv: _ORDER.index(kv[1].kind)))
+
+
+def supports(schema: type[Brief]) -> bool:
+    """Whether code can propose every item of `schema`'s briefs (see the module's
+    docstring)."""
+    return plan_of(schema) is not None
+
+
+def _offered(source: Source, candidates: Candidates) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = getattr(candidates, source.kind)
+    if source.text is None:
+        return items
+    return [{"sentences": c["sentences"], source.text: c["text"]} for c in items]
+
+
+def _bounds(source: Source, candidates: Candidates) -> tuple[int, int, int]:
+    """How many of a list are offered, and how many the answer keeps (least, most)."""
+    offered = len(getattr(candidates, source.kind))
+    least, most = _BOUNDS.get(source.kind, (1, 3))
+    least = min(max(least, source.least), source.most)
+    most = max(min(most, source.most), least)
     return offered, min(least, offered), min(most, offered)
 
 
-def choice_model(candidates: Candidates) -> type[BaseModel]:
+def _chosen_lists(plan: dict[str, Source]) -> dict[str, Source]:
+    return {f: s for f, s in plan.items() if s.kind not in TAKEN_WHOLE}
+
+
+@functools.cache
+def prose_model(schema: type[Brief]) -> type[Brief]:
+    """The part of `schema` the model writes: its prose and fields that cite nothing. The
+    class of its own that declares just those where there is one (the built-in brief's
+    `Overview`), else the brief with its lists left out (`brief.overview_of`)."""
+    shape = layout(schema)
+    wanted = {*shape.prose, *shape.plain}
+    for base in reversed(schema.__mro__):
+        if isinstance(base, type) and issubclass(base, Brief) and set(base.model_fields) == wanted:
+            return base
+    return overview_of(schema)
+
+
+def choice_model(candidates: Candidates, schema: type[Brief]) -> type[Brief]:
     """The answer's model for these candidates: prose, then numbers that exist."""
+    plan = plan_of(schema) or {}
     fields: dict[str, Any] = {}
-    for name in CHOSEN:
-        offered, least, most = _bounds(name, candidates)
+    for name, source in _chosen_lists(plan).items():
+        offered, least, most = _bounds(source, candidates)
         if offered == 0:
             fields[name] = (list[int], Field(default_factory=list, max_length=0))
             continue
@@ -59,40 +156,63 @@ def choice_model(candidates: Candidates) -> type[BaseModel]:
         # the embedded one, never writes them).
         kept = Field(min_length=least, max_length=most, json_schema_extra={"uniqueItems": True})
         fields[name] = (list[number], kept)  # type: ignore[valid-type]
-    model: type[BaseModel] = create_model(
-        "Choice", __base__=Overview, __doc__="A summary's prose, and its items by number.", **fields
+    model: type[Brief] = create_model(
+        "Choice",
+        __base__=prose_model(schema),
+        __doc__="A summary's prose, and its items by number.",
+        **fields,
     )
+    model.part = "choice"  # a brief's prose: salvaged as such, under every policy
+    model.hidden = frozenset()
     return model
 
 
-def assemble(answer: Overview, candidates: Candidates) -> dict[str, Any]:
-    """The summary (JSON) the answer describes: its prose, and the chosen candidates, each
+def assemble(answer: BaseModel, candidates: Candidates, schema: type[Brief]) -> dict[str, Any]:
+    """The brief (JSON) the answer describes: its prose, and the chosen candidates, each
     once, in the article's order."""
-    data: dict[str, Any] = {
-        "title": answer.title,
-        "tldr": answer.tldr,
-        "summary": answer.summary,
-    }
-    for name in CHOSEN:
-        offered = getattr(candidates, name)
+    plan = plan_of(schema) or {}
+    data = {k: v for k, v in visible(answer).items() if k not in plan}
+    for name, source in plan.items():
+        offered = _offered(source, candidates)
+        if source.kind in TAKEN_WHOLE:
+            data[name] = offered[: source.most]
+            continue
         chosen = sorted({n for n in getattr(answer, name) if 1 <= n <= len(offered)})
         data[name] = [offered[n - 1] for n in chosen]
-    data["open_questions"] = candidates.open_questions[:6]
     return data
+
+
+def labels(candidates: Candidates, schema: type[Brief]) -> dict[str, list[str]]:
+    """Each chosen list's candidates as the choosing prompt shows them, by field."""
+    label = {
+        "key_points": lambda c: f"S{c['sentences'][0]}",
+        "claims": lambda c: str(c["attributed_to"]),
+        "entities": lambda c: str(c["name"]),
+        "figures": lambda c: f"{c['value']} {c['counts']}",
+        "quotations": lambda c: f"{c['speaker']}: {' '.join(str(c['quote']).split()[:6])}",
+    }
+    plan = _chosen_lists(plan_of(schema) or {})
+    return {
+        name: [label[s.kind](_fenced(c)) for c in getattr(candidates, s.kind)]
+        for name, s in plan.items()
+    }
 
 
 async def summarize_by_choice(
     steps: Steps, article: Article, request: ModelRequest
-) -> tuple[ArticleSummary, list[Correction], Usage] | None:
-    """The summary made the small-model way, or None when its prompt does not fit the
+) -> tuple[Brief, list[Correction], Usage] | None:
+    """The brief made the small-model way, or None when its prompt does not fit the
     context window (the caller then summarizes as usual, in chunks)."""
     from summarizer.chunking import plan_request
+    from summarizer.prompts import fields_of
 
     sentences = list(request.sentences)
+    schema = steps.schema
     candidates = await asyncio.to_thread(propose, sentences)
-    model = choice_model(candidates)
+    model = choice_model(candidates, schema)
     shown = {name: [_fenced(item) for item in items] for name, items in candidates.lists().items()}
-    values = {"candidates": shown}
+    values = {"candidates": shown, "lists": labels(candidates, schema),
+              "prose": fields_of(prose_model(schema))}  # fmt: skip
     # The prompt shows the sentences offered as key points, the article's most central:
     # a third of a long article's tokens to read, which is most of a small model's time.
     central = [article.sentences[p["sentences"][0] - 1] for p in candidates.key_points]
@@ -112,13 +232,13 @@ async def summarize_by_choice(
         (answer, corrections), usage = salvaged, exc.usage or Usage()  # the tokens spent
     finally:
         request.attempts.count += choosing.attempts.count
-    data = assemble(answer, candidates)  # type: ignore[arg-type]
+    data = assemble(answer, candidates, schema)
     with article_scope(sentences, skip=request.skip):
         try:
-            return ArticleSummary.model_validate(data), corrections, usage
+            return schema.model_validate(data), corrections, usage
         except ValidationError:
             pass
-    kept = salvage(json.dumps(data), sentences, skip=request.skip, model=ArticleSummary)
+    kept = salvage(json.dumps(data), sentences, skip=request.skip, model=schema)
     if kept is None:
         return None
     return kept[0], corrections + kept[1], usage
@@ -133,14 +253,17 @@ def _answer(raw: str | None) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _chosen(data: dict[str, Any], candidates: Candidates) -> dict[str, list[int]]:
+def _chosen(data: dict[str, Any], model: type[Brief]) -> dict[str, list[int]]:
     """The numbers the model's answer `data` chose, for each list where they are a valid
     choice (numbers offered, each once, as many as the answer must hold): its prose
     failed, not necessarily its choices."""
     out = {}
-    for name in CHOSEN:
+    for name, info in model.model_fields.items():
         picked = data.get(name)
-        offered, least, most = _bounds(name, candidates)
+        bounds = _number_bounds(info)
+        if bounds is None:
+            continue
+        offered, least, most = bounds
         if (
             isinstance(picked, list)
             and all(type(n) is int and 1 <= n <= offered for n in picked)
@@ -151,78 +274,124 @@ def _chosen(data: dict[str, Any], candidates: Candidates) -> dict[str, list[int]
     return out
 
 
-_PROSE = ("tldr", "title", "summary")  # the TL;DR first: the title goes with it
+def _number_bounds(info: Any) -> tuple[int, int, int] | None:
+    """(offered, least, most) of a list of numbers to choose in a `choice_model`."""
+    extra = info.json_schema_extra
+    if not (isinstance(extra, dict) and extra.get("uniqueItems")):
+        return None
+    args = getattr(info.annotation, "__args__", ())
+    offered = len(getattr(args[0], "__args__", ())) if args else 0
+    least = next((int(m.min_length) for m in info.metadata if getattr(m, "min_length", None)), 0)
+    most = next((int(m.max_length) for m in info.metadata if getattr(m, "max_length", None)), 0)
+    return offered, least, most
+
+
 _OWN = {"with": "the article's own sentences"}
+
+
+def _field_error(model: type[BaseModel], values: dict[str, Any], name: str,
+                 sentences: list[str], skip: frozenset[str]) -> str | None:  # fmt: skip
+    """The first error of field `name` when `values` are validated as `model` (errors of
+    the other fields aside), or None if it has none."""
+    try:
+        with article_scope(sentences, skip=skip):
+            model.model_validate(values)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            if error["loc"][:1] == (name,):
+                return one_line(error["msg"]).removeprefix("Value error, ")
+    return None
 
 
 def _salvaged_prose(
     article: Article,
     candidates: Candidates,
-    model: type[BaseModel],
+    model: type[Brief],
     raw: str | None,
     skip: frozenset[str],
-) -> tuple[Overview, list[Correction]] | None:
-    """When the model's prose fails the gate (`raw`, its last answer): each part of it
-    that passes (its TL;DR, its title if its TL;DR passed, its summary without the
-    sentences that fail if two are left) with the article's own words for the rest
-    (`_lead_prose`), and a correction for each part replaced or sentence dropped; or None
-    if there are no such words."""
+) -> tuple[Brief, list[Correction]] | None:
+    """When the model's prose fails the gate (`raw`, its last answer): each field of it
+    that passes (its headline, the first field, only if the field it heads passed; a
+    field of sentences without those that fail, if enough are left) with the article's
+    own words for the rest (`_lead_prose`), and a correction for each field replaced or
+    sentence dropped; or None if there are no such words."""
+    from summarizer.render import heading
+
     theirs = _answer(raw)
-    lead = _lead_prose(article, candidates, model, _chosen(theirs, candidates))
+    lead = _lead_prose(article, candidates, model, _chosen(theirs, model))
     if lead is None:
         return None
+    prose = layout(model).prose
+    base = prose_model_of(model)
     sentences = [s.text for s in article.sentences]
-    values = {name: getattr(lead, name) for name in _PROSE}
+    values = {name: getattr(lead, name) for name in prose}
+    # A headline says in fewer words what the field after it says: it is checked after
+    # that one, and where that failed, the headline rests on the same reading.
+    order = [prose[1], prose[0], *prose[2:]] if len(prose) > 1 else list(prose)
     corrections: list[Correction] = []
-    for name in _PROSE:
+    for name in order:
         tried = {**values, name: theirs.get(name)}
-        if name == "title" and values["tldr"] != theirs.get("tldr"):
-            # A headline says in fewer words what the TL;DR says: where the model's TL;DR
-            # failed, its headline rests on the same reading ("Mayor Sack's Police Chief").
-            why = "the TL;DR it goes with failed the checks"
+        if len(prose) > 1 and name == prose[0] and values[prose[1]] != theirs.get(prose[1]):
+            why = f"the {heading(model, prose[1])} it goes with failed the checks"
             corrections.append(Correction(field=name, action="replaced", item=_OWN, reason=why))
             continue
-        try:
-            with article_scope(sentences, skip=skip):
-                Overview.model_validate(tried)
+        failed = _field_error(base, tried, name, sentences, skip)
+        if failed is None:
             values[name] = tried[name]
             continue
-        except ValidationError as exc:
-            why = one_line(exc.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
-        if name == "summary":  # its failing sentences dropped, if two are left
-            kept = salvage(json.dumps(tried), sentences, skip=skip, model=Overview)
-            if kept is not None:
-                values[name] = kept[0].summary
+        if len(split_sentences(str(tried[name] or ""))) > 1:  # drop the sentences that fail
+            kept = salvage(json.dumps(tried), sentences, skip=skip, model=base)
+            if kept is not None and getattr(kept[0], name) != values[name]:
+                values[name] = getattr(kept[0], name)
                 corrections += kept[1]
                 continue
-        corrections.append(Correction(field=name, action="replaced", item=_OWN, reason=why))
-    answer = model.model_construct(**{**lead.model_dump(), **values})
-    return answer, corrections  # type: ignore[return-value]
+        corrections.append(Correction(field=name, action="replaced", item=_OWN, reason=failed))
+    plain = {k: v for k, v in theirs.items() if k in layout(model).plain}
+    answer = model.model_construct(**{**lead.model_dump(), **plain, **values})
+    return answer, corrections
+
+
+def prose_model_of(choice: type[Brief]) -> type[Brief]:
+    """The prose part a `choice_model` was made on."""
+    return next(b for b in choice.__mro__[1:] if isinstance(b, type) and issubclass(b, Brief))
 
 
 def _lead_prose(
-    article: Article, candidates: Candidates, model: type[BaseModel], chosen: dict[str, list[int]]
-) -> Overview | None:
-    """Prose in the article's own words, as a wire editor would cut them (the title from
-    the article's header, else its first key point cut as a headline; the TL;DR and
-    summary from the first key points), with the lists the model `chosen`, else the first
-    items offered; or None if they do not make the shapes a summary needs."""
+    article: Article, candidates: Candidates, model: type[Brief], chosen: dict[str, list[int]]
+) -> Brief | None:
+    """Prose in the article's own words, as a wire editor would cut them: for each prose
+    field, the first of these that passes its checks: the article's title, its first key
+    point cut as a headline, that key point, the first two; with the lists the model
+    `chosen`, else the first items offered; or None if a field takes none of them."""
     points = [p["text"] for p in candidates.key_points]
-    short = [p for p in points if len(p.split()) <= 40]
-    if len(points) < 2 or not short:
+    short = [p for p in points if len(p.split()) <= 40] or points  # a field's checks decide
+    if not short:
         return None
-    title = article.title or _headline(short[0])
-    prose = {"title": title, "tldr": short[0], "summary": " ".join(points[:2])}
-    try:
-        with article_scope([s.text for s in article.sentences]):
-            Overview.model_validate(prose)
-    except ValidationError:
-        return None
+    sentences = [s.text for s in article.sentences]
+    base = prose_model_of(model)
+    # The first prose field is a headline: the article's, or one cut from its lead; the
+    # second, the lead (what the headline heads); any after them, longer: the first two
+    # key points. Each falls back on the others' words.
+    lead, two = short[0], " ".join(points[:2])
+    headlines = [o for o in (article.title, _headline(lead)) if o]
+    # Where none of those passes (too long for the field, say), the other key points.
+    rest = [p for p in short[1:]]
+    ranked = [[*headlines, lead, two, *map(_headline, rest), *rest], [lead, two, *rest],
+              [two, lead, *rest]]  # fmt: skip
+    prose: dict[str, Any] = {}
+    for n, name in enumerate(layout(model).prose):
+        for option in ranked[min(n, 2)]:
+            if _field_error(base, {**prose, name: option}, name, sentences, frozenset()) is None:
+                prose[name] = option
+                break
+        else:
+            return None
     # The lists: the model's choice, else the first items offered, as many as it must hold.
-    for name in CHOSEN:
-        least = _bounds(name, candidates)[1]
-        prose[name] = chosen.get(name) or list(range(1, least + 1))
-    return model.model_construct(**prose)  # type: ignore[return-value]
+    for name, info in model.model_fields.items():
+        bounds = _number_bounds(info)
+        if bounds is not None:
+            prose[name] = chosen.get(name) or list(range(1, bounds[1] + 1))
+    return model.model_construct(**prose)
 
 
 def _headline(sentence: str) -> str:

@@ -5,14 +5,15 @@ room for the answer and its re-asks) or must be cut; `summarize_chunks` runs the
 
 `plan` cuts the article at sentence boundaries into runs of sentences that fit the
 prompt's room; every chunk keeps the article's own sentence numbers, so what a chunk's
-findings (`schema.Findings`: the lists of a summary) cite is a sentence of the whole
-article, and they are checked against the whole article (`checks.scope.article_scope` with all
-its sentences). `merge` joins the chunks' lists: the same entity in two chunks is one
-entity citing both; a key point, claim, figure or open question said twice is kept once,
-citing both places; each list is held to the schema's maximum, taking from every chunk in
-turn so that the end of an article is not crowded out by its beginning. The title, TL;DR
-and summary are then written from the merged key points and the sentences they cite
-(`overview_values`), and the whole is validated against the whole article.
+findings (`brief.findings_of`: the cited items of a brief) cite is a sentence of the
+whole article, and they are checked against the whole article (`checks.scope.article_scope`
+with all its sentences). `merge` joins the chunks' lists: the same item in two chunks (as
+its kind says, `brief.Cited.same`: an entity by its name) is kept once, citing both places;
+each list is held to the schema's maximum, taking from every chunk in turn so that the end
+of an article is not crowded out by its beginning. The brief's prose and other fields
+(`brief.overview_of`: in the built-in brief, the title, TL;DR and summary) are then written
+from the merged items and the sentences they cite (`overview_values`), and the whole is
+validated against the whole article.
 """
 
 from __future__ import annotations
@@ -27,16 +28,16 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import instructor
 from pydantic import BaseModel
 
+from summarizer.brief import Brief, Cited, Layout, findings_of, layout, overview_of, visible
 from summarizer.budget import UNKNOWN_WINDOW, Budget, Windows, estimate_tokens, sizes
-from summarizer.call import FINDINGS_MODEL, OVERVIEW_MODEL, ModelRequest, Sampling, sum_usage
+from summarizer.call import ModelRequest, Sampling, sum_usage, wrapped
 from summarizer.errors import ChunkError, ConfigError, SummarizerError, SummaryValidationError
 from summarizer.keys import chunk_key
 from summarizer.language import name_of
-from summarizer.prompts import Prompt, fence
+from summarizer.prompts import Prompt, fence, fields_of
 from summarizer.result import Usage
 from summarizer.retry import deadline_header
 from summarizer.salvage import Correction, salvage
-from summarizer.schema import ArticleSummary, Cited, Overview, item_fields
 from summarizer.segment import Sentence
 
 if TYPE_CHECKING:
@@ -110,25 +111,44 @@ def _merge_list(
     return sorted(chosen, key=lambda m: min(m.get("sentences") or [0]))
 
 
-def merge(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The chunks' findings (`schema.Findings`, as JSON), merged (see the docstring)."""
+def merge(parts: Sequence[dict[str, Any]], shape: Layout) -> dict[str, Any]:
+    """The chunks' findings (`brief.findings_of`, as JSON), merged (see the docstring): a
+    field of one item takes the first chunk's."""
     out: dict[str, Any] = {}
-    for field, model in item_fields(ArticleSummary).items():
-        info = ArticleSummary.model_fields[field]
-        cap = next((m.max_length for m in info.metadata if hasattr(m, "max_length")), 12)
-        out[field] = _merge_list(model, [p.get(field) or [] for p in parts], int(cap or 12))
+    for field, model in shape.items.items():
+        found = [p.get(field) for p in parts]
+        if field in shape.lists:
+            out[field] = _merge_list(model, [f or [] for f in found], shape.caps[field])
+        else:
+            out[field] = next((f for f in found if f is not None), None)
     return out
 
 
-def overview_values(merged: dict[str, Any], sentences: Sequence[Sentence]) -> dict[str, Any]:
-    """What the overview prompt shows: the merged key points, and the article sentences
-    they (and the claims) cite, under their own numbers."""
+def _texts(merged: dict[str, Any], shape: Layout) -> list[tuple[str, dict[str, Any]]]:
+    """The merged items that say something in words (a text or a quotation), by field."""
+    out = []
+    for field, model in shape.items.items():
+        value = merged.get(field)
+        for item in value if isinstance(value, list) else [value] if value else []:
+            main = model.main(item)
+            if main is not None and main.kind in ("text", "quote"):
+                out.append((field, item))
+    return out
+
+
+def overview_values(
+    merged: dict[str, Any], sentences: Sequence[Sentence], shape: Layout
+) -> dict[str, Any]:
+    """What the overview prompt shows: the texts of the merged items of the first list
+    that has any (the built-in brief's key points), and the article sentences that every
+    item with a text cites, under their own numbers."""
+    texts = _texts(merged, shape)
+    first = texts[0][0] if texts else None
     cited = sorted(
-        {i for field in ("key_points", "claims") for item in merged[field]
-         for i in item.get("sentences", []) if 1 <= i <= len(sentences)}
-    )  # fmt: skip
+        {i for _, item in texts for i in item.get("sentences", []) if 1 <= i <= len(sentences)}
+    )
     return {
-        "points": [p["text"] for p in merged["key_points"]],
+        "points": [shape.items[f].identity(item) for f, item in texts if f == first],
         "sentences": [sentences[i - 1] for i in cited],
     }
 
@@ -141,6 +161,7 @@ class Steps(Protocol):
 
     settings: Settings
     backend: Backend
+    schema: type[Brief]
     prompt: Prompt
     overview_prompt: Prompt
     choose_prompt: Prompt
@@ -168,7 +189,7 @@ async def plan_request(steps: Steps, article: Article, request: ModelRequest) ->
     answer = steps.sampling.max_tokens or backend.default_max_tokens
     # The JSON Schema travels with an OpenAI request and counts; a local server turns it
     # into a grammar instead.
-    extra = json.dumps(ArticleSummary.model_json_schema()) if backend.sends_schema else ""
+    extra = json.dumps(steps.schema.model_json_schema()) if backend.sends_schema else ""
     window = steps.windows.known(setting, backend)
     budget = Budget(window or UNKNOWN_WINDOW, answer, estimate_tokens)
     prompt = budget.tokens(request.messages, extra)
@@ -186,7 +207,7 @@ async def plan_request(steps: Steps, article: Article, request: ModelRequest) ->
     if budget.fits(prompt):
         request.max_reasks = budget.reasks(prompt, steps.max_reasks)
         return None
-    empty = steps.prompt.render(article, steps.settings.language, sentences=())
+    empty = steps.prompt.render(article, steps.settings.language, sentences=(), brief=steps.schema)
     room = budget.chunk_room(budget.tokens(empty, extra))
     if room == 0:
         raise ConfigError(
@@ -199,7 +220,7 @@ async def plan_request(steps: Steps, article: Article, request: ModelRequest) ->
 
 async def summarize_chunks(
     steps: Steps, article: Article, request: ModelRequest, chunks: list[range]
-) -> tuple[ArticleSummary, list[Correction], Usage]:
+) -> tuple[Brief, list[Correction], Usage]:
     """Summarize each chunk's findings (cached one by one), merge them, write the overview,
     check the whole against the whole article. A chunk is not re-asked: its items stand
     alone, so the policy drops an invalid one, where a re-ask would resend the whole chunk
@@ -207,10 +228,13 @@ async def summarize_chunks(
     parts: list[dict[str, Any]] = []
     corrections: list[Correction] = []
     usages: list[Usage] = []
+    findings = wrapped(findings_of(steps.schema))
     for n, run in enumerate(chunks, start=1):
         sentences = article.sentences[run.start : run.stop]
-        messages = steps.prompt.render(article, steps.settings.language, sentences=sentences)
-        part = request.again(messages, FINDINGS_MODEL, [fence(s.text) for s in sentences])
+        messages = steps.prompt.render(
+            article, steps.settings.language, sentences=sentences, brief=steps.schema
+        )
+        part = request.again(messages, findings, [fence(s.text) for s in sentences])
         part.max_reasks = 0
         key = chunk_key(article, steps.request_identity(), [(s.id, s.text) for s in sentences])
         try:
@@ -224,10 +248,10 @@ async def summarize_chunks(
         parts.append(found)
         corrections += fixed
         usages.append(usage)
-    merged = merge(parts)
+    merged = merge(parts, layout(steps.schema))
     overview, fixed, usage = await _overview(steps, article, request, merged)
-    raw = json.dumps({**overview.model_dump(mode="json"), **merged})
-    salvaged = salvage(raw, request.sentences, skip=request.skip, model=ArticleSummary)
+    raw = json.dumps({**visible(overview), **merged})
+    salvaged = salvage(raw, request.sentences, skip=request.skip, model=steps.schema)
     if salvaged is None:
         raise SummaryValidationError(
             f"{steps.backend.describe()}: the merged summary of {len(chunks)} chunks is not "
@@ -248,8 +272,8 @@ async def _findings(
         if stored is not None:
             fixed = [Correction.model_validate(c) for c in stored.get("corrections", [])]
             return stored["findings"], fixed, Usage()
-    found, corrections, usage = await steps.ask(request, FINDINGS_MODEL)
-    data = found.model_dump(mode="json")
+    found, corrections, usage = await steps.ask(request, request.response_model)
+    data = visible(found)
     if steps.cache is not None:
         stored = {"findings": data, "corrections": [c.model_dump(mode="json") for c in corrections]}
         steps.cache.set(key, stored)
@@ -258,16 +282,18 @@ async def _findings(
 
 async def _overview(
     steps: Steps, article: Article, request: ModelRequest, merged: dict[str, Any]
-) -> tuple[Overview, list[Correction], Usage]:
-    """The title, TL;DR and summary of the whole, written from the merged key points and
-    the sentences they cite, checked against the whole article."""
-    values = overview_values(merged, article.sentences)
+) -> tuple[BaseModel, list[Correction], Usage]:
+    """The prose (and other fields) of the whole, written from the merged items and the
+    sentences they cite, checked against the whole article."""
+    model = overview_of(steps.schema)
+    values = overview_values(merged, article.sentences, layout(steps.schema))
     values["language"] = name_of(steps.settings.language or article.lang)
     values["sentences"] = [replace(s, text=fence(s.text)) for s in values["sentences"]]
+    values["fields"] = fields_of(model)
     shown = [s.text for s in values["sentences"]]
-    part = request.again(steps.overview_prompt.messages(values), OVERVIEW_MODEL, shown)
+    part = request.again(steps.overview_prompt.messages(values), wrapped(model), shown)
     try:
-        return await steps.ask(part, OVERVIEW_MODEL)
+        return await steps.ask(part, part.response_model)
     except SummarizerError as exc:
         exc.args = (f"the overview of the chunks: {exc}",)
         raise

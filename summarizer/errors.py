@@ -8,6 +8,7 @@ act on.
     ├── InputError             a file or record cannot be read as an article
     ├── LanguageError          not a language code or name
     ├── PromptError            no such prompt template, or a malformed one
+    ├── SchemaError            a brief's schema that cannot be used, or cannot be found
     ├── ChunkError             a sentence alone is longer than a chunk's room
     ├── BackendError           the backend refused or could not be reached (.status_code)
     │   └── BackendTimeout     no complete answer in time (timeout, retry budget, deadline)
@@ -43,6 +44,11 @@ class InputError(SummarizerError, ValueError):
 
 class PromptError(SummarizerError, LookupError):
     """The named prompt template does not exist or is malformed."""
+
+
+class SchemaError(SummarizerError, TypeError):
+    """A brief's schema that is not one (not a `Brief`, an item without its sentences, a
+    type no JSON Schema can express), or a name that finds none."""
 
 
 class ChunkError(SummarizerError, ValueError):

@@ -17,14 +17,19 @@ import statistics
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
+
+from pydantic import BaseModel
 
 from summarizer.article import Article
-from summarizer.errors import SummarizerError, SummaryValidationError, require_extra
+from summarizer.brief import Brief, layout
+from summarizer.errors import ConfigError, SummarizerError, SummaryValidationError, require_extra
 from summarizer.pipeline import Summarizer
 from summarizer.result import SummaryResult
+from summarizer.schema import Claim
 
-ScoredText = Literal["summary", "tldr+points"]
+ScoredText = str  # FIELD[+FIELD...]: prose fields, or item lists (their texts)
+_ALIASES = {"points": "key_points"}  # "tldr+points", as the benchmarks have always said
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 
 
@@ -92,11 +97,34 @@ class Rouge:
         return {m: round(100 * max(s[m].fmeasure for s in scores), 2) for m in METRICS}
 
 
+def scored_fields(brief: type[BaseModel], which: ScoredText) -> list[str]:
+    """The fields `which` names (``summary``, ``tldr+points``, any FIELD[+FIELD] of the
+    brief that is prose or a list of items), or a `ConfigError` naming the ones it can."""
+    shape = layout(brief)
+    names = [_ALIASES.get(n, n) for n in which.split("+")]
+    textual = [*shape.prose, *shape.items]
+    wrong = [n for n in names if n not in textual]
+    if wrong or not names:
+        raise ConfigError(
+            f"--text {which}: {brief.__name__} has no text field {', '.join(wrong) or which!r}; "
+            f"name one or more of {', '.join(textual)} joined by +"
+        )
+    return names
+
+
 def scored_text(result: SummaryResult, which: ScoredText) -> str:
-    s = result.brief
-    if which == "summary":
-        return s.summary
-    return " ".join([s.tldr, *(p.text for p in s.key_points)])
+    """The text of the fields `which` names: prose as written, each item by its text."""
+    b: Brief = result.brief
+    shape = layout(type(b))
+    parts: list[str] = []
+    for name in scored_fields(type(b), which):
+        value = getattr(b, name)
+        if name in shape.prose:
+            parts.append(str(value))
+            continue
+        items = value if name in shape.lists else [value] if value is not None else []
+        parts += [shape.items[name].identity(dict(it)) for it in items]
+    return " ".join(parts)
 
 
 def _done_rows(path: Path | None) -> dict[str, Row]:
@@ -173,11 +201,20 @@ def _score(
         p = result.provenance
         row.rouge = rouge.best(scored_text(result, which), record.references)
         row.grounding = result.grounding.score if result.grounding else None
-        row.claims = len(result.brief.claims)
+        row.claims = _claims(result.brief)
         row.first_valid = p.attempts == 1 and not result.corrections if not p.cache_hit else None
         row.attempts, row.tokens = p.attempts, p.usage.total_tokens
         row.latency_s, row.cache_hit = round(p.latency_s, 3), p.cache_hit
     return row
+
+
+def _claims(brief: BaseModel) -> int:
+    """Who-said-what items: the brief's claims, of whatever list holds them."""
+    shape = layout(type(brief))
+    return sum(
+        len(getattr(brief, name) or []) for name, item in shape.items.items()
+        if issubclass(item, Claim) and name in shape.lists
+    )  # fmt: skip
 
 
 def _mean(values: list[float]) -> float | None:

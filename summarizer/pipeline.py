@@ -27,26 +27,40 @@ from summarizer import language as languages
 from summarizer import portal, prompts
 from summarizer.article import Article
 from summarizer.backends import Backend, resolve
+from summarizer.brief import Brief, check_schema, schema_digest
 from summarizer.budget import Windows
 from summarizer.cache import ResultCache
 from summarizer.call import Caller, Clients, ModelRequest, Sampling
-from summarizer.checks.report import ground_summary
+from summarizer.checks.report import ground_brief
 from summarizer.choose import summarize_by_choice
+from summarizer.choose import supports as choose_supports
 from summarizer.chunking import plan_request, summarize_chunks
-from summarizer.errors import BackendTimeout
+from summarizer.errors import BackendTimeout, SchemaError
 from summarizer.keys import cache_key
 from summarizer.result import Provenance, SummaryResult, Usage
 from summarizer.salvage import Correction
-from summarizer.schema import CHECKS_VERSION, SCHEMA_VERSION, ArticleSummary, schema_digest
+from summarizer.schema import CHECKS_VERSION, SCHEMA_VERSION
 from summarizer.settings import REQUEST_OPTIONS, Settings, request_options, summarizer_options
 
 ArticleInput = Article | str
+
+
+def _expressible(schema: type[Brief], backend: Backend) -> None:
+    """A `SchemaError` if `backend` cannot constrain its answers to `schema`."""
+    reason = backend.cannot_express(schema.model_json_schema())
+    if reason is not None:
+        raise SchemaError(f"schema {schema.__name__}: {reason}")
+
+
 Found = TypeVar("Found", bound=BaseModel)
 
 
 class Summarizer:
-    """Summarizes articles with one backend, prompt and set of options.
+    """Summarizes articles into briefs of one schema with one backend, prompt and set of
+    options.
 
+    `schema` is the brief's Pydantic model: a `Brief` of your own, or the settings' (a
+    ``package.module:Class`` or ``file.py:Class``), else the built-in one (`schema`).
     Options are the `Settings` fields (model, base_url, temperature, timeout, deadline,
     retry, ...); those not given come from the environment, then the config file, then the
     defaults, validated once (a bad value is a `ConfigError` naming it). Reuse one
@@ -60,10 +74,13 @@ class Summarizer:
         cache: bool | ResultCache = True,
         refresh: bool = False,
         settings: Settings | None = None,
+        schema: type[Brief] | None = None,
         **options: Any,
     ) -> None:
         s = settings if settings is not None else Settings.load(**summarizer_options(options))
+        self.schema = check_schema(schema) if schema is not None else s.brief()
         backend = resolve(s)
+        _expressible(self.schema, backend)
         self._apply(s, backend)
         self.retry = s.retry
         self._owner = True  # closes its clients and cache (a `variant` does not)
@@ -74,14 +91,16 @@ class Summarizer:
         self.refresh = refresh
         self.clients = Clients(backend, s.retry, self.timeout)
         self.windows = Windows()  # asked of the server once per model, shared by variants
-        self.overview_prompt = prompts.load(prompts.OVERVIEW_PROMPT)
-        self.choose_prompt = prompts.load(prompts.CHOOSE_PROMPT)
 
     def _apply(self, s: Settings, backend: Backend) -> None:
         """Set what the settings decide about each request."""
         self.settings = s
         self.backend = backend
         self.prompt = prompts.load(s.prompt or backend.default_prompt, s.prompts_dir)
+        # Those of the long-article and small-model ways: a folder of the user's may hold
+        # its own, by the same names (`prompts.OVERVIEW_PROMPT`, the brief's choose_prompt).
+        self.overview_prompt = prompts.load(prompts.OVERVIEW_PROMPT, s.prompts_dir)
+        self.choose_prompt = prompts.load(self.schema.choose_prompt, s.prompts_dir)
         self.sampling = Sampling(s.temperature, s.top_p, s.seed, s.max_tokens)
         self.max_reasks = s.max_reasks if s.max_reasks is not None else backend.default_reasks
         # The small-model way's answer: the setting, else the backend's for it, if any.
@@ -91,19 +110,26 @@ class Summarizer:
         self.timeout = s.timeout or backend.default_timeout
         self.deadline = s.deadline  # None: the backend's, by how the article is summarized
         # A prompt of the user's asks for the whole summary: in extract mode the choosing
-        # prompt would answer instead, and the user's would go unused.
-        self.lists = s.lists or ("write" if s.prompt else backend.default_lists)
+        # prompt would answer instead, and the user's would go unused. Code proposes
+        # items of the kinds it knows (`choose.supports`); a brief of other kinds is
+        # written, under a grammar made from its schema on the embedded backend.
+        extract = backend.default_lists == "extract" and choose_supports(self.schema)
+        self.lists = s.lists or ("write" if s.prompt or not extract else "extract")
         self.caller = Caller(backend, self.sampling, self.timeout, s.policy)
 
     REQUEST_OPTIONS = REQUEST_OPTIONS
 
-    def variant(self, **options: Any) -> Summarizer:
-        """This summarizer with other request options (`REQUEST_OPTIONS`, already
-        validated, as the service's per-request options are): it shares this one's HTTP
-        clients and cache, so a new set of options costs no new connection, SDK client or
-        window probe. Closing it closes nothing; this one owns what they share."""
+    def variant(self, *, schema: type[Brief] | None = None, **options: Any) -> Summarizer:
+        """This summarizer with another brief's `schema` or other request options
+        (`REQUEST_OPTIONS`, already validated, as the service's per-request options are):
+        it shares this one's HTTP clients and cache, so a new set of options costs no new
+        connection, SDK client or window probe. Closing it closes nothing; this one owns
+        what they share."""
         options = request_options(options)
         other = copy.copy(self)  # shares _clients, its lock, the cache
+        if schema is not None:
+            other.schema = check_schema(schema)
+            _expressible(other.schema, self.backend)
         backend = self.backend
         if options.get("model", backend.model) != backend.model:
             backend = replace(backend, model=options["model"])
@@ -131,7 +157,7 @@ class Summarizer:
             "prompt": [[p.name, p.version, p.digest] for p in used],
             "language": self.settings.language,
             "lists": self.lists,
-            "schema": [SCHEMA_VERSION, schema_digest(), CHECKS_VERSION],
+            "schema": [SCHEMA_VERSION, schema_digest(self.schema), CHECKS_VERSION],
         }
 
     def key_of(self, article: Article) -> str:
@@ -165,12 +191,18 @@ class Summarizer:
                 f"deadline of {deadline:g} s"
             ) from None
         summary, corrections, usage = found
-        made = self.caller.provenance(prompt, key, request.attempts.count, usage, started, chunks)
+        made = self.caller.provenance(
+            prompt, key, request.attempts.count, usage, started, chunks, brief=self.schema_name
+        )
         return self._success(request, summary, corrections, made)
+
+    @property
+    def schema_name(self) -> str:
+        return self.schema.__name__
 
     async def _made(
         self, art: Article, request: ModelRequest
-    ) -> tuple[tuple[ArticleSummary, list[Correction], Usage], int, prompts.Prompt]:
+    ) -> tuple[tuple[Brief, list[Correction], Usage], int, prompts.Prompt]:
         """The summary (small-model mode: chosen among code's items), how many chunks it was
         made in, and the prompt that made it."""
         if self._by_choice(art):
@@ -179,7 +211,7 @@ class Summarizer:
                 return chosen, 1, self.choose_prompt
         chunks = await plan_request(self, art, request)
         if chunks is None:
-            return await self.ask(request, ArticleSummary), 1, self.prompt
+            return await self.ask(request, self.schema), 1, self.prompt
         return await summarize_chunks(self, art, request, chunks), len(chunks), self.prompt
 
     def _by_choice(self, art: Article) -> bool:
@@ -196,9 +228,11 @@ class Summarizer:
 
     def _first_request(self, article: Article, deadline: float) -> ModelRequest:
         """The request for a whole article's summary."""
-        messages = self.prompt.render(article, self.settings.language)
-        return ModelRequest.for_article(article, messages, self.max_reasks, deadline,
-                                        cite=self.backend.cites_by_code)  # fmt: skip
+        messages = self.prompt.render(article, self.settings.language, brief=self.schema)
+        return ModelRequest.for_article(
+            article, messages, self.max_reasks, deadline,
+            cite=self.backend.cites_by_code, brief=self.schema,
+        )  # fmt: skip
 
     def client(self) -> instructor.AsyncInstructor:
         return self.clients.get()
@@ -216,21 +250,21 @@ class Summarizer:
         if stored is None:
             return None
         prompt = self.choose_prompt if self._by_choice(art) else self.prompt
-        made = self.caller.provenance(prompt, key, 0, Usage(), started)
-        return SummaryResult.from_stored(stored, made)
+        made = self.caller.provenance(prompt, key, 0, Usage(), started, brief=self.schema_name)
+        return SummaryResult.from_stored(stored, made, self.schema)
 
     def _success(
         self,
         request: ModelRequest,
-        summary: ArticleSummary,
+        summary: Brief,
         corrections: list[Correction],
         provenance: Provenance,
     ) -> SummaryResult:
-        """Check a validated summary (the grounding report), store it, wrap it."""
+        """Check a validated brief (the grounding report), store it, wrap it."""
         # Without what instructor attached (the raw response, usage): a plain value, equal
         # to what a cache hit returns.
-        summary = ArticleSummary.model_construct(summary.model_fields_set, **dict(summary))
-        grounding = ground_summary(summary, request.sentences, skip=request.skip)
+        summary = self.schema.model_construct(summary.model_fields_set, **dict(summary))
+        grounding = ground_brief(summary, request.sentences, skip=request.skip)
         result = SummaryResult(
             summary=summary, grounding=grounding, corrections=corrections, provenance=provenance
         )  # `summary`: the alias, see SummaryResult

@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+from pydantic import BaseModel
 
 from summarizer.article import Article
 from summarizer.errors import PromptError
@@ -27,7 +28,8 @@ from summarizer.segment import Sentence
 
 DEFAULT_PROMPT = "news"
 OVERVIEW_PROMPT = "news-overview"  # a long article's title, TL;DR and summary (`chunking`)
-CHOOSE_PROMPT = "news-choose"  # prose, and the lists' items by number (`choose`)
+# Prose, and the lists' items by number (`choose`): the built-in brief's, and any brief's.
+CHOOSE_PROMPTS = ("news-choose", "brief-choose")
 _VERSION = re.compile(r"\{#\s*version:\s*([\w.-]+)\s*#\}")
 
 Message = dict[str, str]
@@ -47,12 +49,15 @@ class Prompt:
         language: str | None = None,
         sentences: Sequence[Sentence] | None = None,
         extra: dict[str, Any] | None = None,
+        *,
+        brief: type[BaseModel] | None = None,
     ) -> list[Message]:
         """The chat messages for `article`. The templates' variables: `metadata` and
         `sentences` (all, or those of one chunk, under their own numbers; each `id` and
         `text`), each `fence`d; `language`, the name of the summary's language (an ISO
-        639-1 code given, default: the article's); `fields`, the summary's fields by name
-        with their descriptions. `extra`: more values for the template (fenced already)."""
+        639-1 code given, default: the article's); `fields`, the fields of the `brief`
+        (default: the built-in one) by name with their descriptions. `extra`: more values
+        for the template (fenced already)."""
         return self.messages(
             {
                 "metadata": {k: fence(str(v)) for k, v in article.metadata().items()},
@@ -61,7 +66,7 @@ class Prompt:
                     for s in (article.sentences if sentences is None else sentences)
                 ],
                 "language": name_of(language or article.lang),
-                "fields": _fields(),
+                "fields": fields_of(brief),
                 **(extra or {}),
             }
         )
@@ -80,11 +85,15 @@ class Prompt:
 
 
 @functools.cache
-def _fields() -> dict[str, str]:
-    """The summary's fields and their descriptions, for a template to explain them."""
-    from summarizer.schema import ArticleSummary
+def fields_of(brief: type[BaseModel] | None = None) -> dict[str, str]:
+    """A brief's fields (default: the built-in brief's; a part's without those it leaves
+    out) and their descriptions, for a template to explain them."""
+    if brief is None:
+        from summarizer.schema import ArticleSummary
 
-    return {n: f.description or "" for n, f in ArticleSummary.model_fields.items()}
+        brief = ArticleSummary
+    hidden = getattr(brief, "hidden", ())
+    return {n: f.description or "" for n, f in brief.model_fields.items() if n not in hidden}
 
 
 # What in an article could pass for the prompt's own structure: a sentence label, a chat
@@ -140,7 +149,7 @@ def available(directory: Path | None = None) -> list[str]:
     small-model mode use on their own)."""
     folders = [prompt_dir()] if directory is None else [directory, prompt_dir()]
     names = {p.name.removesuffix(".user.j2") for d in folders for p in d.glob("*.user.j2")}
-    return sorted(n for n in names if n not in (OVERVIEW_PROMPT, CHOOSE_PROMPT))
+    return sorted(n for n in names if n not in (OVERVIEW_PROMPT, *CHOOSE_PROMPTS))
 
 
 _NAME = re.compile(r"[A-Za-z0-9][\w-]*")  # a template's name: never a path

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    create_model,
+    field_validator,
+)
 
+from summarizer.brief import Brief
 from summarizer.checks.report import GroundingReport
 from summarizer.salvage import Correction
-from summarizer.schema import ArticleSummary
 
 
 class Usage(BaseModel):
@@ -30,7 +40,8 @@ class Provenance(BaseModel):
     mode: str = Field(description="How structured output was requested from the backend.")
     prompt: str = Field(description="Prompt template name.")
     prompt_version: str
-    schema_version: str
+    schema_version: str = Field(description="The version of this output format.")
+    brief: str = Field(default="ArticleSummary", description="The brief's schema: its class name.")
     cache_key: str
     cache_hit: bool
     attempts: int = Field(description="Model calls made, re-asks included (0 on a cache hit).")
@@ -74,7 +85,10 @@ class FailedArticle(BaseModel):
 
 
 class SummaryResult(BaseModel):
-    """A validated `ArticleSummary` and its provenance."""
+    """A validated brief (an `ArticleSummary`, or a brief of your own schema) and its
+    provenance. Read from JSON, the brief is an `ArticleSummary` unless the validation
+    context names another schema (``context={"schema": MyBrief}``; or use
+    `result_model(MyBrief)`)."""
 
     # In JSON the brief is still the key "summary" (output format v1, `schemas/`): renaming
     # it would break every consumer of files already written. Python reads it as `brief`,
@@ -84,7 +98,11 @@ class SummaryResult(BaseModel):
         validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
     )
 
-    brief: ArticleSummary = Field(alias="summary")
+    if TYPE_CHECKING:  # to a type checker, any schema's brief (an `ArticleSummary` unless
+        # you asked for another): typed as the base, `result.brief.key_points` would not pass
+        brief: Any = Field(alias="summary")
+    else:
+        brief: SerializeAsAny[Brief] = Field(alias="summary")
     provenance: Provenance
     grounding: GroundingReport | None = Field(
         default=None,
@@ -101,6 +119,17 @@ class SummaryResult(BaseModel):
         default=None, description="Which input this is, when it came from a batch (the CLI)."
     )
 
+    @field_validator("brief", mode="wrap")
+    @classmethod
+    def _of_its_schema(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        """A brief as made (of any schema); JSON as the context's schema."""
+        if isinstance(value, Brief):
+            return value
+        schema = (info.context or {}).get("schema") or _brief_type(cls)
+        return schema.model_validate(value, context=info.context)
+
     @property
     def cache_hit(self) -> bool:
         return self.provenance.cache_hit
@@ -115,12 +144,37 @@ class SummaryResult(BaseModel):
         }
 
     @classmethod
-    def from_stored(cls, stored: dict[str, Any], provenance: Provenance) -> SummaryResult:
+    def from_stored(
+        cls, stored: dict[str, Any], provenance: Provenance, brief: type[Brief]
+    ) -> SummaryResult:
         """The result the cache holds (see `stored`), with the provenance of this look-up."""
         grounding = stored.get("grounding")
         return cls(
-            summary=ArticleSummary.model_validate(stored["summary"]),
+            summary=brief.model_validate(stored["summary"]),
             grounding=GroundingReport.model_validate(grounding) if grounding else None,
             corrections=[Correction.model_validate(c) for c in stored.get("corrections", [])],
             provenance=provenance.model_copy(update={"chunks": int(stored.get("chunks", 1))}),
         )
+
+
+def _brief_type(model: type[SummaryResult]) -> type[Brief]:
+    """The brief type a result model reads JSON as (`result_model`'s, else the built-in)."""
+    annotation = model.model_fields["brief"].annotation
+    if isinstance(annotation, type) and issubclass(annotation, Brief) and annotation is not Brief:
+        return annotation
+    from summarizer.schema import ArticleSummary
+
+    return ArticleSummary
+
+
+@functools.cache
+def result_model(brief: type[Brief]) -> type[SummaryResult]:
+    """`SummaryResult` whose brief is a `brief`: its JSON Schema names the brief's fields,
+    and it reads JSON as one."""
+    model: type[SummaryResult] = create_model(
+        "SummaryResult",
+        __base__=SummaryResult,
+        __doc__=SummaryResult.__doc__,
+        brief=(brief, Field(alias="summary")),
+    )
+    return model

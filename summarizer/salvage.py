@@ -3,16 +3,16 @@
 Under policy ``drop`` every answer of the model (the first and each re-ask) is salvaged
 this way, and the one that needs the fewest corrections is kept.
 
-Policy ``drop`` (the default) works item by item on the list fields (key points,
-entities, claims, figures, open questions):
+Policy ``drop`` (the default) works item by item on a brief's lists of cited items (in
+the built-in brief: key points, entities, claims, figures, open questions):
 
 1. an item that repeats an earlier one word for word is removed;
 2. an item whose content is in the article but whose citation is wrong is re-cited to
    the sentence (or two) that support it best, when that makes it valid;
 3. any other failing item is removed.
 
-A sentence of the summary text that fails its check is removed the same way, as long as
-the two sentences the summary needs are left.
+A sentence of prose (the summary) that fails its check is removed the same way, as long
+as what is left still has the sentences the field needs.
 
 Every change is recorded as a `Correction` in the result, so nothing is changed silently.
 A summary with three grounded entities is useful; one with an invented fourth is not,
@@ -30,21 +30,16 @@ import json
 import re
 from collections.abc import Sequence
 from contextlib import nullcontext
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from summarizer.brief import Cited, Layout, layout, split_sentences
 from summarizer.checks.scope import article_scope
 from summarizer.errors import SummaryValidationError
-from summarizer.schema import (
-    ArticleSummary,
-    item_fields,
-    split_sentences,
-)
 from summarizer.text.support import labels, support
 
 Policy = Literal["drop", "flag", "strict"]
-ITEM_MODELS = item_fields(ArticleSummary)
 
 
 class Correction(BaseModel):
@@ -88,12 +83,14 @@ def _recite(model: type[BaseModel], item: dict[str, Any], sentences: Sequence[st
     return False
 
 
-def _fix_item(field: str, item: Any, reason: str, sentences: Sequence[str]) -> Correction | None:
+def _fix_item(
+    model: type[BaseModel], field: str, item: Any, reason: str, sentences: Sequence[str]
+) -> Correction | None:
     """Re-cite `item` in place (returning that correction), or None to drop it."""
     if not isinstance(item, dict):
         return None
     before = list(item.get("sentences") or [])
-    if _recite(ITEM_MODELS[field], item, sentences):
+    if _recite(model, item, sentences):
         return Correction(
             field=field,
             action="recited",
@@ -103,22 +100,23 @@ def _fix_item(field: str, item: Any, reason: str, sentences: Sequence[str]) -> C
     return None
 
 
-def _same(field: str, a: Any, b: Any) -> bool:
-    """Two items are the same as their kind says (`schema.Cited.same`)."""
+def _same(model: type[Cited], a: Any, b: Any) -> bool:
+    """Two items are the same as their kind says (`brief.Cited.same`)."""
     if not isinstance(a, dict) or not isinstance(b, dict):
         return bool(a == b)
-    return ITEM_MODELS[field].same(a, b)
+    return model.same(a, b)
 
 
-def _drop_duplicates(data: dict[str, Any]) -> list[Correction]:
+def _drop_duplicates(data: dict[str, Any], shape: Layout) -> list[Correction]:
     corrections = []
-    for field in ITEM_MODELS:
+    for field in shape.lists:
         items = data.get(field)
         if not isinstance(items, list):
             continue
+        model = shape.items[field]
         kept: list[Any] = []
         for item in items:
-            earlier = next((i for i, k in enumerate(kept) if _same(field, k, item)), None)
+            earlier = next((i for i, k in enumerate(kept) if _same(model, k, item)), None)
             if earlier is not None:
                 corrections.append(
                     Correction(
@@ -134,11 +132,11 @@ def _drop_duplicates(data: dict[str, Any]) -> list[Correction]:
     return corrections
 
 
-def unchecked(raw: str | None) -> tuple[ArticleSummary, list[Correction]] | None:
+def unchecked(raw: str | None, model: type[Salvaged]) -> tuple[Salvaged, list[Correction]] | None:
     """The answer validated for form only (no article checks), for policy ``flag``. A list
     item whose form is invalid (a figure that is not a number) is dropped and listed: the
     grounding report then marks what the article checks find."""
-    return _repair(raw, None)
+    return _repair(raw, None, model=model)
 
 
 def _dropped(field: str, item: Any, reason: str) -> Correction:
@@ -150,39 +148,44 @@ def _dropped(field: str, item: Any, reason: str) -> Correction:
     )
 
 
-# The summary validator names the failing sentence ("sentence 2 of the summary: ...").
-_SUMMARY_SENTENCE = re.compile(r"^sentence (\d+) of the summary: ")
+# The prose gate names a failing sentence ("sentence 2 of the summary: ...", see
+# `checks.gate.prose_grounded`).
+_SENTENCE = re.compile(r"^sentence (\d+) of the (\w+): ")
 Bad = dict[str, dict[int, str]]
 
 
-def _item_errors(exc: ValidationError) -> Bad | None:
-    """Errors by list field and item index ("summary" by sentence index), or None if any
-    error is neither an item's nor one sentence's of the summary."""
+def _item_errors(exc: ValidationError, shape: Layout) -> Bad | None:
+    """Errors by list field and item index (a prose field's by sentence index), or None
+    if any error is neither an item's nor one sentence's of prose."""
     bad: Bad = {}
     for error in exc.errors(include_url=False, include_input=False):
         loc = error["loc"]
         reason = error["msg"].removeprefix("Value error, ")
-        if loc == ("summary",) and (m := _SUMMARY_SENTENCE.match(reason)):
-            bad.setdefault("summary", {}).setdefault(int(m.group(1)) - 1, reason)
+        m = _SENTENCE.match(reason)
+        if len(loc) == 1 and loc[0] in shape.prose and m and m.group(2) == loc[0]:
+            bad.setdefault(str(loc[0]), {}).setdefault(int(m.group(1)) - 1, reason)
             continue
-        if len(loc) < 2 or loc[0] not in ITEM_MODELS or not isinstance(loc[1], int):
+        if len(loc) < 2 or loc[0] not in shape.lists or not isinstance(loc[1], int):
             return None  # not an item-level error: nothing to drop
         bad.setdefault(str(loc[0]), {}).setdefault(loc[1], reason)
     return bad
 
 
-def _drop_sentences(data: dict[str, Any], reasons: dict[int, str]) -> list[Correction] | None:
-    """The summary without its failing sentences, or None if fewer than two would be left."""
-    text = data.get("summary")
+def _drop_sentences(
+    data: dict[str, Any], field: str, reasons: dict[int, str]
+) -> list[Correction] | None:
+    """The prose `field` without its failing sentences, or None if none would be left (if
+    too few are, the field's own validator says so next)."""
+    text = data.get(field)
     if not isinstance(text, str):
         return None
     parts = split_sentences(text)
     kept = [p for i, p in enumerate(parts) if i not in reasons]
-    if len(kept) < 2:
+    if not kept:
         return None
-    data["summary"] = " ".join(kept)
+    data[field] = " ".join(kept)
     return [
-        _dropped("summary", {"sentence": parts[i]}, reason)
+        _dropped(field, {"sentence": parts[i]}, reason)
         for i, reason in sorted(reasons.items())
         if i < len(parts)
     ]
@@ -194,13 +197,13 @@ def salvage(
     *,
     cite: bool = False,
     skip: frozenset[str] = frozenset(),
-    model: type[Salvaged] = ArticleSummary,  # type: ignore[assignment]
+    model: type[Salvaged],
 ) -> tuple[Salvaged, list[Correction]] | None:
     """The valid part of `raw` (the model's last answer), or None if there is none. With
     `cite`, code finds each item's sentences; `skip` names the kinds of error not looked for
-    (see `checks.scope.article_scope`). `model` is what `raw` answers: a summary, or a long
-    article's chunk's `Findings` or `Overview`."""
-    return _repair(raw, sentences, cite, model, skip)
+    (see `checks.scope.article_scope`). `model` is what `raw` answers: a brief, or a part
+    of one (a long article's chunk's findings, its overview)."""
+    return _repair(raw, sentences, cite, model=model, skip=skip)
 
 
 def recover(
@@ -214,13 +217,13 @@ def recover(
     """What the policy keeps when the last re-ask still fails: under drop, of every answer
     the model gave, the valid part of the one that needs the fewest corrections (a small
     model's re-ask can be worse than its first answer), the latest on a tie; under flag, a
-    summary's last answer as it is (the grounding report marks what fails; a long
-    article's findings or overview are dropped from, as under drop); under strict,
+    brief's last answer as it is (the grounding report marks what fails; a part of a brief,
+    such as a long article's findings, is dropped from, as under drop); under strict,
     nothing. None: the error stands."""
     if policy == "strict":
         return None
-    if policy == "flag" and model is ArticleSummary:
-        return cast("tuple[Salvaged, list[Correction]] | None", unchecked(error.last_output))
+    if policy == "flag" and getattr(model, "part", "") is None:
+        return unchecked(error.last_output, model)
     kept = [
         found
         for output in reversed(error.outputs)
@@ -233,7 +236,8 @@ def _repair(
     raw: str | None,
     sentences: Sequence[str] | None,
     cite: bool = False,
-    model: type[Salvaged] = ArticleSummary,  # type: ignore[assignment]
+    *,
+    model: type[Salvaged],
     skip: frozenset[str] = frozenset(),
 ) -> tuple[Salvaged, list[Correction]] | None:
     """Drop (or, against an article's `sentences`, first try to re-cite) the items of `raw`
@@ -245,19 +249,20 @@ def _repair(
     if not isinstance(data, dict):
         return None
     against = sentences is not None
-    corrections = _drop_duplicates(data) if against else []
+    shape = layout(model)
+    corrections = _drop_duplicates(data, shape) if against else []
     scope = nullcontext() if sentences is None else article_scope(sentences, cite=cite, skip=skip)
     with scope:
-        for _ in range(3):
+        for _ in range(8):  # a pass per failing sentence of prose (the gate names one)
             try:
                 return model.model_validate(data), corrections
             except ValidationError as exc:
-                bad = _item_errors(exc)
+                bad = _item_errors(exc, shape)
                 if bad is None:
                     return None
                 for field, reasons in bad.items():
-                    if field == "summary":
-                        dropped = _drop_sentences(data, reasons)
+                    if field in shape.prose:
+                        dropped = _drop_sentences(data, field, reasons)
                         if dropped is None:
                             return None
                         corrections += dropped
@@ -270,10 +275,12 @@ def _repair(
                             continue
                         fixed = None
                         if sentences is not None:
-                            fixed = _fix_item(field, items[index], reasons[index], sentences)
+                            fixed = _fix_item(
+                                shape.items[field], field, items[index], reasons[index], sentences
+                            )
                         if fixed is None:
                             fixed = _dropped(field, items.pop(index), reasons[index])
                         corrections.append(fixed)
                 if against:
-                    corrections.extend(_drop_duplicates(data))  # re-citing can make repeats
+                    corrections.extend(_drop_duplicates(data, shape))  # re-citing can make repeats
     return None

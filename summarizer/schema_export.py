@@ -7,17 +7,19 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from summarizer.result import SummaryResult
+from summarizer.brief import Brief
+from summarizer.result import result_model
 from summarizer.schema import SCHEMA_VERSION, ArticleSummary
 
 
-def public_models() -> dict[str, type[BaseModel]]:
-    return {"ArticleSummary": ArticleSummary, "SummaryResult": SummaryResult}
+def public_models(brief: type[Brief] = ArticleSummary) -> dict[str, type[BaseModel]]:
+    """The brief's model (by its class name) and the result that carries it."""
+    return {brief.__name__: brief, "SummaryResult": result_model(brief)}
 
 
-def json_schema(name: str) -> str:
+def json_schema(name: str, brief: type[Brief] = ArticleSummary) -> str:
     """The schema of model `name` as stable, pretty JSON (what `schemas/` holds)."""
-    schema = public_models()[name].model_json_schema()
+    schema = public_models(brief)[name].model_json_schema()
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"summarizer/{name}.v{SCHEMA_VERSION}.json",

@@ -14,7 +14,8 @@ Two corrections, each measured on the same texts:
 
 - A piece that starts with a lower-case letter continues the sentence before it: a
   question quoted mid-sentence ('"What was that?" she asked'), where both breakers cut;
-  so does one after a title ("Dr." | "Mehmet Oz is ..."), which Bling Fire sometimes cuts.
+  so does one after a title ("Dr." | "Mehmet Oz is ..."), or a case name's "v." ("De Lima
+  v. Bidwell"), which Bling Fire sometimes cuts.
 - English: Bling Fire does not cut after a plain lower-case word whose period is followed
   by an initialism ("... 20-point plan. U.S. envoy Steve Witkoff ...", in the seed); such
   a period ends a sentence unless the word is an abbreviation ("vs.").
@@ -33,7 +34,7 @@ _MISSED_END = re.compile(
     r"(?<![\w.])([a-z]{2,})[.!?][\"'\u201d\u2019)]*(?=\s+[\"'\u201c\u2018]?[A-Z])"
 )
 _TITLE_END = re.compile(
-    r"(?<![\w.])(?:Dr|Mr|Mrs|Ms|Mx|Prof|St|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Rev|Hon|Fr)\.$"
+    r"(?<![\w.])(?:Dr|Mr|Mrs|Ms|Mx|Prof|St|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Rev|Hon|Fr|v)\.$"
 )
 _LOWER_ABBREVIATIONS = frozenset({"vs", "etc", "approx", "cf", "viz", "incl", "esp"})
 

@@ -28,7 +28,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import platformdirs
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
@@ -41,6 +41,9 @@ from pydantic_settings import (
 )
 
 from summarizer.errors import ConfigError
+
+if TYPE_CHECKING:
+    from summarizer.brief import Brief
 
 ENV_PREFIX = "SUMMARIZER_"
 MIN_TOKEN_CHARS = 16
@@ -121,6 +124,13 @@ class SummarizerOptions(BaseModel):
     )
     prompts_dir: Path | None = Field(
         None, description="A folder of your own prompt templates (<name>.user.j2)."
+    )
+    brief_schema: str | None = Field(
+        None,
+        min_length=1,
+        validation_alias=AliasChoices("brief_schema", "schema", "SUMMARIZER_SCHEMA"),
+        description="Your brief's schema: package.module:Class or file.py:Class "
+        "[the built-in ArticleSummary].",
     )
     temperature: float = Field(
         0.0, ge=0.0, le=2.0, allow_inf_nan=False, description="Sampling temperature [0]."
@@ -238,6 +248,10 @@ class ServiceOptions(BaseModel):
         default_factory=list,
         description="Proxies whose X-Forwarded-* headers are trusted (none by default).",
     )
+    schemas: dict[str, str] = Field(
+        default_factory=dict,
+        description='Briefs a request may ask for by name: {"earnings": "pkg.mod:Earnings"}.',
+    )
 
     @field_validator("tokens")
     @classmethod
@@ -291,6 +305,16 @@ class Settings(BaseSettings, ServiceOptions, CliOptions, SummarizerOptions):
                 f"{name}: not valid JSON ({_source(name, given)}); give a JSON value, e.g. "
                 f"{ENV_PREFIX}{name.upper()}='[\"...\"]'"
             ) from None
+
+    def brief(self) -> type[Brief]:
+        """The brief's schema these settings name (`brief.load`), else the built-in one."""
+        if self.brief_schema is None:
+            from summarizer.schema import ArticleSummary
+
+            return ArticleSummary
+        from summarizer.brief import load
+
+        return load(self.brief_schema)
 
     def api_key_for(self, openai: bool) -> str | None:
         """The key to send: see the module docstring."""

@@ -11,6 +11,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from summarizer.render import page_layout
 from summarizer.result import SummaryResult
 from summarizer.segment import Sentence
 
@@ -32,6 +33,7 @@ def static_page(result: SummaryResult, sentences: tuple[Sentence, ...] | None) -
     data = {
         "result": result.model_dump(mode="json", by_alias=True),
         "sentences": sentences_json(sentences) if sentences is not None else None,
+        "layout": page_layout(type(result.brief)),
     }
     # Inside a script element, "</script" ends it and "<!--" opens an escaped state that
     # swallows the page's own script: no "<" at all is written ("\\u003c" in JSON is the

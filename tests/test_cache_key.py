@@ -39,6 +39,9 @@ CHANGES_THE_ANSWER: dict[str, st.SearchStrategy[Any]] = {
     "prompts_dir": st.just(MY_PROMPTS),
     "language": st.sampled_from(["fr", "de", "es"]),
     "lists": st.just("extract"),
+    "brief_schema": st.sampled_from(
+        ["tests.user_briefs:FactCheck", "tests/user_briefs.py:FactCheck"]
+    ),
 }
 # Fields that bound time, concurrency or where things are kept: never the answer.
 CHANGES_NOTHING: dict[str, st.SearchStrategy[Any]] = {
@@ -98,7 +101,8 @@ def test_the_two_lists_cover_every_setting() -> None:
 
     elsewhere = {"backend", "api_key", "api_key_env", "cache_dir", "model_path", "tokens",
                  "cors_origins", "request_max_tokens", "request_max_timeout",
-                 "request_max_deadline", "max_connections", "forwarded_allow_ips"}  # fmt: skip
+                 "request_max_deadline", "max_connections", "forwarded_allow_ips",
+                 "schemas"}  # fmt: skip
     placed = set(CHANGES_THE_ANSWER) | set(CHANGES_NOTHING) | elsewhere
     assert set(Settings.model_fields) == placed
 

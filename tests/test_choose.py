@@ -12,7 +12,7 @@ import pytest
 from summarizer import Article, Summarizer, SummaryResult
 from summarizer.candidates import Candidates, propose
 from summarizer.choose import assemble, choice_model
-from summarizer.schema import Overview
+from summarizer.schema import ArticleSummary, Overview
 from tests.conftest import FaultServer, Reply, completion
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "gaza-stabilization-force-2025-10-18.txt"
@@ -50,7 +50,7 @@ def test_a_figure_counts_the_noun_after_its_unit() -> None:
 
 
 def test_the_answer_may_hold_only_numbers_that_exist(offered: Candidates) -> None:
-    model = choice_model(offered)
+    model = choice_model(offered, ArticleSummary)
     schema = model.model_json_schema()
     items = schema["properties"]["claims"]["items"]
     assert items["enum"] == list(range(1, len(offered.claims) + 1))
@@ -65,7 +65,7 @@ def test_assembled_items_are_the_chosen_candidates_once_in_order(offered: Candid
                               "figures": [1, 99]}  # fmt: skip
     for name, numbers in chosen.items():
         object.__setattr__(answer, name, numbers)
-    data = assemble(answer, offered)
+    data = assemble(answer, offered, ArticleSummary)
     assert data["key_points"] == [offered.key_points[0], offered.key_points[2]]
     assert data["claims"] == [offered.claims[1]] and data["figures"] == [offered.figures[0]]
 

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 
 from summarizer import Article, Summarizer, SummarizerError, check
+from summarizer.brief import layout
 from summarizer.budget import Budget, estimate_tokens, openai_window, reported_window
 from summarizer.chunking import merge, plan
 from summarizer.errors import ChunkError
 from summarizer.language import code_of, detect, name_of
+from summarizer.schema import ArticleSummary
 from summarizer.segment import segment
 from tests.conftest import FaultServer, Reply, completion
 
@@ -76,7 +78,7 @@ def test_merge_joins_the_same_entity_and_keeps_each_list_within_its_maximum(
     first = _findings(valid_summary_json)
     other = dict(data["entities"][0], sentences=[9])  # the same entity, cited elsewhere
     second = _findings(valid_summary_json, entities=[other])
-    merged = merge([first, second])
+    merged = merge([first, second], layout(ArticleSummary))
     names = [e["name"] for e in merged["entities"]]
     assert names.count(other["name"]) == 1
     joined = next(e for e in merged["entities"] if e["name"] == other["name"])
@@ -117,7 +119,7 @@ def test_a_long_article_is_summarized_in_chunks_that_keep_the_sentence_numbers(
     assert len(asked) == 3
     assert "[S1] " in asked[0] and "[S14] " not in asked[0]
     assert "[S1] " not in asked[1] and "[S14] " in asked[1]  # the article's own numbers
-    assert asked[2].startswith("Write the title, TL;DR and summary")
+    assert asked[2].startswith("Write these fields") and "- tldr: " in asked[2]
     assert result.brief.title == json.loads(valid_summary_json)["title"]
     assert result.grounding is not None and result.grounding.checks
 

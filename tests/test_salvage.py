@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from summarizer import Article, ArticleSummary
+from summarizer.brief import layout
 from summarizer.checks.scope import article_scope
 from summarizer.errors import SummaryValidationError
 from summarizer.salvage import (
@@ -23,7 +24,7 @@ from summarizer.salvage import (
     salvage,
     unchecked,
 )
-from summarizer.schema import KeyPoint, Overview
+from summarizer.schema import Entity, KeyPoint, Overview
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_a_misplaced_item_is_recited_to_the_sentences_that_support_it_best(
     enough, never more."""
     item = {"sentences": before, "text": text}
     with article_scope(sentences):
-        fixed = _fix_item("key_points", item, "not in the cited sentence", sentences)
+        fixed = _fix_item(KeyPoint, "key_points", item, "not in the cited sentence", sentences)
     assert fixed is not None and fixed.action == "recited"
     assert item["sentences"] == after and fixed.item == item
     assert fixed.reason == (
@@ -73,15 +74,15 @@ def test_an_item_no_sentence_supports_keeps_its_citation_and_is_not_fixed(
     with article_scope(sentences):
         assert not _recite(KeyPoint, item, sentences)
         assert item["sentences"] == [4]
-        assert _fix_item("key_points", item, "why", sentences) is None
-        assert _fix_item("key_points", "not an item", "why", sentences) is None
+        assert _fix_item(KeyPoint, "key_points", item, "why", sentences) is None
+        assert _fix_item(KeyPoint, "key_points", "not an item", "why", sentences) is None
 
 
 def test_sameness_of_items_and_of_values() -> None:
     egypt = {"sentences": [1], "name": "Egypt", "type": "country", "role": "lead"}
-    assert _same("entities", egypt, dict(egypt, sentences=[3]))
-    assert not _same("entities", egypt, "Egypt") and not _same("entities", "Egypt", egypt)
-    assert _same("entities", "Egypt", "Egypt") and not _same("entities", "Egypt", "Iran")
+    assert _same(Entity, egypt, dict(egypt, sentences=[3]))
+    assert not _same(Entity, egypt, "Egypt") and not _same(Entity, "Egypt", egypt)
+    assert _same(Entity, "Egypt", "Egypt") and not _same(Entity, "Egypt", "Iran")
 
 
 def test_repeats_are_dropped_in_every_list_and_named_by_the_item_they_repeat() -> None:
@@ -89,7 +90,7 @@ def test_repeats_are_dropped_in_every_list_and_named_by_the_item_they_repeat() -
     b = {"sentences": [11], "value": "two", "counts": "sources"}
     data = {"key_points": "not a list", "entities": ["Egypt", "Iran", "Egypt"],
             "figures": [a, b, dict(b)]}  # fmt: skip
-    corrections = _drop_duplicates(data)
+    corrections = _drop_duplicates(data, layout(ArticleSummary))
     assert data["entities"] == ["Egypt", "Iran"] and data["figures"] == [a, b]
     assert [(c.field, c.action, c.item, c.reason) for c in corrections] == [
         ("entities", "dropped", {"value": "Egypt"}, "repeats entities item 1"),
@@ -137,17 +138,18 @@ def test_three_summary_sentences_may_lose_one(valid: dict[str, Any], sentences: 
 
 def test_dropping_summary_sentences_names_only_those_that_exist() -> None:
     data = {"summary": "One is here. Two is here. Three is here."}
-    corrections = _drop_sentences(data, {0: "wrong", 3: "beyond the text"})
+    corrections = _drop_sentences(data, "summary", {0: "wrong", 3: "beyond the text"})
     assert data["summary"] == "Two is here. Three is here."
     assert [c.item for c in corrections or []] == [{"sentence": "One is here."}]
-    assert _drop_sentences({"summary": "One is here. Two is here."}, {1: "wrong"}) is None
+    one = {"summary": "One is here."}
+    assert _drop_sentences(one, "summary", {0: "wrong"}) is None  # nothing would be left
 
 
 def test_too_few_key_points_is_not_an_items_error(
     valid: dict[str, Any], sentences: list[str]
 ) -> None:
     valid["key_points"] = valid["key_points"][:2]
-    assert salvage(json.dumps(valid), sentences) is None
+    assert salvage(json.dumps(valid), sentences, model=ArticleSummary) is None
 
 
 def _failed(*outputs: dict[str, Any]) -> SummaryValidationError:
@@ -218,7 +220,7 @@ def test_form_only_keeps_repeats_and_lists_what_it_drops(valid: dict[str, Any]) 
     rest); an item of invalid form is dropped and listed."""
     valid["entities"].append(dict(valid["entities"][0]))
     valid["figures"].append({"sentences": [8], "value": "many", "counts": "troops"})
-    result = unchecked(json.dumps(valid))
+    result = unchecked(json.dumps(valid), ArticleSummary)
     assert result is not None
     summary, corrections = result
     assert len(summary.entities) == 3

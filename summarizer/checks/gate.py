@@ -16,9 +16,11 @@ from summarizer.checks.rules import (
     Error,
     ErrorKind,
     cited_errors,
+    copies_description,
     figure_missing,
     free_text_errors,
     name_missing,
+    quote_missing,
 )
 from summarizer.text.support import labels
 
@@ -66,6 +68,25 @@ def figure_cited(value: str, ids: list[int]) -> None:
         )
 
 
+def quote_cited(quote: str, ids: list[int], what: str) -> None:
+    """A quotation's words occur in the cited sentences, verbatim (an ellipsis may join
+    two parts)."""
+    now = scope.current()
+    if now is not None and quote_missing(quote, ids, now.sentences):
+        raise ValueError(
+            f"{ErrorKind.QUOTATION}: {what} \u201c{quote}\u201d is not in {labels(ids)}; "
+            "copy the words exactly as the article prints them, or remove it"
+        )
+
+
+def not_its_description(text: str, description: str | None, what: str) -> None:
+    """The text is not its field's description copied from the prompt."""
+    now = scope.current()
+    if now is not None and description and copies_description(text, description, now.sentences):
+        message = "copies the words of a field's description, not the article's"
+        reject([Error(ErrorKind.ECHO, text, message)], what)
+
+
 def grounded(text: str, ids: list[int], what: str) -> None:
     """A cited item: no error against the sentences it cites."""
     now = scope.current()
@@ -73,13 +94,20 @@ def grounded(text: str, ids: list[int], what: str) -> None:
         reject(cited_errors(text, ids, now.sentences, labels(ids), skip=now.skip), what)
 
 
-def prose_grounded(text: str, field: str, split: Callable[[str], list[str]]) -> None:
+def prose_grounded(
+    text: str, field: str, split: Callable[[str], list[str]], prompted: Sequence[str] = ()
+) -> None:
     """Free text cites nothing: each of its sentences is checked against the article
     sentences that support it best (numbers, names and quotations against the whole
-    article)."""
+    article), and is none of the `prompted` field descriptions copied."""
     now = scope.current()
     if now is None:
         return
-    for n, sentence in enumerate(split(text) or [text], start=1):
-        what = f"sentence {n} of the summary" if field == "summary" else field
-        reject(free_text_errors(sentence, now.sentences, skip=now.skip), what)
+    parts = split(text) or [text]
+    for n, sentence in enumerate(parts, start=1):
+        # Salvage drops one sentence of many by this name (`salvage._SENTENCE`).
+        what = f"sentence {n} of the {field}" if len(parts) > 1 else field
+        for description in prompted:
+            not_its_description(sentence, description, what)
+        errors = free_text_errors(sentence, now.sentences, skip=now.skip, alone=len(parts) == 1)
+        reject(errors, what)

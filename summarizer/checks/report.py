@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from summarizer.brief import Cited, Kind, Part, layout, split_sentences
 from summarizer.checks.rules import (
     Error,
     ErrorKind,
@@ -29,9 +30,9 @@ from summarizer.checks.rules import (
     figure_missing,
     free_text_errors,
     name_missing,
+    quote_missing,
 )
 from summarizer.language import skipped_checks
-from summarizer.schema import ArticleSummary, SourceKind, split_sentences
 from summarizer.segment import summary_sentences
 from summarizer.text.support import Support, cited, labels, support
 
@@ -116,10 +117,15 @@ def _check(
 
 
 def ground_sentence(
-    field: str, index: int, text: str, sentences: Sequence[str], skip: frozenset[str] = frozenset()
+    field: str,
+    index: int,
+    text: str,
+    sentences: Sequence[str],
+    skip: frozenset[str] = frozenset(),
+    alone: bool = True,
 ) -> Check:
-    """A sentence of free text, against the whole article."""
-    errors = free_text_errors(text, sentences, skip=skip)
+    """A sentence of free text, against the whole article (`alone`: its text's only one)."""
+    errors = free_text_errors(text, sentences, skip=skip, alone=alone)
     return _check(field, index, text, support(text, sentences), errors)
 
 
@@ -142,28 +148,68 @@ def _cited_check(
 
 
 def _name_check(
-    field: str, index: int, phrase: str, ids: list[int], sentences: Sequence[str]
+    field: str, index: int, phrase: str, ids: list[int], sentences: Sequence[str], kind: Kind
 ) -> Check:
-    """A name (an entity, a claim's source) or a figure occurs in the sentences it cites."""
-    if field == "figures":  # the gate's verdicts (`checks.gate`), in the report's words
-        ok, kind = not figure_missing(phrase, ids, sentences), ErrorKind.NUMBER
+    """A name (an entity, a source), a figure or a quotation occurs in the sentences it
+    cites: the gate's verdicts (`checks.gate`), in the report's words."""
+    if kind == "figure":
+        ok, error = not figure_missing(phrase, ids, sentences), ErrorKind.NUMBER
+    elif kind == "quote":
+        ok, error = not quote_missing(phrase, ids, sentences), ErrorKind.QUOTATION
     else:
-        ok, kind = not name_missing(phrase, ids, sentences), ErrorKind.NAME
+        ok, error = not name_missing(phrase, ids, sentences), ErrorKind.NAME
     errors = [] if ok else [
-        Error(kind, phrase, f"'{phrase}' does not occur in the sentences it cites")
+        Error(error, phrase, f"'{phrase}' does not occur in the sentences it cites")
     ]  # fmt: skip
     found = Support(float(ok), tuple(ids), float(ok), float(ok), float(ok))
     return _check(field, index, phrase, found, errors, ids)
 
 
-def _check_role(check: Check, role: str, evidence: Sequence[str]) -> None:
-    """Flag an entity whose stated role the sentences it cites do not support (a small
-    model copies roles from its prompt's example: "Egypt (location): the city whose
-    council voted"). Reported, not a reason to drop the entity."""
-    if support(role, evidence).words < 0.5:
-        check.problems.append(f"its role '{role}' is not supported by the sentences it cites")
+def _check_description(check: Check, part: Part, evidence: Sequence[str]) -> None:
+    """Flag an item whose description (an entity's role) the sentences it cites do not
+    support (a small model copies roles from its prompt's example: "Egypt (location): the
+    city whose council voted"). Reported, not a reason to drop the item."""
+    if support(part.text, evidence).words < 0.5:
+        what = part.field.replace("_", " ")
+        check.problems.append(
+            f"its {what} '{part.text}' is not supported by the sentences it cites"
+        )
         check.supported = False
         check.score = round(check.score / 2, 3)
+
+
+def _part_check(field: str, index: int, part: Part, ids: list[int], sentences: Sequence[str],
+                skip: frozenset[str]) -> Check:  # fmt: skip
+    if part.kind == "text":
+        return _cited_check(field, index, part.text, ids, sentences, skip)
+    return _name_check(field, index, part.text, ids, sentences, part.kind)
+
+
+def ground_item(
+    field: str, index: int, item: Cited, sentences: Sequence[str], skip: frozenset[str]
+) -> Check:
+    """One cited item: its main part (its text, else its first checked part) scored against
+    the sentences it cites, with the errors of every other part; a description that those
+    sentences do not support is marked, not an error."""
+    data = dict(item)
+    parts = [p for p in type(item).parts(data) if p.kind != "described"]
+    main = next((p for p in parts if p.kind in ("text", "quote")), parts[0] if parts else None)
+    ids = list(item.sentences)
+    if main is None:  # nothing checked but its citations: how well they support it
+        text = type(item).identity(data)
+        return _check(field, index, text, support(text, cited(ids, sentences)), [], ids)
+    check = _part_check(field, index, main, ids, sentences, skip)
+    for part in parts:
+        if part == main:
+            continue
+        other = _part_check(field, index, part, ids, sentences, skip)
+        check.errors += other.errors
+        check.problems += [p for p in other.problems if not p.startswith("little support")]
+        check.supported = check.supported and not other.errors
+    for part in type(item).parts(data):
+        if part.kind == "described":
+            _check_description(check, part, cited(ids, sentences))
+    return check
 
 
 _TOTALLED = (ErrorKind.NUMBER, ErrorKind.NAME)
@@ -204,31 +250,25 @@ def ground_text(
     return grounding_report(checks, skip)
 
 
-def ground_summary(
-    summary: ArticleSummary, sentences: Sequence[str], *, skip: frozenset[str] = frozenset()
+def ground_brief(
+    brief: BaseModel, sentences: Sequence[str], *, skip: frozenset[str] = frozenset()
 ) -> GroundingReport:
-    """Check every part of a structured summary against the article's sentences; `skip`
-    names the kinds of error not looked for (`language.skipped_checks`)."""
-    checks = [ground_sentence("title", 1, summary.title, sentences, skip)]
-    checks.append(ground_sentence("tldr", 1, summary.tldr, sentences, skip))
-    for i, part in enumerate(split_sentences(summary.summary), start=1):
-        checks.append(ground_sentence("summary", i, part, sentences, skip))
-    for i, kp in enumerate(summary.key_points, start=1):
-        checks.append(_cited_check("key_points", i, kp.text, kp.sentences, sentences, skip))
-    for i, e in enumerate(summary.entities, start=1):
-        entity = _name_check("entities", i, e.name, e.sentences, sentences)
-        _check_role(entity, e.role, cited(e.sentences, sentences))
-        checks.append(entity)
-    for i, c in enumerate(summary.claims, start=1):
-        claim = _cited_check("claims", i, c.statement, c.sentences, sentences, skip)
-        if c.source_kind is not SourceKind.ARTICLE:
-            source = _name_check("claims", i, c.attributed_to, c.sentences, sentences)
-            claim.errors += source.errors
-            claim.problems += source.problems
-            claim.supported = claim.supported and source.supported
-        checks.append(claim)
-    for i, f in enumerate(summary.figures, start=1):
-        checks.append(_name_check("figures", i, f.value, f.sentences, sentences))
-    for i, q in enumerate(summary.open_questions, start=1):
-        checks.append(_cited_check("open_questions", i, q.question, q.sentences, sentences, skip))
+    """Check every part of a brief against the article's sentences, field by field
+    (`brief.layout`): each sentence of its prose, each cited item; `skip` names the kinds
+    of error not looked for (`language.skipped_checks`)."""
+    shape = layout(type(brief))
+    checks = []
+    for name in type(brief).model_fields:
+        value = getattr(brief, name)
+        if name in shape.prose and isinstance(value, str):
+            parts = split_sentences(value) or [value]
+            if len(parts) == 1:
+                parts = [value]
+            alone = len(parts) == 1
+            checks += [
+                ground_sentence(name, i, p, sentences, skip, alone) for i, p in enumerate(parts, 1)
+            ]
+        elif name in shape.items and value is not None:
+            items = value if name in shape.lists else [value]
+            checks += [ground_item(name, i, it, sentences, skip) for i, it in enumerate(items, 1)]
     return grounding_report(checks, skip)

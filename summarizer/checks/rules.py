@@ -31,7 +31,14 @@ from summarizer.text.dates import date_occurs, dates
 from summarizer.text.names import name_occurs, names
 from summarizer.text.numbers import figure_occurs, number_matches, numbers
 from summarizer.text.support import cited, support
-from summarizer.text.words import ARTICLE_MEMO, contains, cut_short, normalize, unknown_words
+from summarizer.text.words import (
+    ARTICLE_MEMO,
+    contains,
+    content_stems,
+    cut_short,
+    normalize,
+    unknown_words,
+)
 
 
 class ErrorKind(StrEnum):
@@ -44,7 +51,7 @@ class ErrorKind(StrEnum):
     HEDGE = "hedge"  # a hedged statement ("reportedly", "may") stated as fact or "will"
     NEGATION = "negation"  # a statement negated where the evidence is not, or the reverse
     CITATION = "citation"  # a citation of a sentence the article does not have
-    ECHO = "echo"  # words of a check's own message (a re-ask's), not of the article
+    ECHO = "echo"  # words of the prompt or of a check's message (a re-ask's), not the article's
     WORD = "word"  # a word neither English nor the article's: garbled decoding
 
 
@@ -173,13 +180,35 @@ def figure_missing(value: str, ids: Sequence[int], article: Sequence[str]) -> bo
     return not figure_occurs(value, cited(ids, article))
 
 
+def quote_missing(quote: str, ids: Sequence[int], article: Sequence[str]) -> bool:
+    """A quotation whose words none of the cited sentences has."""
+    return not quotation_occurs(quote, normalize(" ".join(cited(ids, article))))
+
+
+def copies_description(text: str, description: str, article: Sequence[str]) -> bool:
+    """Whether `text` is its field's description (the prompt's words) rather than the
+    article's: most of its words are the description's, and the article does not have
+    them ("The release's main news, as a short headline")."""
+    if not description or not content_stems(text):
+        return False
+    return support(text, [description]).words >= 0.6 > support(text, article).fused
+
+
 def free_text_errors(
-    sentence: str, article: Sequence[str], *, skip: frozenset[str] = frozenset()
+    sentence: str,
+    article: Sequence[str],
+    *,
+    skip: frozenset[str] = frozenset(),
+    alone: bool = True,
 ) -> list[Error]:
     """The errors of one sentence of free text (title, TL;DR, summary, any summary given to
     `check`): its evidence is the article sentences that support it best; numbers, names
-    and quotations are looked for in the whole article."""
+    and quotations are looked for in the whole article. `alone`: the text's only
+    sentence (a headline may be one word; one word among sentences is not a sentence)."""
     found = support(sentence, article)
+    if not alone and len(sentence.split()) == 1:
+        # "November.", "was": one word among sentences is a decoder's leftover
+        return [Error(ErrorKind.WORD, sentence, f"'{sentence}' is not a sentence")]
     evidence = [article[i - 1] for i in found.evidence]
     first = found.evidence[0] if found.evidence else 1
     # A speaker is named in the best evidence sentence or in the two before it.

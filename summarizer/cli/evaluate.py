@@ -16,7 +16,13 @@ from summarizer.cli.options import SUMMARIZER_FLAGS, with_settings
 def eval_command(
     dataset: Annotated[Path, typer.Argument(help="JSON Lines: article, reference_summary.")],
     limit: Annotated[int | None, typer.Option(help="Only the first N articles.")] = None,
-    text: Annotated[str, typer.Option(help="What is scored: summary, or tldr+points.")] = "summary",
+    text: Annotated[
+        str,
+        typer.Option(
+            help="What is scored: FIELD[+FIELD] of the brief's prose or item lists "
+            "(summary, tldr+points, ...)."
+        ),
+    ] = "summary",
     report_dir: Annotated[Path, typer.Option(help="Where the reports go.")] = Path("eval-report"),
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
@@ -33,13 +39,12 @@ def eval_command(
     from summarizer.errors import SummarizerError, require_extra
 
     logging.getLogger("instructor").setLevel(logging.CRITICAL)
-    if text not in ("summary", "tldr+points"):
-        raise fail("--text is summary or tldr+points")
     try:
         require_extra("summarizer eval", "eval", "rouge_score", "matplotlib")
-        records = list(evaluate.load(dataset))[:limit]
         settings = settings_of(options or {})
         summarizer = summarizer_of(settings, cache=not no_cache, refresh=False)
+        evaluate.scored_fields(summarizer.schema, text)
+        records = list(evaluate.load(dataset))[:limit]
     except (OSError, ValueError, SummarizerError) as exc:
         raise fail(str(exc)) from None
     console = Console(stderr=True)
@@ -58,7 +63,7 @@ def eval_command(
     rows = evaluate.evaluate(
         summarizer,
         records,
-        which=text,  # type: ignore[arg-type]
+        which=text,
         progress=progress,
         resume=resume,
     )

@@ -22,11 +22,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 # holding it, so that it never shows in a shell's history or a process list).
 SUMMARIZER_FLAGS = (
     "backend", "base_url", "model", "api_key_env", "response_format", "prompt", "prompts_dir",
-    "language", "context_window", "temperature", "top_p", "seed", "max_tokens", "max_reasks",
-    "policy", "timeout", "deadline", "lists",
+    "brief_schema", "language", "context_window", "temperature", "top_p", "seed", "max_tokens",
+    "max_reasks", "policy", "timeout", "deadline", "lists",
 )  # fmt: skip
 SERVICE_FLAGS = ("backend", "base_url", "model", "api_key_env", "response_format", "jobs")
 SHORT = {"jobs": "-j", "format": "-f"}
+FLAG_NAMES = {"brief_schema": "--schema"}  # a setting whose flag is not its name
 
 
 def _flag(name: str) -> inspect.Parameter:
@@ -34,7 +35,8 @@ def _flag(name: str) -> inspect.Parameter:
     from summarizer.settings import Settings
 
     field = Settings.model_fields[name]
-    names = [f"--{name.replace('_', '-')}", *([SHORT[name]] if name in SHORT else [])]
+    flag = FLAG_NAMES.get(name, f"--{name.replace('_', '-')}")
+    names = [flag, *([SHORT[name]] if name in SHORT else [])]
     option = typer.Option(*names, help=field.description or "", show_default=False)
     kind = field.annotation
     return inspect.Parameter(

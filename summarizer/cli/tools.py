@@ -73,21 +73,38 @@ def check(
 
 @app.command()
 def schema(
-    name: Annotated[str, typer.Argument(help="Model name.")] = "ArticleSummary",
+    name: Annotated[
+        str | None, typer.Argument(help="Model name [the brief's: ArticleSummary].")
+    ] = None,
+    brief: Annotated[
+        str | None,
+        typer.Option(
+            "--schema", help="Your brief: package.module:Class or file.py:Class [built-in]."
+        ),
+    ] = None,
     export: Annotated[
         Path | None, typer.Option(help="Write every public schema into this folder.")
     ] = None,
 ) -> None:
-    """Print a JSON Schema, or export all of them (`--export schemas`)."""
+    """Print a brief's JSON Schema (or its result's: SummaryResult), or export the
+    built-in ones (`--export schemas`)."""
+    from summarizer.brief import load
+    from summarizer.errors import SummarizerError
+    from summarizer.schema import ArticleSummary
     from summarizer.schema_export import export_schemas, json_schema, public_models
 
     if export is not None:
         for path in export_schemas(export):
             typer.echo(str(path), err=True)
         return
-    if name not in public_models():
-        raise fail(f"no schema named {name!r}; available: {', '.join(public_models())}")
-    typer.echo(json_schema(name), nl=False)
+    try:
+        model = load(brief) if brief is not None else ArticleSummary
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
+    name = name or model.__name__
+    if name not in public_models(model):
+        raise fail(f"no schema named {name!r}; available: {', '.join(public_models(model))}")
+    typer.echo(json_schema(name, model), nl=False)
 
 
 @app.command()
@@ -154,11 +171,12 @@ def serve(
         settings = settings_of(options or {})
         summarizer = summarizer_of(settings, cache=True, refresh=False)
         check_access(host, summarizer)
+        app = create_app(summarizer)  # loads the schemas it serves: a bad one says so here
     except SummarizerError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"summarizer: serving {summarizer.backend.describe()} on http://{host}:{port}",
                err=True)  # fmt: skip
-    run_service(create_app(summarizer), host, port, settings)
+    run_service(app, host, port, settings)
 
 
 @app.command()
@@ -170,20 +188,27 @@ def view(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="The HTML file [RESULT with .html].")
     ] = None,
+    brief: Annotated[
+        str | None,
+        typer.Option("--schema", help="The result's brief: package.module:Class or file.py:Class."),
+    ] = None,
 ) -> None:
     """Write the page that shows each claim beside its evidence, for one result: one HTML
     file that opens from disk, with no server and no network."""
     from pydantic import ValidationError
 
     from summarizer import inputs as inputs_mod
+    from summarizer.brief import load
     from summarizer.errors import InputError, SummarizerError
     from summarizer.result import SummaryResult
     from summarizer.view import static_page
 
     try:
-        data = SummaryResult.model_validate_json(inputs_mod.read_bytes(result))
-    except InputError as exc:
-        raise fail(f"{result}: {exc}") from None
+        schema = load(brief) if brief is not None else None
+        raw = inputs_mod.read_bytes(result)
+        data = SummaryResult.model_validate_json(raw, context={"schema": schema})
+    except SummarizerError as exc:  # a file that cannot be read, a schema that is none
+        raise fail(f"{result}: {exc}" if isinstance(exc, InputError) else str(exc)) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -11,7 +11,7 @@ one-line message as the CLI and a status that says whose fault it is:
 | 400 | the article cannot be used (empty, no sentences, a bad date or language) |
 | 401 | tokens are configured and the request has no valid bearer token |
 | 413 | the request body is larger than `max_request_bytes` |
-| 404 | no such route |
+| 404 | no such route, or a request for a schema the service does not serve |
 | 422 | the request does not match the API's schema |
 | 429 | too many requests waiting (Retry-After says when to come back) |
 | 502 | the backend refused, failed, or gave no valid summary |
@@ -40,6 +40,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from summarizer.backends import Backend, safe_url
+from summarizer.brief import Brief, load
 from summarizer.checks.report import GroundingReport
 from summarizer.checks.report import check as check_summary
 from summarizer.client import one_line
@@ -54,6 +55,7 @@ from summarizer.errors import (
 from summarizer.metrics import Metrics
 from summarizer.pipeline import Summarizer
 from summarizer.pool import Pool
+from summarizer.render import page_layout
 from summarizer.result import SummaryResult
 from summarizer.schema_export import public_models
 from summarizer.service.gate import (
@@ -135,8 +137,9 @@ def create_app(summarizer: Summarizer, settings: Settings | None = None) -> Fast
     _offline_docs(app)
     metrics = Metrics()
     _answer_errors(app, metrics, summarizer.backend)
-    _summaries(app, summarizer, s, metrics)
-    _other_routes(app, metrics)
+    briefs = served_briefs(summarizer, s)
+    _summaries(app, summarizer, s, metrics, briefs)
+    _other_routes(app, metrics, briefs, summarizer.schema.__name__)
     tokens = [t.get_secret_value().encode() for t in s.tokens]
     app.add_middleware(Gatekeeper, limit=s.max_request_bytes, tokens=tokens, metrics=metrics)
     if s.cors_origins:  # outermost (added last): a preflight needs no token, and a 401
@@ -188,26 +191,53 @@ def _answer_errors(app: FastAPI, metrics: Metrics, backend: Backend) -> None:
         return error_response(metrics, 429, "busy", message, {"retry-after": str(RETRY_AFTER_S)})
 
 
-def _summaries(app: FastAPI, summarizer: Summarizer, s: Settings, metrics: Metrics) -> None:
-    """POST /v1/summaries: through the queue, with the request's options."""
+def served_briefs(summarizer: Summarizer, s: Settings) -> dict[str, type[Brief]]:
+    """The briefs a request may name: the summarizer's own, by its class name, and those
+    of the `schemas` setting (each loaded now: a bad one stops the start, in one line)."""
+    briefs: dict[str, type[Brief]] = {summarizer.schema.__name__: summarizer.schema}
+    briefs.update({name: load(spec) for name, spec in s.schemas.items()})
+    return briefs
+
+
+def _summaries(
+    app: FastAPI,
+    summarizer: Summarizer,
+    s: Settings,
+    metrics: Metrics,
+    briefs: dict[str, type[Brief]],
+) -> None:
+    """POST /v1/summaries: through the queue, with the request's options and schema."""
     gate = Gate(s.jobs, s.queue)
+    own = summarizer.schema.__name__
+
+    def make(given: dict[str, Any]) -> Summarizer:
+        name = given.pop("schema", own)
+        if not given and name == own:
+            return summarizer
+        return summarizer.variant(schema=briefs[name], **given)
+
     # A request's options pick a `variant` of the service's summarizer, which shares its
     # HTTP client and cache (a new set costs no connection and no window probe); the most
     # recently used are kept, so a popular set is not rebuilt each time.
-    pool = Pool(lambda given: summarizer.variant(**given) if given else summarizer, most=256)
+    pool = Pool(make, most=256)
 
     @app.post(
         "/v1/summaries",
         response_model=SummaryResult,
         response_model_by_alias=True,
-        responses=error_responses(400, 401, 413, 422, 429, 499, 502, 504),
+        responses=error_responses(400, 401, 404, 413, 422, 429, 499, 502, 504),
     )
     async def summaries(body: SummaryIn, request: Request) -> Response:
         """Summarize one article: the `SummaryResult` JSON (`schemas/SummaryResult.v1.json`)."""
         article = body.article()
         given = body.options.model_dump(exclude_none=True)
         within_limits(given, s)
-        chosen, _ = pool.get(given)  # variants: nothing to close
+        if body.schema_name is not None and body.schema_name not in briefs:
+            raise StarletteHTTPException(
+                404,
+                f"no schema named {body.schema_name!r}; the service serves: {', '.join(briefs)}",
+            )
+        chosen, _ = pool.get({**given, "schema": body.schema_name or own})
         # Watched from the start: a client that leaves while its request waits in the
         # queue is never sent to the backend (on a paid API, every call costs).
         result = await _until_gone(request, gate.run(lambda: chosen.asummarize(article)))
@@ -215,7 +245,7 @@ def _summaries(app: FastAPI, summarizer: Summarizer, s: Settings, metrics: Metri
         return Response(result.model_dump_json(by_alias=True), media_type="application/json")
 
 
-def _other_routes(app: FastAPI, metrics: Metrics) -> None:
+def _other_routes(app: FastAPI, metrics: Metrics, briefs: dict[str, type[Brief]], own: str) -> None:
     """The check, the schemas, an article's sentences, the page, health and metrics."""
 
     @app.post(
@@ -227,8 +257,18 @@ def _other_routes(app: FastAPI, metrics: Metrics) -> None:
 
     @app.get("/v1/schema", responses=error_responses(401))
     async def schema() -> dict[str, Any]:
-        """The JSON Schemas of `ArticleSummary` and `SummaryResult`."""
-        return {name: model.model_json_schema() for name, model in public_models().items()}
+        """The JSON Schemas of the service's own brief and of `SummaryResult`."""
+        return {n: m.model_json_schema() for n, m in public_models(briefs[own]).items()}
+
+    @app.get("/v1/schemas", responses=error_responses(401))
+    async def schemas() -> dict[str, Any]:
+        """The briefs a request may name (``"schema": NAME``), each with its JSON Schema;
+        `default` is the one a request that names none gets."""
+        return {
+            "default": own,
+            "schemas": {name: brief.model_json_schema() for name, brief in briefs.items()},
+            "layouts": {name: page_layout(brief) for name, brief in briefs.items()},
+        }
 
     @app.post("/v1/sentences", responses=error_responses(400, 401, 413, 422))
     async def sentences(body: ArticleIn) -> dict[str, Any]:

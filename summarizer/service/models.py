@@ -88,6 +88,12 @@ class SummaryIn(ArticleIn):
     """An article to summarize, and options for this summary."""
 
     options: Options = Field(default_factory=Options.model_construct)
+    schema_name: str | None = Field(
+        None,
+        alias="schema",
+        min_length=1,
+        description="The brief to make, by name: one the service serves (GET /v1/schemas).",
+    )
 
 
 class CheckIn(BaseModel):
@@ -115,6 +121,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     said = {
         400: "The article cannot be used.",
         401: "A valid bearer token is required.",
+        404: "No schema of that name is served (GET /v1/schemas lists them).",
         413: "The request is too large.",
         422: "The request does not match the schema.",
         429: "Too many requests are waiting; see Retry-After.",

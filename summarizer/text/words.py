@@ -155,8 +155,8 @@ def unknown_words(text: str, haystack: str) -> list[str]:
 # decoder at its word cap: "... and Hamas alone was not mandated to.", "Egypt is expected
 # to lead the").
 _DANGLING = re.compile(
-    r"\b(a|an|the|to|of|and|or|but|with|from|that|which|whose|its|their|his|her|our|your|"
-    r"my)[.!?]?['\u2019\u201d)]*$",
+    r"\b(a|an|the|to|of|for|by|into|than|and|or|but|with|from|that|which|whose|its|their|"
+    r"his|her|our|your|my)[.!?]?['\u2019\u201d)]*$",
     re.I,
 )
 

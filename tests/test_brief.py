@@ -1,0 +1,350 @@
+"""Your own brief (`summarizer.brief`): a user's schema made of the public blocks, checked,
+salvaged, reported, rendered and served as the built-in one is, through Python, the CLI,
+the service, `view` and `eval`; and every schema sent to OpenAI in its strict form."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from summarizer import ArticleSummary, SchemaError, Summarizer, SummaryResult
+from summarizer.brief import Brief, findings_of, layout, load, overview_of, schema_digest
+from summarizer.checks.report import ground_brief
+from summarizer.checks.scope import article_scope
+from summarizer.cli import app
+from tests.conftest import FaultServer, Reply, completion
+from tests.user_briefs import FactCheck
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "gaza-stabilization-force-2025-10-18.txt"
+SPEC = "tests/user_briefs.py:FactCheck"
+EXAMPLES = {
+    "EconomicRelease": "examples/economic_release/brief.py:EconomicRelease",
+    "CourtRuling": "examples/court_ruling/brief.py:CourtRuling",
+}
+
+# An answer a model could give for the seed: each claim in the article's words, with its
+# claimant named in the sentences it cites, and a quotation copied verbatim.
+ANSWER: dict[str, Any] = {
+    "headline": "Egypt is expected to lead the Gaza stabilization force.",
+    "claims": [
+        {"sentences": [1], "claim": "Egypt is expected to lead the International Stabilization "
+         "Force.", "claimant": "The Guardian", "status": "unverified"},
+        {"sentences": [8], "claim": "Indonesia would commit to sending 20,000 soldiers to Gaza.",
+         "claimant": "Indonesia", "status": "supported"},
+    ],
+    "quotes": [{"sentences": [5], "quote": "unified national Palestinian framework",
+                "speaker": "Hamas"}],
+    "topic": "politics",
+    "tags": ["Gaza", "Egypt"],
+}  # fmt: skip
+
+
+@pytest.fixture
+def sentences(seed_text: str) -> list[str]:
+    from summarizer import Article
+
+    return [s.text for s in Article.from_text(seed_text).sentences]
+
+
+def _summarize(fault_server: FaultServer, answer: dict[str, Any], **options: Any) -> Any:
+    fault_server.script = [Reply(200, completion(json.dumps(answer)))]
+    with Summarizer(base_url=fault_server.base_url, model="m", cache=False,
+                    context_window=32768, **options) as summarizer:  # fmt: skip
+        return summarizer.summarize(SEED.read_text(encoding="utf-8"))
+
+
+# -- the blocks --------------------------------------------------------------------------
+
+
+def test_the_layout_tells_prose_items_and_what_passes_through() -> None:
+    shape = layout(FactCheck)
+    assert shape.prose == ("headline",)
+    assert list(shape.items) == ["claims", "quotes"] and shape.lists == ("claims", "quotes")
+    assert shape.plain == ("topic", "tags")  # cite nothing: passed through unchecked
+
+
+def test_the_built_in_brief_is_made_of_the_same_blocks() -> None:
+    shape = layout(ArticleSummary)
+    assert shape.prose == ("title", "tldr", "summary")
+    assert list(shape.items) == ["key_points", "entities", "claims", "figures", "open_questions"]
+    assert shape.plain == ()
+
+
+def test_no_module_outside_the_schema_names_the_built_in_brief() -> None:
+    """#25's target: the checks, salvage, chunking, rendering, the page and the pipeline
+    know no brief by name."""
+    where = ["summarizer/checks", "summarizer/salvage.py", "summarizer/chunking.py",
+             "summarizer/render.py", "summarizer/page", "summarizer/pipeline.py",
+             "summarizer/view.py", "summarizer/brief.py"]  # fmt: skip
+    found = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for w in where
+        for p in ([ROOT / w] if (ROOT / w).is_file() else sorted((ROOT / w).rglob("*.*")))
+        if p.suffix in (".py", ".html")
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if "ArticleSummary" in line
+    ]
+    assert found == []
+
+
+def test_the_gate_checks_each_cited_field_by_its_type(sentences: list[str]) -> None:
+    with article_scope(sentences):
+        assert FactCheck.model_validate(ANSWER).claims[1].claimant == "Indonesia"
+        wrong_claimant = json.loads(json.dumps(ANSWER))
+        wrong_claimant["claims"][1]["claimant"] = "Malaysia"
+        with pytest.raises(ValueError, match="name: claimant 'Malaysia' does not occur in S8"):
+            FactCheck.model_validate(wrong_claimant)
+        misquoted = json.loads(json.dumps(ANSWER))
+        misquoted["quotes"][0]["quote"] = "a unified Palestinian front"
+        with pytest.raises(ValueError, match=r"quotation: quote .a unified Palestinian front"):
+            FactCheck.model_validate(misquoted)
+        invented = {**ANSWER, "headline": "Egypt will lead 40,000 troops in Gaza."}
+        with pytest.raises(ValueError, match="number 40,000 is not in the article"):
+            FactCheck.model_validate(invented)
+
+
+def test_a_field_that_copies_its_description_is_an_echo(sentences: list[str]) -> None:
+    """A small model copies the prompt's field descriptions ("The release's main news, as
+    a short headline"): words of the prompt, not of the article."""
+    copied = {**ANSWER, "headline": "A headline of at most 12 words."}
+    with (
+        article_scope(sentences),
+        pytest.raises(
+            ValueError, match="headline: echo: copies the words of a field's description"
+        ),
+    ):
+        FactCheck.model_validate(copied)
+
+
+def test_the_report_checks_every_part_field_by_field(sentences: list[str]) -> None:
+    with article_scope(sentences):
+        brief = FactCheck.model_validate(ANSWER)
+    report = ground_brief(brief, sentences)
+    assert [(c.field, c.index) for c in report.checks] == [
+        ("headline", 1),
+        ("claims", 1),
+        ("claims", 2),
+        ("quotes", 1),
+    ]
+    assert not report.errors
+    quote = report.checks[-1]
+    assert quote.text == "unified national Palestinian framework" and quote.evidence == [5]
+
+
+def test_a_long_articles_parts_are_the_briefs_own() -> None:
+    assert list(findings_of(FactCheck).model_json_schema()["properties"]) == ["claims", "quotes"]
+    overview = overview_of(FactCheck).model_json_schema()["properties"]
+    assert list(overview) == ["headline", "topic", "tags"]
+
+
+def test_the_schema_digest_tells_briefs_apart() -> None:
+    assert schema_digest(FactCheck) != schema_digest(ArticleSummary)
+    assert schema_digest(load(SPEC)) == schema_digest(FactCheck)  # same schema, by file
+
+
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        ("tests/user_briefs.py:NotABrief", "a Pydantic model, but not a brief: subclass"),
+        ("tests.user_briefs:not_a_class", "not a Pydantic model"),
+        ("tests.user_briefs:NothingChecked", "nothing in it is checked against the article"),
+        ("tests.user_briefs:ItemsWithoutSentences", "must keep `sentences: list[int]`"),
+        ("tests.user_briefs:Unexpressible", "no JSON Schema for it"),
+        ("tests.nowhere:Brief", "cannot import tests.nowhere"),
+        ("tests/nowhere.py:Brief", "no such file: tests/nowhere.py"),
+        ("tests.user_briefs:Missing", "tests.user_briefs has no Missing"),
+        ("FactCheck", "name it as package.module:Class or path/to/file.py:Class"),
+    ],
+)  # fmt: skip
+def test_a_schema_that_cannot_be_one_says_why_in_one_line(spec: str, says: str) -> None:
+    with pytest.raises(SchemaError) as caught:
+        load(spec)
+    assert says in str(caught.value) and "\n" not in str(caught.value)
+
+
+# -- through Python ----------------------------------------------------------------------
+
+
+def test_a_users_brief_from_python(fault_server: FaultServer) -> None:
+    result = _summarize(fault_server, ANSWER, schema=FactCheck)
+    assert isinstance(result.brief, FactCheck) and result.provenance.brief == "FactCheck"
+    assert result.grounding is not None and not result.grounding.errors
+    sent = fault_server.requests[0]["json"]
+    form = sent["response_format"]["json_schema"]
+    assert form["name"] == "FactCheck" and "claimant" in json.dumps(form["schema"])
+    # The result's JSON reads back as the same brief, given its schema.
+    again = SummaryResult.model_validate_json(
+        result.model_dump_json(), context={"schema": FactCheck}
+    )
+    assert again.brief == result.brief
+
+
+def test_a_failing_item_of_a_users_brief_is_dropped_and_said(fault_server: FaultServer) -> None:
+    answer = json.loads(json.dumps(ANSWER))
+    answer["claims"].append({"sentences": [9], "claim": "Azerbaijan sent 5,000 troops to Gaza.",
+                             "claimant": "Times of Israel", "status": "supported"})  # fmt: skip
+    result = _summarize(fault_server, answer, schema=FactCheck, max_reasks=0)
+    assert len(result.brief.claims) == 2
+    assert [(c.field, c.action) for c in result.corrections] == [("claims", "dropped")]
+
+
+def test_the_cache_keeps_briefs_of_different_schemas_apart(tmp_path: Path) -> None:
+    from summarizer import Article
+
+    article = Article.from_text(SEED.read_text(encoding="utf-8"))
+    options: dict[str, Any] = {"base_url": "http://127.0.0.1:9/v1", "model": "m",
+                               "cache_dir": tmp_path}  # fmt: skip
+    with Summarizer(**options) as built_in, Summarizer(schema=FactCheck, **options) as own:
+        assert built_in.key_of(article) != own.key_of(article)
+
+
+# -- OpenAI's strict form ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["ArticleSummary", "FactCheck", *EXAMPLES])
+def test_every_schema_goes_to_openai_in_its_strict_form(name: str) -> None:
+    from summarizer.backends import OpenAIBackend
+    from summarizer.strict import violations
+
+    known: dict[str, type[Brief]] = {"ArticleSummary": ArticleSummary, "FactCheck": FactCheck}
+    brief = known[name] if name in known else load(EXAMPLES[name])
+    backend = OpenAIBackend("https://api.openai.com/v1", "gpt-4o-mini", "sk-test", "json_schema")
+    body = backend.extra_body(brief.model_json_schema(), [])
+    assert body is not None
+    form = body["response_format"]
+    assert form["type"] == "json_schema" and form["json_schema"]["strict"] is True
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", form["json_schema"]["name"])
+    assert violations(form["json_schema"]["schema"]) == []
+    assert violations(brief.model_json_schema()) != []  # as Pydantic writes it: not strict
+
+
+def test_the_strict_rules_catch_what_openai_refuses() -> None:
+    from summarizer.strict import violations
+
+    loose = {"type": "object", "properties": {"a": {"type": "string", "maxLength": 3},
+             "b": {"$ref": "#/$defs/B", "description": "x"}}, "required": ["a"],
+             "$defs": {"B": {"type": "object", "properties": {}}}}  # fmt: skip
+    found = violations(loose)
+    assert any("without additionalProperties: false" in v for v in found)
+    assert any("required does not list every property" in v for v in found)
+    assert any("'maxLength' is not in the strict subset" in v for v in found)
+    assert any("a $ref with other keywords beside it" in v for v in found)
+
+
+def test_a_compatible_server_keeps_the_form_it_constrains_with() -> None:
+    from summarizer.backends import CompatibleBackend
+
+    backend = CompatibleBackend("http://127.0.0.1:8/v1", "m", None, "json_schema")
+    assert backend.extra_body(FactCheck.model_json_schema(), []) is None  # instructor's own
+
+
+# -- through the CLI, the service, view and eval -----------------------------------------
+
+
+def _cli(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args))
+
+
+def test_a_users_brief_from_the_cli(fault_server: FaultServer, tmp_path: Path) -> None:
+    fault_server.script = [Reply(200, completion(json.dumps(ANSWER)))]
+    common = ["--base-url", fault_server.base_url, "--model", "m", "--schema", SPEC]
+    done = _cli("summarize", *common, "--no-cache", str(SEED))
+    assert done.exit_code == 0, done.output
+    written = json.loads(done.stdout)
+    assert written["summary"]["quotes"][0]["speaker"] == "Hamas"
+    shown = _cli("summarize", *common, "--no-cache", "-f", "markdown", str(SEED))
+    assert shown.exit_code == 0, shown.output
+    assert "## Claims" in shown.stdout and "## Quotes" in shown.stdout
+    assert "- Egypt is expected" not in shown.stdout  # an item shows as its kinds say:
+    assert "**The Guardian** (unverified): Egypt is expected" in shown.stdout
+    assert "**Topic** politics" in shown.stdout and "**Tags** Gaza, Egypt" in shown.stdout
+
+
+def test_the_cli_exports_a_users_schema_and_refuses_a_bad_one() -> None:
+    done = _cli("schema", "--schema", SPEC)
+    assert done.exit_code == 0
+    assert json.loads(done.stdout)["title"] == "FactCheck"
+    result = _cli("schema", "SummaryResult", "--schema", SPEC)
+    assert "CheckedClaim" in result.stdout
+    bad = _cli("schema", "--schema", "tests.user_briefs:NotABrief")
+    assert bad.exit_code == 2 and bad.output.count("\n") == 1
+    assert "not a brief" in bad.output
+
+
+def test_view_shows_a_users_brief(fault_server: FaultServer, tmp_path: Path) -> None:
+    fault_server.script = [Reply(200, completion(json.dumps(ANSWER)))]
+    out = tmp_path / "brief.json"
+    common = ["--base-url", fault_server.base_url, "--model", "m", "--schema", SPEC]
+    made = _cli("summarize", *common, "--no-cache", str(SEED))
+    assert made.exit_code == 0, made.output
+    out.write_text(made.stdout)
+    page = tmp_path / "brief.html"
+    done = _cli("view", str(out), str(SEED), "--schema", SPEC, "-o", str(page))
+    assert done.exit_code == 0, done.output
+    html = page.read_text()
+    data = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>',
+                                html, re.S).group(1))  # type: ignore[union-attr]  # fmt: skip
+    fields = {f["name"]: f for f in data["layout"]["fields"]}
+    assert fields["quotes"]["roles"] == {"quote": "quote", "speaker": "bold"}
+    assert fields["headline"]["kind"] == "prose" and fields["tags"]["kind"] == "plain"
+    # Without its schema, the result is read as the built-in brief and refused in a line.
+    wrong = _cli("view", str(out), "-o", str(page))
+    assert wrong.exit_code == 2 and "not a summarizer result" in wrong.output
+
+
+def test_eval_scores_a_users_text_fields(fault_server: FaultServer, tmp_path: Path) -> None:
+    fault_server.script = [Reply(200, completion(json.dumps(ANSWER)))]
+    data = tmp_path / "set.jsonl"
+    record = {"id": "gaza", "article": SEED.read_text(encoding="utf-8"),
+              "reference_summary": "Egypt is expected to lead the Gaza force."}  # fmt: skip
+    data.write_text(json.dumps(record) + "\n")
+    common = ["--base-url", fault_server.base_url, "--model", "m", "--schema", SPEC]
+    report = tmp_path / "report"
+    done = _cli(
+        "eval", str(data), *common, "--text", "headline+claims", "--report-dir", str(report)
+    )
+    assert done.exit_code == 0, done.output
+    summary = json.loads((report / "report.json").read_text())["summary"]
+    assert summary["articles"] == 1 and summary["failed"] == 0
+    wrong = _cli("eval", str(data), *common, "--text", "summary", "--report-dir", str(report))
+    assert wrong.exit_code == 2
+    assert "FactCheck has no text field 'summary'" in wrong.output
+    assert "headline, claims, quotes" in wrong.output
+
+
+def test_the_service_serves_the_briefs_its_settings_name(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    from tests.test_service import serve
+
+    fault_server.script = [Reply(200, completion(json.dumps(ANSWER)))]
+    body = {"text": SEED.read_text(encoding="utf-8"), "schema": "factcheck"}
+    with serve(fault_server, tmp_path, schemas={"factcheck": SPEC}) as running:
+        listed = httpx.get(f"{running.url}/v1/schemas").json()
+        assert listed["default"] == "ArticleSummary"
+        assert sorted(listed["schemas"]) == ["ArticleSummary", "factcheck"]
+        assert listed["layouts"]["factcheck"]["schema"] == "FactCheck"
+        made = httpx.post(f"{running.url}/v1/summaries", json=body, timeout=30)
+        assert made.status_code == 200, made.text
+        assert made.json()["summary"]["quotes"][0]["speaker"] == "Hamas"
+        assert made.json()["provenance"]["brief"] == "FactCheck"
+        unknown = httpx.post(f"{running.url}/v1/summaries", json={**body, "schema": "x"})
+        assert unknown.status_code == 404
+        assert unknown.json()["error"]["message"] == (
+            "no schema named 'x'; the service serves: ArticleSummary, factcheck"
+        )
+
+
+def test_the_service_will_not_start_with_a_schema_it_cannot_load() -> None:
+    env = {"SUMMARIZER_SCHEMAS": json.dumps({"bad": "tests.user_briefs:NotABrief"})}
+    refused = CliRunner().invoke(
+        app, ["serve", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"], env=env
+    )
+    assert refused.exit_code == 2 and "not a brief" in refused.output
