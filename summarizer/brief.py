@@ -34,7 +34,7 @@ import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -99,9 +99,8 @@ def grounds(info: FieldInfo) -> Grounds | None:
     return found[-1] if found else None
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
-    """One checked string of a cited item."""
+class Part(NamedTuple):
+    """One checked string of a cited item (a tuple: made for every item checked)."""
 
     field: str
     kind: Kind
@@ -154,10 +153,9 @@ class Cited(_Model):
     @classmethod
     def parts(cls, data: Mapping[str, Any]) -> list[Part]:
         """The checked strings of an item (its fields, or its JSON), in field order."""
-        fields = _grounded_fields(cls)
-        return [  # named in messages as the item itself, or another of its fields by its name
-            Part(name, g.kind, value, g.what or (cls.what if n == 0 else name.replace("_", " ")))
-            for n, (name, g) in enumerate(fields)
+        return [
+            Part(name, kind, value, what)
+            for name, kind, what in _part_specs(cls)
             if isinstance(value := data.get(name), str)
         ]
 
@@ -221,9 +219,11 @@ class Cited(_Model):
     @model_validator(mode="after")
     def _grounded(self) -> Any:
         """Each checked part against the sentences the item cites (`checks.gate`)."""
-        fields = type(self).model_fields
-        for part in type(self).parts(dict(self)):
-            gate.not_its_description(part.text, fields[part.field].description, part.what)
+        if scope.current() is None:  # no article to check against: nothing to do
+            return self
+        described = _descriptions(type(self))
+        for part in type(self).parts(self.__dict__):  # the fields' values, by name
+            gate.not_a_description(part.text, described, part.what)
             _GATES[part.kind](part, self.sentences)
         return self
 
@@ -235,6 +235,16 @@ _GATES = {
     "quote": lambda p, ids: gate.quote_cited(p.text, ids, p.what),
     "described": lambda p, ids: None,  # reported by the grounding report, not gated
 }
+
+
+@functools.cache
+def _part_specs(model: type[Cited]) -> tuple[tuple[str, Kind, str], ...]:
+    """(field, kind, name in messages) of each checked field: the item's own name for its
+    first, the field's name in words for the others, unless its type names it."""
+    return tuple(
+        (name, g.kind, g.what or (model.what if n == 0 else name.replace("_", " ")))
+        for n, (name, g) in enumerate(_grounded_fields(model))
+    )
 
 
 @functools.cache
@@ -280,9 +290,7 @@ class Brief(_Model):
     def _prose_grounded(cls, value: Any, info: ValidationInfo) -> Any:
         """Prose cites nothing: each sentence against the article (`checks.gate`)."""
         if isinstance(value, str) and info.field_name in layout(cls).prose:
-            field = str(info.field_name)
-            gate.not_its_description(value, cls.model_fields[field].description, field)
-            gate.prose_grounded(value, field, split_sentences, _descriptions(cls))
+            gate.prose_grounded(value, str(info.field_name), split_sentences, _descriptions(cls))
         return value
 
 

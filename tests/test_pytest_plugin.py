@@ -46,8 +46,26 @@ def test_record_once_then_replay_without_the_server(
     assert "sk-secret-key-123456" not in cassette  # scrubbed before it was written
     assert (folder / "test_brief.golden.json").is_file()
     asked = len(fault_server.requests)
-    pytester.runpytest_subprocess().assert_outcomes(passed=1)  # replayed: the server is not asked
-    assert len(fault_server.requests) == asked
+    # Replayed with the network blocked, as in a CI without it: any connection fails.
+    pytester.makeconftest(BLOCKED)
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+    assert len(fault_server.requests) == asked  # the server was not asked
+
+
+BLOCKED = """
+import socket
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network blocked in this test run")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+"""
 
 
 def test_a_changed_request_says_why_and_how_to_re_record(

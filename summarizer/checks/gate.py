@@ -79,10 +79,17 @@ def quote_cited(quote: str, ids: list[int], what: str) -> None:
         )
 
 
-def not_its_description(text: str, description: str | None, what: str) -> None:
-    """The text is not its field's description copied from the prompt."""
+def not_a_description(text: str, descriptions: tuple[str, ...], what: str) -> None:
+    """The text is none of its brief's field descriptions copied from the prompt."""
     now = scope.current()
-    if now is not None and description and copies_description(text, description, now.sentences):
+    if now is not None:
+        _not_copied(text, descriptions, what, now.sentences)
+
+
+def _not_copied(
+    text: str, descriptions: tuple[str, ...], what: str, article: Sequence[str]
+) -> None:
+    if copies_description(text, descriptions, article):
         message = "copies the words of a field's description, not the article's"
         reject([Error(ErrorKind.ECHO, text, message)], what)
 
@@ -95,7 +102,7 @@ def grounded(text: str, ids: list[int], what: str) -> None:
 
 
 def prose_grounded(
-    text: str, field: str, split: Callable[[str], list[str]], prompted: Sequence[str] = ()
+    text: str, field: str, split: Callable[[str], list[str]], prompted: tuple[str, ...] = ()
 ) -> None:
     """Free text cites nothing: each of its sentences is checked against the article
     sentences that support it best (numbers, names and quotations against the whole
@@ -107,7 +114,6 @@ def prose_grounded(
     for n, sentence in enumerate(parts, start=1):
         # Salvage drops one sentence of many by this name (`salvage._SENTENCE`).
         what = f"sentence {n} of the {field}" if len(parts) > 1 else field
-        for description in prompted:
-            not_its_description(sentence, description, what)
+        _not_copied(sentence, prompted, what, now.sentences)
         errors = free_text_errors(sentence, now.sentences, skip=now.skip, alone=len(parts) == 1)
         reject(errors, what)

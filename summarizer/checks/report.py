@@ -17,6 +17,7 @@ Measured on FRANK's human judgments and on news_dev's writers' summaries by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -147,22 +148,28 @@ def _cited_check(
     return _check(field, index, text, support(text, cited), errors, valid)
 
 
-def _name_check(
-    field: str, index: int, phrase: str, ids: list[int], sentences: Sequence[str], kind: Kind
-) -> Check:
-    """A name (an entity, a source), a figure or a quotation occurs in the sentences it
-    cites: the gate's verdicts (`checks.gate`), in the report's words."""
+def _missing(kind: Kind, phrase: str, ids: list[int], sentences: Sequence[str]) -> Error | None:
+    """A name (an entity, a source), a figure or a quotation that does not occur in the
+    sentences it cites: the gate's verdicts (`checks.gate`), in the report's words."""
     if kind == "figure":
         ok, error = not figure_missing(phrase, ids, sentences), ErrorKind.NUMBER
     elif kind == "quote":
         ok, error = not quote_missing(phrase, ids, sentences), ErrorKind.QUOTATION
     else:
         ok, error = not name_missing(phrase, ids, sentences), ErrorKind.NAME
-    errors = [] if ok else [
-        Error(error, phrase, f"'{phrase}' does not occur in the sentences it cites")
-    ]  # fmt: skip
-    found = Support(float(ok), tuple(ids), float(ok), float(ok), float(ok))
-    return _check(field, index, phrase, found, errors, ids)
+    return (
+        None if ok else Error(error, phrase, f"'{phrase}' does not occur in the sentences it cites")
+    )
+
+
+def _name_check(
+    field: str, index: int, phrase: str, ids: list[int], sentences: Sequence[str], kind: Kind
+) -> Check:
+    """A name, figure or quotation as a check of its own: found (1) or not (0)."""
+    error = _missing(kind, phrase, ids, sentences)
+    ok = float(error is None)
+    found = Support(ok, tuple(ids), ok, ok, ok)
+    return _check(field, index, phrase, found, [error] if error else [], ids)
 
 
 def _check_description(check: Check, part: Part, evidence: Sequence[str]) -> None:
@@ -191,8 +198,9 @@ def ground_item(
     """One cited item: its main part (its text, else its first checked part) scored against
     the sentences it cites, with the errors of every other part; a description that those
     sentences do not support is marked, not an error."""
-    data = dict(item)
-    parts = [p for p in type(item).parts(data) if p.kind != "described"]
+    data = item.__dict__  # the fields' values, by name
+    found = type(item).parts(data)
+    parts = [p for p in found if p.kind != "described"]
     main = next((p for p in parts if p.kind in ("text", "quote")), parts[0] if parts else None)
     ids = list(item.sentences)
     if main is None:  # nothing checked but its citations: how well they support it
@@ -202,15 +210,20 @@ def ground_item(
     for part in parts:
         if part == main:
             continue
-        other = _part_check(field, index, part, ids, sentences, skip)
-        check.errors += other.errors
-        check.problems += [p for p in other.problems if not p.startswith("little support")]
-        check.supported = check.supported and not other.errors
-    for part in type(item).parts(data):
+        if part.kind == "text":
+            errors = cited_errors(part.text, ids, sentences, "the sentences it cites", skip=skip)
+        else:
+            errors = [e for e in [_missing(part.kind, part.text, ids, sentences)] if e]
+        check.errors += [Finding(kind=e.kind, found=e.found, message=e.message) for e in errors]
+        check.problems += [e.message for e in errors]
+        check.supported = check.supported and not errors
+    for part in found:
         if part.kind == "described":
             _check_description(check, part, cited(ids, sentences))
     return check
 
+
+_INSIDE_END = re.compile(r"[.!?][\"'\u2019\u201d)]*\s+\S")  # where a sentence may end, inside
 
 _TOTALLED = (ErrorKind.NUMBER, ErrorKind.NAME)
 
@@ -261,7 +274,8 @@ def ground_brief(
     for name in type(brief).model_fields:
         value = getattr(brief, name)
         if name in shape.prose and isinstance(value, str):
-            parts = split_sentences(value) or [value]
+            # Split where a sentence may end inside it (a title or TL;DR is one sentence).
+            parts = (split_sentences(value) or [value]) if _INSIDE_END.search(value) else [value]
             if len(parts) == 1:
                 parts = [value]
             alone = len(parts) == 1

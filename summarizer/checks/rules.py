@@ -10,6 +10,7 @@ in a language whose word lists these rules lack) is an argument, `skip`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -185,13 +186,30 @@ def quote_missing(quote: str, ids: Sequence[int], article: Sequence[str]) -> boo
     return not quotation_occurs(quote, normalize(" ".join(cited(ids, article))))
 
 
-def copies_description(text: str, description: str, article: Sequence[str]) -> bool:
-    """Whether `text` is its field's description (the prompt's words) rather than the
-    article's: most of its words are the description's, and the article does not have
-    them ("The release's main news, as a short headline")."""
-    if not description or not content_stems(text):
+def copies_description(text: str, descriptions: tuple[str, ...], article: Sequence[str]) -> bool:
+    """Whether `text` is one of its brief's field `descriptions` (the prompt's words)
+    rather than the article's: most of its words are a description's, and the article does
+    not have them ("The release's main news, as a short headline")."""
+    return _copied(text, descriptions) and support(text, article).fused < 0.6
+
+
+@functools.lru_cache(maxsize=4096)
+def _copied(text: str, descriptions: tuple[str, ...]) -> bool:
+    """Most of `text`'s words (as `support` weighs them) are one description's. Every part
+    of every answer passes here, and again in the report: first, cheaply, are most of its
+    words the descriptions' at all?"""
+    stems = content_stems(text)
+    if not descriptions or not stems:
         return False
-    return support(text, [description]).words >= 0.6 > support(text, article).fused
+    known = _stems_of(descriptions)
+    if sum(w for s, w in stems.items() if s in known) < 0.6 * sum(stems.values()):
+        return False
+    return any(support(text, [d]).words >= 0.6 for d in descriptions)
+
+
+@functools.lru_cache(maxsize=256)
+def _stems_of(descriptions: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(s for d in descriptions for s in content_stems(d))
 
 
 def free_text_errors(
