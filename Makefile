@@ -29,8 +29,8 @@ test-fast: install  ## everything but the local-model test
 	$(BIN)/python -m pytest -q -n 2 -m "not local_model"
 
 lint: install
-	$(BIN)/ruff check summarizer tests benchmarks
-	$(BIN)/ruff format --check summarizer tests benchmarks
+	$(BIN)/ruff check summarizer tests benchmarks examples
+	$(BIN)/ruff format --check summarizer tests benchmarks examples
 	$(BIN)/mypy summarizer tests
 
 schemas: install  ## re-export schemas/ from the Pydantic models

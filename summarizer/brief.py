@@ -461,7 +461,7 @@ def load(spec: str) -> type[Brief]:
         raise SchemaError(f"schema {spec!r}: {where} failed: {kind}: {_one_line(exc)}") from None
     if not hasattr(module, attr):
         raise SchemaError(f"schema {spec!r}: {where} has no {attr}")
-    return check_schema(getattr(module, attr), spec)
+    return check_schema(getattr(module, attr), repr(spec))
 
 
 def _from_file(path: Path, spec: str) -> types.ModuleType:

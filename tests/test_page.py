@@ -96,6 +96,48 @@ def test_paste_the_seed_see_the_brief_click_a_claim(
     print(f"paste to brief: {timings[0]:.0f} ms, cached {timings[1]:.0f} ms")
 
 
+def test_the_page_makes_and_shows_a_brief_of_a_users_schema(
+    browser: Any, seed_text: str, tmp_path: Path
+) -> None:
+    """A service that serves a user's brief offers it in a choice; the page shows any
+    schema's fields, by their kinds (#25)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from summarizer import Settings
+    from tests.test_brief import ANSWER, SPEC
+
+    text = Article.from_text(seed_text).text
+    with FaultServer() as backend:
+        backend.script = [Reply(200, completion(json.dumps(ANSWER)))]
+        settings = Settings.load(base_url=backend.base_url, model="m", cache_dir=tmp_path,
+                                 retry=FAST, context_window=32768,
+                                 schemas={"factcheck": SPEC})  # fmt: skip
+        with Running(Summarizer(settings=settings)) as app:
+            browser.get(app.url + "/")
+            _wait(lambda: browser.find_element(By.ID, "schema-choice").is_displayed())
+            Select(browser.find_element(By.ID, "schema")).select_by_visible_text("factcheck")
+            browser.execute_script("document.getElementById('text').value = arguments[0];"
+                                   "delete document.body.dataset.briefMs;", text)  # fmt: skip
+            browser.find_element(By.ID, "go").click()
+            _wait(lambda: browser.execute_script("return document.body.dataset.briefMs"))
+            headline = browser.find_element(By.CSS_SELECTOR, "#brief h2").text
+            quote = browser.find_element(By.XPATH, "//h3[text()='Quotes']/following-sibling::ul/li")
+            quote_text = quote.text
+            quote.click()
+            lit = [
+                n.get_attribute("id")
+                for n in browser.find_elements(By.CSS_SELECTOR, ".sentence.hl")
+            ]
+            tags = browser.find_element(By.XPATH, "//p[strong[text()='Tags ']]").text
+            browser.save_screenshot(str(ARTIFACTS / "page-served-users-brief.png"))
+    assert headline == ANSWER["headline"]
+    assert quote_text.startswith("Hamas: \u201cunified national Palestinian framework\u201d")
+    assert lit == ["S5"]
+    assert tags == "Tags Gaza, Egypt"
+    assert backend.requests[0]["json"]["response_format"]["json_schema"]["name"] == "FactCheck"
+
+
 def test_unsupported_parts_are_marked_and_errors_said(
     browser: Any, seed_text: str, valid_summary_json: str, tmp_path: Path
 ) -> None:
