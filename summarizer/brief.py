@@ -219,22 +219,13 @@ class Cited(_Model):
     @model_validator(mode="after")
     def _grounded(self) -> Any:
         """Each checked part against the sentences the item cites (`checks.gate`)."""
-        if scope.current() is None:  # no article to check against: nothing to do
+        now = scope.current()
+        if now is None:  # no article to check against: nothing to do
             return self
-        described = _descriptions(type(self))
+        described, ids = _descriptions(type(self)), self.sentences
         for part in type(self).parts(self.__dict__):  # the fields' values, by name
-            gate.not_a_description(part.text, described, part.what)
-            _GATES[part.kind](part, self.sentences)
+            gate.part_cited(part.kind, part.text, ids, part.what, now, described)
         return self
-
-
-_GATES = {
-    "text": lambda p, ids: gate.grounded(p.text, ids, p.what),
-    "name": lambda p, ids: gate.name_cited(p.text, ids, p.what),
-    "figure": lambda p, ids: gate.figure_cited(p.text, ids),
-    "quote": lambda p, ids: gate.quote_cited(p.text, ids, p.what),
-    "described": lambda p, ids: None,  # reported by the grounding report, not gated
-}
 
 
 @functools.cache

@@ -50,55 +50,40 @@ def citations_exist(ids: list[int]) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def name_cited(phrase: str, ids: list[int], what: str) -> None:
-    """`phrase` (a name, a source) occurs in the cited sentences, in one of its forms."""
-    now = scope.current()
-    if now is not None and name_missing(phrase, ids, now.sentences):
+def part_cited(
+    kind: str, text: str, ids: list[int], what: str, now: scope.Scope, prompted: tuple[str, ...]
+) -> None:
+    """One checked part of a cited item (`brief.Cited.parts`), by its kind, against the
+    sentences the item cites: none of the brief's field descriptions copied; a text with
+    no error there; a name there in one of its forms; a figure there, as written or by
+    value; a quotation there, verbatim (an ellipsis may join two parts). A description
+    (an entity's role) is reported, not gated."""
+    article = now.sentences
+    _not_copied(text, prompted, what, article)
+    if kind == "text":
+        reject(cited_errors(text, ids, article, labels(ids), skip=now.skip), what)
+    elif kind == "name" and name_missing(text, ids, article):
         raise ValueError(
-            f"{ErrorKind.NAME}: {what} '{phrase}' does not occur in {labels(ids)}; {_FIX}"
+            f"{ErrorKind.NAME}: {what} '{text}' does not occur in {labels(ids)}; {_FIX}"
         )
-
-
-def figure_cited(value: str, ids: list[int]) -> None:
-    """The figure occurs in the cited sentences, as written or by value."""
-    now = scope.current()
-    if now is not None and figure_missing(value, ids, now.sentences):
+    elif kind == "figure" and figure_missing(text, ids, article):
         raise ValueError(
-            f"{ErrorKind.NUMBER}: figure '{value}' does not occur in {labels(ids)}; {_FIX}"
+            f"{ErrorKind.NUMBER}: figure '{text}' does not occur in {labels(ids)}; {_FIX}"
         )
-
-
-def quote_cited(quote: str, ids: list[int], what: str) -> None:
-    """A quotation's words occur in the cited sentences, verbatim (an ellipsis may join
-    two parts)."""
-    now = scope.current()
-    if now is not None and quote_missing(quote, ids, now.sentences):
+    elif kind == "quote" and quote_missing(text, ids, article):
         raise ValueError(
-            f"{ErrorKind.QUOTATION}: {what} \u201c{quote}\u201d is not in {labels(ids)}; "
+            f"{ErrorKind.QUOTATION}: {what} \u201c{text}\u201d is not in {labels(ids)}; "
             "copy the words exactly as the article prints them, or remove it"
         )
-
-
-def not_a_description(text: str, descriptions: tuple[str, ...], what: str) -> None:
-    """The text is none of its brief's field descriptions copied from the prompt."""
-    now = scope.current()
-    if now is not None:
-        _not_copied(text, descriptions, what, now.sentences)
 
 
 def _not_copied(
     text: str, descriptions: tuple[str, ...], what: str, article: Sequence[str]
 ) -> None:
+    """The text is none of its brief's field descriptions copied from the prompt."""
     if copies_description(text, descriptions, article):
         message = "copies the words of a field's description, not the article's"
         reject([Error(ErrorKind.ECHO, text, message)], what)
-
-
-def grounded(text: str, ids: list[int], what: str) -> None:
-    """A cited item: no error against the sentences it cites."""
-    now = scope.current()
-    if now is not None:
-        reject(cited_errors(text, ids, now.sentences, labels(ids), skip=now.skip), what)
 
 
 def prose_grounded(
