@@ -280,16 +280,22 @@ class Brief(_Model):
     @classmethod
     def _prose_grounded(cls, value: Any, info: ValidationInfo) -> Any:
         """Prose cites nothing: each sentence against the article (`checks.gate`)."""
-        if isinstance(value, str) and info.field_name in layout(cls).prose:
+        if isinstance(value, str) and info.field_name in _prose_of(cls):
             gate.prose_grounded(value, str(info.field_name), split_sentences, _descriptions(cls))
         return value
 
 
 @functools.cache
-def _descriptions(model: type[BaseModel]) -> tuple[str, ...]:
+def _descriptions(model: type[BaseModel]) -> frozenset[str]:
     """The descriptions of a brief's fields, which the prompt shows: a small model copies
-    them into any field."""
-    return tuple(info.description for info in model.model_fields.values() if info.description)
+    them into any field. (A frozenset: it keeps its hash, and every part is looked up by
+    it.)"""
+    return frozenset(info.description for info in model.model_fields.values() if info.description)
+
+
+@functools.cache
+def _prose_of(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(layout(model).prose)
 
 
 # -- the layout of a brief: what each field is ------------------------------------------

@@ -51,7 +51,7 @@ def citations_exist(ids: list[int]) -> list[int]:
 
 
 def part_cited(
-    kind: str, text: str, ids: list[int], what: str, now: scope.Scope, prompted: tuple[str, ...]
+    kind: str, text: str, ids: list[int], what: str, now: scope.Scope, prompted: frozenset[str]
 ) -> None:
     """One checked part of a cited item (`brief.Cited.parts`), by its kind, against the
     sentences the item cites: none of the brief's field descriptions copied; a text with
@@ -77,9 +77,7 @@ def part_cited(
         )
 
 
-def _not_copied(
-    text: str, descriptions: tuple[str, ...], what: str, article: Sequence[str]
-) -> None:
+def _not_copied(text: str, descriptions: frozenset[str], what: str, article: Sequence[str]) -> None:
     """The text is none of its brief's field descriptions copied from the prompt."""
     if copies_description(text, descriptions, article):
         message = "copies the words of a field's description, not the article's"
@@ -87,7 +85,7 @@ def _not_copied(
 
 
 def prose_grounded(
-    text: str, field: str, split: Callable[[str], list[str]], prompted: tuple[str, ...] = ()
+    text: str, field: str, split: Callable[[str], list[str]], prompted: frozenset[str] = frozenset()
 ) -> None:
     """Free text cites nothing: each of its sentences is checked against the article
     sentences that support it best (numbers, names and quotations against the whole

@@ -186,7 +186,7 @@ def quote_missing(quote: str, ids: Sequence[int], article: Sequence[str]) -> boo
     return not quotation_occurs(quote, normalize(" ".join(cited(ids, article))))
 
 
-def copies_description(text: str, descriptions: tuple[str, ...], article: Sequence[str]) -> bool:
+def copies_description(text: str, descriptions: frozenset[str], article: Sequence[str]) -> bool:
     """Whether `text` is one of its brief's field `descriptions` (the prompt's words)
     rather than the article's: most of its words are a description's, and the article does
     not have them ("The release's main news, as a short headline")."""
@@ -194,7 +194,7 @@ def copies_description(text: str, descriptions: tuple[str, ...], article: Sequen
 
 
 @functools.lru_cache(maxsize=4096)
-def _copied(text: str, descriptions: tuple[str, ...]) -> bool:
+def _copied(text: str, descriptions: frozenset[str]) -> bool:
     """Most of `text`'s words (as `support` weighs them) are one description's. Every part
     of every answer passes here, and again in the report: first, cheaply, are most of its
     words the descriptions' at all?"""
@@ -208,7 +208,7 @@ def _copied(text: str, descriptions: tuple[str, ...]) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _stems_of(descriptions: tuple[str, ...]) -> frozenset[str]:
+def _stems_of(descriptions: frozenset[str]) -> frozenset[str]:
     return frozenset(s for d in descriptions for s in content_stems(d))
 
 
