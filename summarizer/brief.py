@@ -151,12 +151,19 @@ class Cited(_Model):
             cls.what = _words_of(cls.__name__)
 
     @classmethod
+    def unchecked(cls, data: Mapping[str, Any]) -> frozenset[str]:
+        """The checked fields this item (its fields, or its JSON) leaves unchecked: none,
+        unless its kind says otherwise (a claim in the writer's voice names no source)."""
+        return frozenset()
+
+    @classmethod
     def parts(cls, data: Mapping[str, Any]) -> list[Part]:
         """The checked strings of an item (its fields, or its JSON), in field order."""
+        skipped = cls.unchecked(data)
         return [
             Part(name, kind, value, what)
-            for name, kind, what in _part_specs(cls)
-            if isinstance(value := data.get(name), str)
+            for name, kind, what in part_specs(cls)
+            if isinstance(value := data.get(name), str) and name not in skipped
         ]
 
     @classmethod
@@ -222,14 +229,17 @@ class Cited(_Model):
         now = scope.current()
         if now is None:  # no article to check against: nothing to do
             return self
-        described, ids = _descriptions(type(self)), self.sentences
-        for part in type(self).parts(self.__dict__):  # the fields' values, by name
-            gate.part_cited(part.kind, part.text, ids, part.what, now, described)
+        cls, data = type(self), self.__dict__  # the fields' values, by name
+        described, ids, skipped = _descriptions(cls), self.sentences, cls.unchecked(data)
+        for name, kind, what in part_specs(cls):  # as `parts` says, without building them
+            value = data[name]
+            if isinstance(value, str) and name not in skipped:
+                gate.part_cited(kind, value, ids, what, now, described)
         return self
 
 
 @functools.cache
-def _part_specs(model: type[Cited]) -> tuple[tuple[str, Kind, str], ...]:
+def part_specs(model: type[Cited]) -> tuple[tuple[str, Kind, str], ...]:
     """(field, kind, name in messages) of each checked field: the item's own name for its
     first, the field's name in words for the others, unless its type names it."""
     return tuple(

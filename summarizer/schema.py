@@ -26,7 +26,6 @@ from summarizer.brief import (
     GroundedText,
     Grounds,
     NameText,
-    Part,
     QuoteText,
     Text,
     item_fields,
@@ -119,16 +118,16 @@ class Hedging(StrEnum):
     SPECULATIVE = "speculative"
 
 
+_NO_SOURCE = frozenset({"attributed_to"})
+
+
 class Claim(Cited):
     """A statement attributed to its source, with how sure the article is of it."""
 
     @classmethod
-    def parts(cls, data: Mapping[str, Any]) -> list[Part]:
-        """The statement, and its source's name unless the claim is the writer's own."""
-        found = super().parts(data)
-        if data.get("source_kind") == SourceKind.ARTICLE:
-            return [p for p in found if p.field != "attributed_to"]
-        return found
+    def unchecked(cls, data: Mapping[str, Any]) -> frozenset[str]:
+        """A claim in the writer's own voice names no source to look for."""
+        return _NO_SOURCE if data.get("source_kind") == SourceKind.ARTICLE else frozenset()
 
     @classmethod
     def same(cls, a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

@@ -59,7 +59,8 @@ def part_cited(
     value; a quotation there, verbatim (an ellipsis may join two parts). A description
     (an entity's role) is reported, not gated."""
     article = now.sentences
-    _not_copied(text, prompted, what, article)
+    if kind in ("text", "quote"):  # (a name or figure copied from the prompt fails below)
+        _not_copied(text, prompted, what, article)
     if kind == "text":
         reject(cited_errors(text, ids, article, labels(ids), skip=now.skip), what)
     elif kind == "name" and name_missing(text, ids, article):

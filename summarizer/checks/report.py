@@ -17,13 +17,14 @@ Measured on FRANK's human judgments and on news_dev's writers' summaries by
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from summarizer.brief import Cited, Kind, Part, layout, split_sentences
+from summarizer.brief import Cited, Kind, layout, part_specs, split_sentences
 from summarizer.checks.rules import (
     Error,
     ErrorKind,
@@ -172,54 +173,64 @@ def _name_check(
     return _check(field, index, phrase, found, [error] if error else [], ids)
 
 
-def _check_description(check: Check, part: Part, evidence: Sequence[str]) -> None:
+def _check_description(check: Check, field: str, text: str, evidence: Sequence[str]) -> None:
     """Flag an item whose description (an entity's role) the sentences it cites do not
     support (a small model copies roles from its prompt's example: "Egypt (location): the
     city whose council voted"). Reported, not a reason to drop the item."""
-    if support(part.text, evidence).words < 0.5:
-        what = part.field.replace("_", " ")
-        check.problems.append(
-            f"its {what} '{part.text}' is not supported by the sentences it cites"
-        )
+    if support(text, evidence).words < 0.5:
+        what = field.replace("_", " ")
+        check.problems.append(f"its {what} '{text}' is not supported by the sentences it cites")
         check.supported = False
         check.score = round(check.score / 2, 3)
 
 
-def _part_check(field: str, index: int, part: Part, ids: list[int], sentences: Sequence[str],
-                skip: frozenset[str]) -> Check:  # fmt: skip
-    if part.kind == "text":
-        return _cited_check(field, index, part.text, ids, sentences, skip)
-    return _name_check(field, index, part.text, ids, sentences, part.kind)
+@functools.cache
+def _plan(model: type[Cited]) -> tuple[tuple[str, Kind] | None, tuple[tuple[str, Kind], ...],
+                                       tuple[str, ...]]:  # fmt: skip
+    """How an item of `model` is reported, once per class: its main part (its text or
+    quotation, else its first checked part), its other gated parts, its descriptions."""
+    specs = [(name, kind) for name, kind, _ in part_specs(model)]
+    gated = [s for s in specs if s[1] != "described"]
+    main = next((s for s in gated if s[1] in ("text", "quote")), gated[0] if gated else None)
+    others = tuple(s for s in gated if s != main)
+    return main, others, tuple(name for name, kind in specs if kind == "described")
 
 
 def ground_item(
     field: str, index: int, item: Cited, sentences: Sequence[str], skip: frozenset[str]
 ) -> Check:
-    """One cited item: its main part (its text, else its first checked part) scored against
-    the sentences it cites, with the errors of every other part; a description that those
-    sentences do not support is marked, not an error."""
-    data = item.__dict__  # the fields' values, by name
-    found = type(item).parts(data)
-    parts = [p for p in found if p.kind != "described"]
-    main = next((p for p in parts if p.kind in ("text", "quote")), parts[0] if parts else None)
+    """One cited item: its main part scored against the sentences it cites, with the
+    errors of every other part; a description that those sentences do not support is
+    marked, not an error (`_plan`)."""
+    model, data = type(item), item.__dict__  # the fields' values, by name
+    main, others, described = _plan(model)
+    skipped = model.unchecked(data)
     ids = list(item.sentences)
-    if main is None:  # nothing checked but its citations: how well they support it
-        text = type(item).identity(data)
+    text = data[main[0]] if main is not None else None
+    if main is None or not isinstance(text, str) or main[0] in skipped:
+        # nothing checked but its citations: how well they support it
+        text = model.identity(data)
         return _check(field, index, text, support(text, cited(ids, sentences)), [], ids)
-    check = _part_check(field, index, main, ids, sentences, skip)
-    for part in parts:
-        if part == main:
+    if main[1] == "text":
+        check = _cited_check(field, index, text, ids, sentences, skip)
+    else:
+        check = _name_check(field, index, text, ids, sentences, main[1])
+    for name, kind in others:
+        value = data[name]
+        if not isinstance(value, str) or name in skipped:
             continue
-        if part.kind == "text":
-            errors = cited_errors(part.text, ids, sentences, "the sentences it cites", skip=skip)
+        if kind == "text":
+            errors = cited_errors(value, ids, sentences, "the sentences it cites", skip=skip)
         else:
-            errors = [e for e in [_missing(part.kind, part.text, ids, sentences)] if e]
-        check.errors += [Finding(kind=e.kind, found=e.found, message=e.message) for e in errors]
-        check.problems += [e.message for e in errors]
-        check.supported = check.supported and not errors
-    for part in found:
-        if part.kind == "described":
-            _check_description(check, part, cited(ids, sentences))
+            errors = [e for e in [_missing(kind, value, ids, sentences)] if e]
+        if errors:
+            check.errors += [Finding(kind=e.kind, found=e.found, message=e.message) for e in errors]
+            check.problems += [e.message for e in errors]
+            check.supported = False
+    for name in described:
+        value = data[name]
+        if isinstance(value, str):
+            _check_description(check, name, value, cited(ids, sentences))
     return check
 
 
