@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "gaza-stabilization-force-2025-10-18.txt"
-OTHER = ROOT / "seeds" / "stonehenge-eco-home.txt"
+OTHER = ROOT / "seeds" / "weedin-v-chin-bow-1927.txt"
 
 
 def main() -> int:

@@ -28,15 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED = ["--backend", "embedded", "--no-cache"]
 # A recorded case whose answer passes validation (not every recorded answer does: see
 # tests/fixtures/).
-OK = "embedded-chemical-plant-explosion-china"
-OK_ARTICLE = ROOT / "seeds" / "chemical-plant-explosion-china.txt"
+OK = "embedded-bls-employment-2000-09"
+OK_ARTICLE = ROOT / "seeds" / "bls-employment-situation-2000-09.txt"
 TXT_CASES = [
     "embedded-gaza",
-    "embedded-chemical-plant-explosion-china",
-    "embedded-uk-manufacturing-contracts",
-    "embedded-baltimore-police-chief-sacked",
-    "embedded-stonehenge-eco-home",
-    "embedded-us-supreme-court-healthcare",
+    "embedded-bls-employment-2000-09",
+    "embedded-bls-employment-2021-01",
+    "embedded-nasa-holdren-statement",
+    "embedded-heinszen-syllabus",
+    "embedded-weedin-v-chin-bow",
 ]
 
 

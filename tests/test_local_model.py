@@ -18,10 +18,10 @@ pytestmark = pytest.mark.local_model
 
 def test_embedded_model_summarizes_a_real_article() -> None:
     # An article whose answer from the default model passes validation (as recorded in
-    # cassettes/embedded-chemical-plant-explosion-china.yaml).
+    # cassettes/embedded-bls-employment-2000-09.yaml).
     pytest.importorskip("llama_cpp", reason="install summarizer[local]")
     seed_text = (
-        Path(__file__).parent.parent / "seeds" / "chemical-plant-explosion-china.txt"
+        Path(__file__).parent.parent / "seeds" / "bls-employment-situation-2000-09.txt"
     ).read_text()
     result = Summarizer(cache=False).summarize(seed_text)
     assert result.provenance.backend == "embedded"
