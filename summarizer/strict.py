@@ -21,7 +21,6 @@ schema breaks the subset: the tests hold every schema sent to OpenAI to it.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 ANNOTATIONS = frozenset({"title", "description"})
@@ -51,10 +50,9 @@ def _allowed(node: dict[str, Any]) -> frozenset[str]:
 
 
 def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """`schema` (a brief's, as Pydantic writes it) in OpenAI's strict subset."""
-    root = copy.deepcopy(schema)
-    defs = root.get("$defs", {})
-    return dict(_strict(root, defs))
+    """`schema` (a brief's, as Pydantic writes it) in OpenAI's strict subset: a new
+    schema; `schema` is left as it was."""
+    return dict(_strict(schema, schema.get("$defs", {})))
 
 
 def _strict(node: Any, defs: dict[str, Any]) -> Any:
@@ -65,10 +63,7 @@ def _strict(node: Any, defs: dict[str, Any]) -> Any:
     if "$ref" in node and len(node) > 1:  # a $ref stands alone: inline it, its notes kept
         name = str(node["$ref"]).rsplit("/", 1)[-1]
         notes = {k: v for k, v in node.items() if k in ANNOTATIONS}
-        node = {**copy.deepcopy(defs.get(name, {})), **notes}
-    if "allOf" in node and len(node["allOf"]) == 1:  # Pydantic's way to annotate a $ref
-        node = {**{k: v for k, v in node.items() if k != "allOf"}, **node["allOf"][0]}
-        return _strict(node, defs)
+        node = {**defs.get(name, {}), **notes}  # (copied below: nothing here is changed)
     if node.get("format") not in (None, *FORMATS):
         node = {k: v for k, v in node.items() if k != "format"}
     allowed = _allowed(node)

@@ -348,3 +348,138 @@ def test_the_service_will_not_start_with_a_schema_it_cannot_load() -> None:
         app, ["serve", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"], env=env
     )
     assert refused.exit_code == 2 and "not a brief" in refused.output
+
+
+def test_the_strict_form_keeps_what_the_subset_allows_and_drops_the_rest() -> None:
+    from typing import Optional
+
+    from pydantic import Field
+
+    from summarizer.brief import Brief, Cited, GroundedText
+    from summarizer.strict import strict_schema, violations
+
+    class Dated(Cited):
+        text: GroundedText = Field(max_length=50, description="What happened.")
+        when: str = Field(json_schema_extra={"format": "date"})
+        where: str = Field(json_schema_extra={"format": "postal-code"})
+        note: Optional[str] = None  # noqa: UP045
+
+    class Timeline(Brief):
+        headline: GroundedText = Field(max_length=80, json_schema_extra={"pattern": "^.+$"})
+        events: list[Dated] = Field(min_length=1, max_length=5, description="In order.",
+                                    json_schema_extra={"x-one-per": "event"})  # fmt: skip
+
+    schema = Timeline.model_json_schema()
+    before = json.dumps(schema, sort_keys=True)
+    strict = strict_schema(schema)
+    assert json.dumps(schema, sort_keys=True) == before  # the brief's own schema untouched
+    assert violations(strict) == []
+    events = strict["properties"]["events"]
+    assert (events["minItems"], events["maxItems"], events["description"]) == (1, 5, "In order.")
+    assert "x-one-per" not in events
+    assert "maxLength" not in strict["properties"]["headline"]
+    assert "pattern" not in strict["properties"]["headline"]
+    item = strict["$defs"]["Dated"]
+    assert item["required"] == ["sentences", "text", "when", "where", "note"]
+    assert item["additionalProperties"] is False
+    assert item["properties"]["when"]["format"] == "date"
+    where = item["properties"]["where"]
+    assert where == {"title": "Where", "type": "string"}  # a format strict mode lacks goes
+    note = item["properties"]["note"]
+    assert "default" not in note and {"type": "null"} in note["anyOf"]
+    assert item["properties"]["sentences"]["items"] == {"type": "integer"}
+    assert strict["properties"]["events"]["items"] == {"$ref": "#/$defs/Dated"}
+
+
+def test_the_strict_rules_name_each_way_to_break_them() -> None:
+    from summarizer.strict import MAX_DEPTH, MAX_PROPERTIES, violations
+
+    def nested(depth: int) -> dict[str, Any]:
+        node: dict[str, Any] = {"type": "string"}
+        for _ in range(depth):
+            node = {"type": "object", "properties": {"a": node}, "required": ["a"],
+                    "additionalProperties": False}  # fmt: skip
+        return node
+
+    assert violations(nested(MAX_DEPTH)) == []
+    assert any("nested more than" in v for v in violations(nested(MAX_DEPTH + 2)))
+    assert violations({"type": "array", "items": {"type": "string"}}) == [
+        "$: the root is not an object"
+    ]
+    wide = {f"p{i}": {"type": "string"} for i in range(MAX_PROPERTIES + 1)}
+    too_wide = {"type": "object", "properties": wide, "required": list(wide),
+                "additionalProperties": False}  # fmt: skip
+    assert violations(too_wide) == [f"$: {MAX_PROPERTIES + 1} properties, more than 5000"]
+    odd = {"type": "object", "properties": {"d": {"type": "string", "format": "color"},
+           "n": {"anyOf": [{"type": "integer", "minimum": 0}, "x"]}},
+           "required": ["d", "n"], "additionalProperties": False}  # fmt: skip
+    found = violations(odd)
+    assert "$.d: format 'color' is not supported" in found
+    assert "$.n.anyOf[1]: not a schema object" in found
+    assert not any("minimum" in v for v in found)  # a number may have its bounds
+
+
+def test_a_ref_with_notes_beside_it_is_inlined_for_openai() -> None:
+    """Pydantic writes a field of one item with a description as a `$ref` with the
+    description beside it, which strict mode refuses: the item is written in its place."""
+    from pydantic import Field
+
+    from summarizer.brief import Brief, Cited, GroundedText
+    from summarizer.strict import strict_schema, violations
+
+    class Lead(Cited):
+        text: GroundedText
+
+    class Story(Brief):
+        headline: GroundedText
+        lead: Lead = Field(description="The story's first fact.")
+
+    schema = Story.model_json_schema()
+    assert set(schema["properties"]["lead"]) == {"$ref", "description"}
+    lead = strict_schema(schema)["properties"]["lead"]
+    assert "$ref" not in lead and lead["description"] == "The story's first fact."
+    assert lead["required"] == ["sentences", "text"] and lead["additionalProperties"] is False
+    assert violations(strict_schema(schema)) == []
+    typed = {"type": "object", "properties": {"d": {"type": ["string", "null"], "format": "date"}},
+             "required": ["d"], "additionalProperties": False}  # fmt: skip
+    assert violations(typed) == []  # a string among the types may have its format
+
+
+def test_the_strict_form_reaches_into_lists_unions_and_definitions() -> None:
+    from typing import Annotated, Optional
+
+    from pydantic import Field, StringConstraints
+
+    from summarizer.brief import Brief, GroundedText
+    from summarizer.strict import MAX_PROPERTIES, strict_schema, violations
+
+    Short = Annotated[str, StringConstraints(max_length=20)]
+
+    class Tagged(Brief):
+        headline: GroundedText = Field(max_length=80, description="A headline.")
+        tags: list[Short] = Field(default_factory=list)
+        aside: Optional[Short] = None  # noqa: UP045
+
+    strict = strict_schema(Tagged.model_json_schema())
+    headline = strict["properties"]["headline"]
+    assert headline == {"description": "A headline.", "title": "Headline", "type": "string"}
+    assert strict["properties"]["tags"]["items"] == {"type": "string"}  # no maxLength inside
+    assert {"type": "string"} in strict["properties"]["aside"]["anyOf"]
+    assert violations(strict) == []
+    bad_item = {"type": "object", "properties": {"xs": {"type": "array", "items": {
+        "type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}}},
+        "required": ["xs"], "additionalProperties": False}  # fmt: skip
+    assert violations(bad_item) == ["$.xs[]: an object without additionalProperties: false"]
+    bad_def = {"type": "object", "properties": {}, "required": [], "additionalProperties": False,
+               "$defs": {"X": {"type": "object", "properties": {}, "required": []}}}  # fmt: skip
+    assert violations(bad_def) == ["$.$defs.X: an object without additionalProperties: false"]
+    assert strict_schema({"type": "object"})["required"] == []
+    untyped = strict_schema({"properties": {"a": {"type": "string"}}})  # an object all the same
+    assert untyped["additionalProperties"] is False and untyped["required"] == ["a"]
+    assert any("without additionalProperties" in v for v in violations({"type": "object",
+               "properties": {"o": {"properties": {}, "required": []}}, "required": ["o"],
+               "additionalProperties": False}))  # fmt: skip
+    wide = {f"p{i}": {"type": "string"} for i in range(MAX_PROPERTIES)}
+    full = {"type": "object", "properties": wide, "required": list(wide),
+            "additionalProperties": False}  # fmt: skip
+    assert violations(full) == []  # as many as OpenAI allows, not more
