@@ -132,12 +132,6 @@ class Backend:
         """A line for the CLI to print before it starts (what a user should know)."""
         return None
 
-    def cannot_express(self, schema: dict[str, Any]) -> str | None:
-        """Why this backend cannot constrain its answers to `schema` (a brief's JSON
-        Schema), or None if it can: a backend that makes a grammar of it says which part
-        the grammar cannot hold."""
-        return None
-
     def extra_body(self, schema: dict[str, Any], shown: Sequence[str]) -> dict[str, Any] | None:
         """Request fields that replace or add to instructor's (`shown`: the article
         sentences the prompt shows, for a backend that needs them)."""

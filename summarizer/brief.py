@@ -168,9 +168,8 @@ class Cited(_Model):
 
     @classmethod
     def main(cls, data: Mapping[str, Any]) -> Part | None:
-        """The part that says what the item is: its text or quotation, else its first."""
-        found = cls.parts(data)
-        return next((p for p in found if p.kind in ("text", "quote")), found[0] if found else None)
+        """The part that says what the item is (`main_of`)."""
+        return main_of(cls.parts(data))
 
     @model_validator(mode="before")
     @classmethod
@@ -189,8 +188,8 @@ class Cited(_Model):
         (news names a speaker, then quotes them); for an item without text, where its
         name or figure occurs."""
         parts = cls.parts(data)
-        main = cls.main(data)
-        if main is None or main.kind == "described":
+        main = main_of(parts)
+        if main is None:
             return ()
         if main.kind == "name":
             return occurrences(main.text, article)[:3]
@@ -236,6 +235,13 @@ class Cited(_Model):
             if isinstance(value, str) and name not in skipped:
                 gate.part_cited(kind, value, ids, what, now, described)
         return self
+
+
+def main_of(parts: Sequence[Part]) -> Part | None:
+    """Of an item's checked parts, the one that says what it is: its first text or
+    quotation, else its first that is gated (a name, a figure; not a description)."""
+    gated = [p for p in parts if p.kind != "described"]
+    return next((p for p in gated if p.kind in ("text", "quote")), gated[0] if gated else None)
 
 
 @functools.cache
@@ -359,12 +365,6 @@ def layout(model: type[BaseModel]) -> Layout:
         else:
             plain.append(name)
     return Layout(tuple(prose), items, tuple(lists), caps, tuple(plain))
-
-
-def item_fields(model: type[BaseModel]) -> dict[str, type[Cited]]:
-    """The fields of `model` that are cited items or lists of them, each with its item's
-    model: what validation, salvage, chunk merging and the report go through."""
-    return layout(model).items
 
 
 # -- the parts of a brief asked for alone (a long article's, `chunking`) ----------------

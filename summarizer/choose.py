@@ -322,7 +322,7 @@ def _salvaged_prose(
     if lead is None:
         return None
     prose = layout(model).prose
-    base = prose_model_of(model)
+    base: type[Brief] = model.__bases__[0]  # the prose part it was made on (`prose_model`)
     sentences = [s.text for s in article.sentences]
     values = {name: getattr(lead, name) for name in prose}
     # A headline says in fewer words what the field after it says: it is checked after
@@ -351,11 +351,6 @@ def _salvaged_prose(
     return answer, corrections
 
 
-def prose_model_of(choice: type[Brief]) -> type[Brief]:
-    """The prose part a `choice_model` was made on."""
-    return next(b for b in choice.__mro__[1:] if isinstance(b, type) and issubclass(b, Brief))
-
-
 def _lead_prose(
     article: Article, candidates: Candidates, model: type[Brief], chosen: dict[str, list[int]]
 ) -> Brief | None:
@@ -368,7 +363,7 @@ def _lead_prose(
     if not short:
         return None
     sentences = [s.text for s in article.sentences]
-    base = prose_model_of(model)
+    base: type[Brief] = model.__bases__[0]  # the prose part it was made on (`prose_model`)
     # The first prose field is a headline: the article's, or one cut from its lead; the
     # second, the lead (what the headline heads); any after them, longer: the first two
     # key points. Each falls back on the others' words.

@@ -35,7 +35,7 @@ from summarizer.checks.report import ground_brief
 from summarizer.choose import summarize_by_choice
 from summarizer.choose import supports as choose_supports
 from summarizer.chunking import plan_request, summarize_chunks
-from summarizer.errors import BackendTimeout, SchemaError
+from summarizer.errors import BackendTimeout
 from summarizer.keys import cache_key
 from summarizer.result import Provenance, SummaryResult, Usage
 from summarizer.salvage import Correction
@@ -43,15 +43,6 @@ from summarizer.schema import CHECKS_VERSION, SCHEMA_VERSION
 from summarizer.settings import REQUEST_OPTIONS, Settings, request_options, summarizer_options
 
 ArticleInput = Article | str
-
-
-def _expressible(schema: type[Brief], backend: Backend) -> None:
-    """A `SchemaError` if `backend` cannot constrain its answers to `schema`."""
-    reason = backend.cannot_express(schema.model_json_schema())
-    if reason is not None:
-        raise SchemaError(f"schema {schema.__name__}: {reason}")
-
-
 Found = TypeVar("Found", bound=BaseModel)
 
 
@@ -80,7 +71,6 @@ class Summarizer:
         s = settings if settings is not None else Settings.load(**summarizer_options(options))
         self.schema = check_schema(schema) if schema is not None else s.brief()
         backend = resolve(s)
-        _expressible(self.schema, backend)
         self._apply(s, backend)
         self.retry = s.retry
         self._owner = True  # closes its clients and cache (a `variant` does not)
@@ -129,7 +119,6 @@ class Summarizer:
         other = copy.copy(self)  # shares _clients, its lock, the cache
         if schema is not None:
             other.schema = check_schema(schema)
-            _expressible(other.schema, self.backend)
         backend = self.backend
         if options.get("model", backend.model) != backend.model:
             backend = replace(backend, model=options["model"])

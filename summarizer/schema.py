@@ -28,8 +28,6 @@ from summarizer.brief import (
     NameText,
     QuoteText,
     Text,
-    item_fields,
-    schema_digest,
     split_sentences,
 )
 from summarizer.shapes import (
@@ -58,8 +56,6 @@ __all__ = [
     "Overview",
     "Quotation",
     "SourceKind",
-    "builtin_digest",
-    "item_fields",
     "split_sentences",
 ]
 
@@ -276,8 +272,3 @@ class ArticleSummary(Overview):
         title="Open questions",
         description="What the article says is unknown, unclear or disputed.",
     )
-
-
-def builtin_digest() -> str:
-    """The digest of `ArticleSummary`'s JSON Schema (`brief.schema_digest`)."""
-    return schema_digest(ArticleSummary)

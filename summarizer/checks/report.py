@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from summarizer.brief import Cited, Kind, layout, part_specs, split_sentences
+from summarizer.brief import Cited, Kind, Part, layout, main_of, part_specs, split_sentences
 from summarizer.checks.rules import (
     Error,
     ErrorKind,
@@ -185,15 +185,13 @@ def _check_description(check: Check, field: str, text: str, evidence: Sequence[s
 
 
 @functools.cache
-def _plan(model: type[Cited]) -> tuple[tuple[str, Kind] | None, tuple[tuple[str, Kind], ...],
-                                       tuple[str, ...]]:  # fmt: skip
-    """How an item of `model` is reported, once per class: its main part (its text or
-    quotation, else its first checked part), its other gated parts, its descriptions."""
-    specs = [(name, kind) for name, kind, _ in part_specs(model)]
-    gated = [s for s in specs if s[1] != "described"]
-    main = next((s for s in gated if s[1] in ("text", "quote")), gated[0] if gated else None)
-    others = tuple(s for s in gated if s != main)
-    return main, others, tuple(name for name, kind in specs if kind == "described")
+def _plan(model: type[Cited]) -> tuple[Part | None, tuple[Part, ...], tuple[str, ...]]:
+    """How an item of `model` is reported, once per class: its main part (`main_of`; the
+    parts' texts are left empty here), its other gated parts, its descriptions."""
+    specs = [Part(name, kind, "", what) for name, kind, what in part_specs(model)]
+    main = main_of(specs)
+    others = tuple(p for p in specs if p != main and p.kind != "described")
+    return main, others, tuple(p.field for p in specs if p.kind == "described")
 
 
 def ground_item(
@@ -206,16 +204,16 @@ def ground_item(
     main, others, described = _plan(model)
     skipped = model.unchecked(data)
     ids = list(item.sentences)
-    text = data[main[0]] if main is not None else None
-    if main is None or not isinstance(text, str) or main[0] in skipped:
+    text = data[main.field] if main is not None else None
+    if main is None or not isinstance(text, str) or main.field in skipped:
         # nothing checked but its citations: how well they support it
         text = model.identity(data)
         return _check(field, index, text, support(text, cited(ids, sentences)), [], ids)
-    if main[1] == "text":
+    if main.kind == "text":
         check = _cited_check(field, index, text, ids, sentences, skip)
     else:
-        check = _name_check(field, index, text, ids, sentences, main[1])
-    for name, kind in others:
+        check = _name_check(field, index, text, ids, sentences, main.kind)
+    for name, kind, _, _ in others:
         value = data[name]
         if not isinstance(value, str) or name in skipped:
             continue

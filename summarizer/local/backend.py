@@ -4,7 +4,6 @@ point group; the default when nothing else is configured."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.util import find_spec
@@ -58,19 +57,6 @@ class EmbeddedBackend(Backend):
     @classmethod
     def from_settings(cls, s: Settings) -> Backend:
         return cls(EMBEDDED_BASE_URL, s.model or EMBEDDED_MODEL, None, model_path=s.model_path)
-
-    def cannot_express(self, schema: dict[str, Any]) -> str | None:
-        """The decoder's grammar is made from the schema (`local.grammar`): what
-        llama.cpp's converter cannot turn into GBNF is said now, not at the first article."""
-        if find_spec("llama_cpp") is None:
-            return None  # not installed: said when the model is first needed
-        from summarizer.local.grammar import compact, grammar_for
-
-        try:
-            grammar_for(json.dumps(compact(schema)))
-        except Exception as exc:  # the converter's own errors: ValueError, KeyError, ...
-            return f"the embedded model's grammar cannot express it: {type(exc).__name__}: {exc}"
-        return None
 
     @property
     def _chat(self) -> bool:

@@ -95,7 +95,12 @@ def complete(
     text = prompt_text(messages)
     article, attributed = _article_of(body)
     schema = _schema_of(body, attributed)
-    grammar = grammar_for(json.dumps(schema)) if schema else None  # key order matters
+    try:
+        grammar = grammar_for(json.dumps(schema)) if schema else None  # key order matters
+    except Exception as exc:  # the converter's own errors: a schema it cannot express
+        raise RequestError(
+            f"the embedded model's grammar cannot express the schema: {type(exc).__name__}: {exc}"
+        ) from None
     max_tokens = int(
         body.get("max_tokens") or body.get("max_completion_tokens") or DEFAULT_MAX_TOKENS
     )
