@@ -42,6 +42,7 @@ record: install  ## re-record every cassette and fixture from real servers (see 
 bench: install  ## every benchmark (about 10 minutes); figures printed and kept in bench-results.txt
 	{ date -u; echo "$$(nproc) cores, $$(uname -m)"; \
 	  $(BIN)/python benchmarks/overhead.py && \
+	  $(BIN)/python benchmarks/check_time.py && \
 	  $(BIN)/python benchmarks/cache_hit.py && \
 	  $(BIN)/python benchmarks/concurrency.py && \
 	  $(BIN)/python benchmarks/grounding_overhead.py && \

@@ -115,14 +115,24 @@ class _Model(BaseModel):
     def _shapes(self) -> Any:
         """Values match the `pattern`s the JSON Schema publishes (for constrained decoders),
         so every valid brief is also valid against its published schema."""
-        for name, info in type(self).model_fields.items():
-            extra = info.json_schema_extra
-            pattern = extra.get("pattern") if isinstance(extra, dict) else None
+        for name, pattern, hint in _patterns(type(self)):
             value = getattr(self, name)
-            checkable = isinstance(pattern, str) and isinstance(value, str)
-            if checkable and re.fullmatch(str(pattern), str(value)) is None:
-                raise ValueError(f"{name}: {HINTS.get(str(pattern), 'wrong form')}")
+            if isinstance(value, str) and pattern.fullmatch(value) is None:
+                raise ValueError(f"{name}: {hint}")
         return self
+
+
+@functools.cache
+def _patterns(model: type[BaseModel]) -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """(field, compiled pattern, hint) of each field with a published `pattern`: found
+    once per class, as every item of every answer is checked against them."""
+    found = []
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra
+        pattern = extra.get("pattern") if isinstance(extra, dict) else None
+        if isinstance(pattern, str):
+            found.append((name, re.compile(pattern), HINTS.get(pattern, "wrong form")))
+    return tuple(found)
 
 
 _CITE = "Numbers N of the article sentences labelled [SN] that state this; at least one."

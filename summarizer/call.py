@@ -90,15 +90,26 @@ class ModelRequest:
     until: float | None = None  # the article's deadline (monotonic), for the transport
     cite: bool = False  # code finds each item's sentences (Backend.cites_by_code)
     skip: frozenset[str] = frozenset()  # kinds of error not looked for (`language`)
+    prompted: frozenset[str] = frozenset()  # the prompt's own lines (`Prompt.wording`)
     attempts: Attempts = field(default_factory=Attempts)
 
     def again(
-        self, messages: list[dict[str, str]], model: type[BaseModel], shown: Sequence[str]
+        self,
+        messages: list[dict[str, str]],
+        model: type[BaseModel],
+        shown: Sequence[str],
+        prompted: frozenset[str],
     ) -> ModelRequest:
         """Another request for the same article (a chunk's, the overview's), whose prompt
-        shows the sentences `shown`, with its own count of attempts."""
+        (of the lines `prompted`) shows the sentences `shown`, with its own count of
+        attempts."""
         return replace(
-            self, messages=messages, response_model=model, shown=shown, attempts=Attempts()
+            self,
+            messages=messages,
+            response_model=model,
+            shown=shown,
+            prompted=prompted,
+            attempts=Attempts(),
         )
 
     @classmethod
@@ -111,6 +122,7 @@ class ModelRequest:
         *,
         cite: bool,
         brief: type[BaseModel],
+        prompted: frozenset[str] = frozenset(),
     ) -> ModelRequest:
         """The request for a whole article's `brief`, its deadline counted from now."""
         return cls(
@@ -122,6 +134,7 @@ class ModelRequest:
             until=None if deadline is None else time.monotonic() + deadline,
             cite=cite,
             skip=skipped_checks(article.lang),
+            prompted=prompted,
         )
 
 
@@ -160,13 +173,15 @@ class Caller:
         the policy made after the last re-ask (see `salvage.recover`)."""
         create = client.chat.completions.create_with_completion
         try:
-            with article_scope(request.sentences, cite=request.cite, skip=request.skip):
+            with article_scope(
+                request.sentences, cite=request.cite, skip=request.skip, prompted=request.prompted
+            ):
                 found, completion = await create(**self.kwargs(request))
         except Exception as exc:
             error = translate(exc, self.backend, request.attempts.count, self.timeout)
             usage = usage_of(getattr(exc, "total_usage", None))
             if isinstance(error, SummaryValidationError):
-                scope = (request.sentences, request.cite, request.skip)
+                scope = (request.sentences, request.cite, request.skip, request.prompted)
                 kept = recover(error, self.policy, model, *scope)
                 if kept is not None:
                     return kept[0], kept[1], usage

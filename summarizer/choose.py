@@ -219,26 +219,29 @@ async def summarize_by_choice(
     messages = steps.choose_prompt.render(
         article, steps.settings.language, sentences=central, extra=values
     )
-    choosing = request.again(messages, instructor.openai_schema(model), request.shown)
+    wording = steps.choose_prompt.wording
+    choosing = request.again(messages, instructor.openai_schema(model), request.shown, wording)
     if await plan_request(steps, article, choosing) is not None:
         return None
     choosing.max_reasks = min(choosing.max_reasks, steps.choosing_reasks)  # as many as fit
     try:
         answer, corrections, usage = await steps.ask(choosing, model)
     except SummaryValidationError as exc:
-        salvaged = _salvaged_prose(article, candidates, model, exc.last_output, request.skip)
+        salvaged = _salvaged_prose(
+            article, candidates, model, exc.last_output, request.skip, wording
+        )
         if salvaged is None:
             raise
         (answer, corrections), usage = salvaged, exc.usage or Usage()  # the tokens spent
     finally:
         request.attempts.count += choosing.attempts.count
     data = assemble(answer, candidates, schema)
-    with article_scope(sentences, skip=request.skip):
+    with article_scope(sentences, skip=request.skip, prompted=wording):
         try:
             return schema.model_validate(data), corrections, usage
         except ValidationError:
             pass
-    kept = salvage(json.dumps(data), sentences, skip=request.skip, model=schema)
+    kept = salvage(json.dumps(data), sentences, skip=request.skip, prompted=wording, model=schema)
     if kept is None:
         return None
     return kept[0], corrections + kept[1], usage
@@ -290,11 +293,12 @@ _OWN = {"with": "the article's own sentences"}
 
 
 def _field_error(model: type[BaseModel], values: dict[str, Any], name: str,
-                 sentences: list[str], skip: frozenset[str]) -> str | None:  # fmt: skip
+                 sentences: list[str], skip: frozenset[str],
+                 prompted: frozenset[str] = frozenset()) -> str | None:  # fmt: skip
     """The first error of field `name` when `values` are validated as `model` (errors of
     the other fields aside), or None if it has none."""
     try:
-        with article_scope(sentences, skip=skip):
+        with article_scope(sentences, skip=skip, prompted=prompted):
             model.model_validate(values)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
@@ -309,12 +313,14 @@ def _salvaged_prose(
     model: type[Brief],
     raw: str | None,
     skip: frozenset[str],
+    prompted: frozenset[str],
 ) -> tuple[Brief, list[Correction]] | None:
     """When the model's prose fails the gate (`raw`, its last answer): each field of it
     that passes (its headline, the first field, only if the field it heads passed; a
     field of sentences without those that fail, if enough are left) with the article's
     own words for the rest (`_lead_prose`), and a correction for each field replaced or
-    sentence dropped; or None if there are no such words."""
+    sentence dropped; or None if there are no such words. `prompted`: the lines of the
+    prompt, which no field may copy."""
     from summarizer.render import heading
 
     theirs = _answer(raw)
@@ -335,12 +341,12 @@ def _salvaged_prose(
             why = f"the {heading(model, prose[1])} it goes with failed the checks"
             corrections.append(Correction(field=name, action="replaced", item=_OWN, reason=why))
             continue
-        failed = _field_error(base, tried, name, sentences, skip)
+        failed = _field_error(base, tried, name, sentences, skip, prompted)
         if failed is None:
             values[name] = tried[name]
             continue
         if len(split_sentences(str(tried[name] or ""))) > 1:  # drop the sentences that fail
-            kept = salvage(json.dumps(tried), sentences, skip=skip, model=base)
+            kept = salvage(json.dumps(tried), sentences, skip=skip, prompted=prompted, model=base)
             if kept is not None and getattr(kept[0], name) != values[name]:
                 values[name] = getattr(kept[0], name)
                 corrections += kept[1]

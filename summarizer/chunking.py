@@ -234,7 +234,8 @@ async def summarize_chunks(
         messages = steps.prompt.render(
             article, steps.settings.language, sentences=sentences, brief=steps.schema
         )
-        part = request.again(messages, findings, [fence(s.text) for s in sentences])
+        shown = [fence(s.text) for s in sentences]
+        part = request.again(messages, findings, shown, steps.prompt.wording)
         part.max_reasks = 0
         key = chunk_key(article, steps.request_identity(), [(s.id, s.text) for s in sentences])
         try:
@@ -291,7 +292,8 @@ async def _overview(
     values["sentences"] = [replace(s, text=fence(s.text)) for s in values["sentences"]]
     values["fields"] = fields_of(model)
     shown = [s.text for s in values["sentences"]]
-    part = request.again(steps.overview_prompt.messages(values), wrapped(model), shown)
+    messages = steps.overview_prompt.messages(values)
+    part = request.again(messages, wrapped(model), shown, steps.overview_prompt.wording)
     try:
         return await steps.ask(part, part.response_model)
     except SummarizerError as exc:

@@ -220,7 +220,7 @@ class Summarizer:
         messages = self.prompt.render(article, self.settings.language, brief=self.schema)
         return ModelRequest.for_article(
             article, messages, self.max_reasks, deadline,
-            cite=self.backend.cites_by_code, brief=self.schema,
+            cite=self.backend.cites_by_code, brief=self.schema, prompted=self.prompt.wording,
         )  # fmt: skip
 
     def client(self) -> instructor.AsyncInstructor:

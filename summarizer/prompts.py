@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+import jinja2.nodes
 from pydantic import BaseModel
 
 from summarizer.article import Article
@@ -42,6 +43,10 @@ class Prompt:
     system: jinja2.Template | None
     user: jinja2.Template
     digest: str
+    # Its own words: each line (or the part of one between variables) of three words or
+    # more of its templates' text. A small model copies them into an answer's fields,
+    # which the checks then reject (`checks.scope.Scope.prompted`).
+    wording: frozenset[str] = frozenset()
 
     def render(
         self,
@@ -214,6 +219,7 @@ def _compile(
             system=env.get_template(system) if system else None,
             user=env.get_template(user),
             digest=_digest(env, [user, *([system] if system else [])]),
+            wording=_wording(env, [user, *([system] if system else [])]),
         )
     except jinja2.TemplateSyntaxError as exc:
         raise PromptError(f"{exc.filename or user}, line {exc.lineno}: {exc.message}") from None
@@ -227,9 +233,8 @@ def _source(env: jinja2.Environment, name: str) -> str:
     return env.loader.get_source(env, name)[0]
 
 
-def _digest(env: jinja2.Environment, names: list[str]) -> str:
-    """A digest of these templates' text and of every template they extend, include or
-    import, so that a change to a built-in block a user's template reuses changes it."""
+def _sources(env: jinja2.Environment, names: list[str]) -> dict[str, str]:
+    """The text of these templates and of every template they extend, include or import."""
     seen: dict[str, str] = {}
     todo = list(names)
     while todo:
@@ -238,5 +243,21 @@ def _digest(env: jinja2.Environment, names: list[str]) -> str:
             continue
         seen[name] = text = _source(env, name)
         todo += [t for t in jinja2.meta.find_referenced_templates(env.parse(text)) if t]
+    return seen
+
+
+def _digest(env: jinja2.Environment, names: list[str]) -> str:
+    """A digest of the templates' text, theirs and every one they reuse (`_sources`), so
+    that a change to a built-in block a user's template reuses changes it."""
+    seen = _sources(env, names)
     joined = "\0".join(f"{n}\0{seen[n]}" for n in sorted(seen))
     return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
+def _wording(env: jinja2.Environment, names: list[str]) -> frozenset[str]:
+    """The templates' own words (`Prompt.wording`): their literal text, never a value."""
+    found = set()
+    for text in _sources(env, names).values():
+        for data in env.parse(text).find_all(jinja2.nodes.TemplateData):
+            found |= {" ".join(ln.split()) for ln in data.data.splitlines() if len(ln.split()) >= 3}
+    return frozenset(found)

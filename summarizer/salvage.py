@@ -197,13 +197,14 @@ def salvage(
     *,
     cite: bool = False,
     skip: frozenset[str] = frozenset(),
+    prompted: frozenset[str] = frozenset(),
     model: type[Salvaged],
 ) -> tuple[Salvaged, list[Correction]] | None:
     """The valid part of `raw` (the model's last answer), or None if there is none. With
-    `cite`, code finds each item's sentences; `skip` names the kinds of error not looked for
-    (see `checks.scope.article_scope`). `model` is what `raw` answers: a brief, or a part
-    of one (a long article's chunk's findings, its overview)."""
-    return _repair(raw, sentences, cite, model=model, skip=skip)
+    `cite`, code finds each item's sentences; `skip` names the kinds of error not looked for,
+    `prompted` the prompt's lines (see `checks.scope.article_scope`). `model` is what `raw`
+    answers: a brief, or a part of one (a long article's chunk's findings, its overview)."""
+    return _repair(raw, sentences, cite, model=model, skip=skip, prompted=prompted)
 
 
 def recover(
@@ -213,6 +214,7 @@ def recover(
     sentences: Sequence[str],
     cite: bool = False,
     skip: frozenset[str] = frozenset(),
+    prompted: frozenset[str] = frozenset(),
 ) -> tuple[Salvaged, list[Correction]] | None:
     """What the policy keeps when the last re-ask still fails: under drop, of every answer
     the model gave, the valid part of the one that needs the fewest corrections (a small
@@ -224,11 +226,11 @@ def recover(
         return None
     if policy == "flag" and getattr(model, "part", "") is None:
         return unchecked(error.last_output, model)
-    kept = [
-        found
-        for output in reversed(error.outputs)
-        if output and (found := salvage(output, sentences, cite=cite, skip=skip, model=model))
-    ]
+    kept: list[tuple[Salvaged, list[Correction]]] = []
+    for output in reversed(error.outputs):  # (an empty one salvages nothing)
+        found = salvage(output, sentences, cite=cite, skip=skip, prompted=prompted, model=model)
+        if found is not None:
+            kept.append(found)
     return min(kept, key=lambda found: len(found[1])) if kept else None
 
 
@@ -239,6 +241,7 @@ def _repair(
     *,
     model: type[Salvaged],
     skip: frozenset[str] = frozenset(),
+    prompted: frozenset[str] = frozenset(),
 ) -> tuple[Salvaged, list[Correction]] | None:
     """Drop (or, against an article's `sentences`, first try to re-cite) the items of `raw`
     that fail validation, until the rest validates; None if an error is not an item's."""
@@ -251,7 +254,11 @@ def _repair(
     against = sentences is not None
     shape = layout(model)
     corrections = _drop_duplicates(data, shape) if against else []
-    scope = nullcontext() if sentences is None else article_scope(sentences, cite=cite, skip=skip)
+    scope = (
+        nullcontext()
+        if sentences is None
+        else article_scope(sentences, cite=cite, skip=skip, prompted=prompted)
+    )
     with scope:
         for _ in range(8):  # a pass per failing sentence of prose (the gate names one)
             try:

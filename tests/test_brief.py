@@ -19,7 +19,7 @@ from summarizer.checks.report import ground_brief
 from summarizer.checks.scope import article_scope
 from summarizer.cli import app
 from tests.conftest import FaultServer, Reply, completion
-from tests.user_briefs import FactCheck
+from tests.user_briefs import FactCheck, QuoteDesk
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "gaza-stabilization-force-2025-10-18.txt"
@@ -121,6 +121,22 @@ def test_a_field_that_copies_its_description_is_an_echo(sentences: list[str]) ->
         ),
     ):
         FactCheck.model_validate(copied)
+
+
+def test_a_field_that_copies_a_line_of_its_prompt_is_an_echo(
+    fault_server: FaultServer,
+) -> None:
+    """The embedded model, choosing for a user's brief, wrote its prompt's own line as the
+    headline ("The most important sentences of an article", on a FRANK article): words of
+    the prompt, not of the article. The headline is replaced by the article's; the
+    choices stand."""
+    copied = {"headline": "The most important sentences of an article", "quotes": [1]}
+    result = _summarize(fault_server, copied, schema=QuoteDesk, lists="extract", max_reasks=0)
+    assert result.provenance.prompt == "brief-choose"
+    assert result.brief.headline != copied["headline"] and len(result.brief.quotes) == 1
+    ((field, action, reason),) = [(c.field, c.action, c.reason) for c in result.corrections]
+    assert (field, action) == ("headline", "replaced")
+    assert reason.startswith("headline: echo: copies the words of the prompt's instructions")
 
 
 def test_the_report_checks_every_part_field_by_field(sentences: list[str]) -> None:

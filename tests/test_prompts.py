@@ -140,3 +140,17 @@ def test_your_prompt_makes_the_embedded_model_write_the_lists(tmp_path: Path) ->
         assert mine.lists == "write" and mine.prompt.name == "earnings"
     with Summarizer(backend="embedded", cache=False, prompt=str(path), lists="extract") as both:
         assert both.lists == "extract"  # as asked
+
+
+def test_a_prompts_wording_is_its_own_text_never_a_value(tmp_path: Path) -> None:
+    """The lines a template writes itself (of three words or more, from the templates it
+    extends too), which no field of an answer may copy; not the article's words."""
+    (tmp_path / "desk.user.j2").write_text(
+        '{% extends "builtin/brief-choose.user.j2" %}\n'
+        "{% block instructions %}Write for the markets desk, briefly.\n"
+        "Language: {{ language }}{% endblock %}"
+    )
+    wording = prompts.load(str(tmp_path / "desk.user.j2")).wording
+    assert "Write for the markets desk, briefly." in wording
+    assert "The most important sentences of an article:" in wording  # the block it reuses
+    assert not any("{{" in line or "Language:" in line for line in wording)

@@ -34,6 +34,13 @@ class FactCheck(Brief):
     tags: list[str] = Field(default_factory=list, max_length=5)
 
 
+class QuoteDesk(Brief):
+    """Quotations only: items code can propose, so the embedded model chooses them."""
+
+    headline: GroundedText = Field(description="A headline of at most 12 words.")
+    quotes: list[Quote] = Field(min_length=1, max_length=4)
+
+
 class NotABrief(BaseModel):
     headline: str
 

@@ -54,13 +54,14 @@ def part_cited(
     kind: str, text: str, ids: list[int], what: str, now: scope.Scope, prompted: frozenset[str]
 ) -> None:
     """One checked part of a cited item (`brief.Cited.parts`), by its kind, against the
-    sentences the item cites: none of the brief's field descriptions copied; a text with
+    sentences the item cites: none of the brief's field descriptions (`prompted`) or of
+    the prompt's lines copied; a text with
     no error there; a name there in one of its forms; a figure there, as written or by
     value; a quotation there, verbatim (an ellipsis may join two parts). A description
     (an entity's role) is reported, not gated."""
     article = now.sentences
     if kind in ("text", "quote"):  # (a name or figure copied from the prompt fails below)
-        _not_copied(text, prompted, what, article)
+        _not_copied(text, prompted, what, now)
     if kind == "text":
         reject(cited_errors(text, ids, article, labels(ids), skip=now.skip), what)
     elif kind == "name" and name_missing(text, ids, article):
@@ -78,10 +79,14 @@ def part_cited(
         )
 
 
-def _not_copied(text: str, descriptions: frozenset[str], what: str, article: Sequence[str]) -> None:
-    """The text is none of its brief's field descriptions copied from the prompt."""
-    if copies_description(text, descriptions, article):
+def _not_copied(text: str, descriptions: frozenset[str], what: str, now: scope.Scope) -> None:
+    """The text is none of its brief's field descriptions, nor a line of the prompt it
+    was asked with, copied."""
+    if copies_description(text, descriptions, now.sentences):
         message = "copies the words of a field's description, not the article's"
+        reject([Error(ErrorKind.ECHO, text, message)], what)
+    if now.prompted and copies_description(text, now.prompted, now.sentences):
+        message = "copies the words of the prompt's instructions, not the article's"
         reject([Error(ErrorKind.ECHO, text, message)], what)
 
 
@@ -90,7 +95,8 @@ def prose_grounded(
 ) -> None:
     """Free text cites nothing: each of its sentences is checked against the article
     sentences that support it best (numbers, names and quotations against the whole
-    article), and is none of the `prompted` field descriptions copied."""
+    article), and is none of the `prompted` field descriptions, nor of the prompt's
+    lines, copied."""
     now = scope.current()
     if now is None:
         return
@@ -98,6 +104,6 @@ def prose_grounded(
     for n, sentence in enumerate(parts, start=1):
         # Salvage drops one sentence of many by this name (`salvage._SENTENCE`).
         what = f"sentence {n} of the {field}" if len(parts) > 1 else field
-        _not_copied(sentence, prompted, what, now.sentences)
+        _not_copied(sentence, prompted, what, now)
         errors = free_text_errors(sentence, now.sentences, skip=now.skip, alone=len(parts) == 1)
         reject(errors, what)

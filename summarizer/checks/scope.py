@@ -21,6 +21,9 @@ class Scope:
     sentences: tuple[str, ...]  # the article's, as numbered in the prompt (S1 first)
     cite: bool = False  # code finds the sentences each item rests on (a small model's)
     skip: frozenset[str] = frozenset()  # kinds of error not looked for (`language`)
+    # The prompt's own lines (`prompts.Prompt.wording`): a small model copies them into a
+    # field ("The most important sentences of an article" as a headline).
+    prompted: frozenset[str] = frozenset()
 
 
 _scope: ContextVar[Scope | None] = ContextVar("article_scope", default=None)
@@ -28,15 +31,20 @@ _scope: ContextVar[Scope | None] = ContextVar("article_scope", default=None)
 
 @contextmanager
 def article_scope(
-    sentences: Sequence[str], *, cite: bool = False, skip: Iterable[str] = ()
+    sentences: Sequence[str],
+    *,
+    cite: bool = False,
+    skip: Iterable[str] = (),
+    prompted: frozenset[str] = frozenset(),
 ) -> Iterator[Scope]:
     """Validate summaries inside this block against an article with these sentences.
 
     With `cite`, the sentences each item cites are found by code (`text.support.citations`,
     where a name or figure occurs), replacing the model's: for a small model that writes
     well but cannot keep count of sentence numbers. `skip` names the kinds of error not
-    looked for (`checks.rules.ErrorKind` values)."""
-    scope = Scope(tuple(sentences), cite, frozenset(skip))
+    looked for (`checks.rules.ErrorKind` values); `prompted`, the lines of the prompt the
+    answer was asked with, which no field may copy."""
+    scope = Scope(tuple(sentences), cite, frozenset(skip), prompted)
     token = _scope.set(scope)
     try:
         yield scope
