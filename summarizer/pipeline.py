@@ -29,7 +29,7 @@ from summarizer.article import Article
 from summarizer.backends import Backend, resolve
 from summarizer.brief import Brief, check_schema, schema_digest
 from summarizer.budget import Windows
-from summarizer.cache import ResultCache
+from summarizer.cache import ResultCache, open_cache
 from summarizer.call import Caller, Clients, ModelRequest, Sampling
 from summarizer.checks.report import ground_brief
 from summarizer.choose import summarize_by_choice
@@ -77,7 +77,7 @@ class Summarizer:
         if isinstance(cache, ResultCache):
             self.cache: ResultCache | None = cache
         else:
-            self.cache = ResultCache(s.cache_dir) if cache else None
+            self.cache = open_cache(s.cache_dir, s.cache_url, s.cache_ttl) if cache else None
         self.refresh = refresh
         self.clients = Clients(backend, s.retry, self.timeout)
         self.windows = Windows()  # asked of the server once per model, shared by variants
@@ -167,6 +167,17 @@ class Summarizer:
         hit = self._lookup(key, started, art)
         if hit is not None:
             return hit
+        if self.cache is None or self.refresh:
+            return await self._make(art, key, started)
+        # One call for all who ask for this article at once, across processes and
+        # machines sharing the cache: the others wait for its result (`cache.flight`).
+        async with self.cache.flight(key) as stored:
+            if stored is not None:
+                return self._hit(stored, started, art, key)
+            return await self._make(art, key, started)
+
+    async def _make(self, art: Article, key: str, started: float) -> SummaryResult:
+        """The steps after a cache miss: the model call(s), checks, the report, storing."""
         deadline = self._deadline_of(art)
         try:
             async with asyncio.timeout(deadline):
@@ -236,8 +247,9 @@ class Summarizer:
         if self.cache is None or self.refresh:
             return None
         stored = self.cache.get(key)
-        if stored is None:
-            return None
+        return None if stored is None else self._hit(stored, started, art, key)
+
+    def _hit(self, stored: dict[str, Any], started: float, art: Article, key: str) -> SummaryResult:
         prompt = self.choose_prompt if self._by_choice(art) else self.prompt
         made = self.caller.provenance(prompt, key, 0, Usage(), started, brief=self.schema_name)
         return SummaryResult.from_stored(stored, made, self.schema)

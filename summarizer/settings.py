@@ -168,6 +168,16 @@ class SummarizerOptions(BaseModel):
     )  # fmt: skip
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     cache_dir: Path | None = None
+    # Not a flag: a Redis URL may hold a password, which a shell's history would keep.
+    cache_url: str | None = Field(
+        None,
+        pattern=r"^(redis|rediss|unix)://",
+        description="A shared cache: redis://host:6379/0 (rediss://, unix://) [a folder, "
+        "cache_dir].",
+    )
+    cache_ttl: float | None = Field(
+        None, gt=0, allow_inf_nan=False, description="Seconds a cached result is kept [always]."
+    )
     model_path: Path | None = Field(None, description="A GGUF file for the embedded backend.")
     language: str | None = Field(
         None, description="Write the summary in this language (fr, German...) [the article's]."

@@ -158,3 +158,60 @@ def valid_summary_json() -> str:
     """A hand-written valid summary of the seed article, served by the fault server (it is
     test input for the HTTP layer, not a recording)."""
     return (FIXTURES / "handwritten_seed_summary.json").read_text(encoding="utf-8")
+
+
+class RedisServer:
+    """A real redis-server (Debian's), on a free loopback port, in a folder of its own,
+    with nothing saved to disk. `stop()` kills it, as an outage would."""
+
+    def __init__(self, folder: Path) -> None:
+        import os
+        import shutil
+        import subprocess
+
+        binary = shutil.which("redis-server")
+        if binary is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail("redis-server is missing: .ci/run installs it")
+            pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        with socket.socket() as probe:  # a free port (the server binds it a moment later)
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.05)
+
+    def client(self) -> Any:
+        import redis
+
+        return redis.Redis.from_url(self.url)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis")
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -320,7 +320,7 @@ def test_an_openai_model_name_behind_another_server_gets_its_published_window() 
 
 
 def test_an_empty_cache_is_still_a_cache(tmp_path: Path) -> None:
-    from summarizer.cache import ResultCache
+    from summarizer.cache import DiskCache as ResultCache
 
     cache = ResultCache(tmp_path / "c")
     assert len(cache) == 0 and bool(cache)

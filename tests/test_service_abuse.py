@@ -302,7 +302,7 @@ def test_healthz_and_errors_do_not_tell_a_caller_where_the_backend_is(
 def test_a_damaged_cache_is_made_anew_by_cache_clear(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from summarizer.cache import ResultCache
+    from summarizer.cache import DiskCache as ResultCache
     from summarizer.cli import app
 
     folder = tmp_path / "cache"  # the conftest points SUMMARIZER_CACHE_DIR here

@@ -235,35 +235,48 @@ def view(
 
 @cache_app.command("info")
 def cache_info() -> None:
-    """Where the cache is, how many results it holds, and its size."""
+    """Where the cache is (a folder, or Redis), how many results it holds, and their size."""
     cache = _cache()
-    typer.echo(f"location: {cache.directory}")
-    typer.echo(f"entries: {len(cache)}")
-    typer.echo(f"size: {cache.volume() / 1e6:.1f} MB")
+    try:
+        entries, size = len(cache), cache.volume()
+    except Exception as exc:  # Redis down or refusing: whatever its client raises
+        raise fail(f"cannot read the cache at {cache.location}: {_said(exc)}", 1) from None
+    typer.echo(f"location: {cache.location}")
+    typer.echo(f"entries: {entries}")
+    typer.echo(f"size: {size / 1e6:.1f} MB")
+    if cache.ttl is not None:
+        typer.echo(f"kept for: {cache.ttl:g} s")
 
 
 @cache_app.command("clear")
 def cache_clear() -> None:
-    """Remove every cached result (a damaged cache is made anew)."""
+    """Remove every cached result (a damaged cache folder is made anew)."""
     cache = _cache()
     broken = cache.failure is not None
     try:
         removed = cache.clear()
     except OSError as exc:
         reason = exc.strerror or exc
-        raise fail(f"cannot clear the cache at {cache.directory}: {reason}", 1) from None
+        raise fail(f"cannot clear the cache at {cache.location}: {reason}", 1) from None
+    except Exception as exc:  # Redis down or refusing
+        raise fail(f"cannot clear the cache at {cache.location}: {_said(exc)}", 1) from None
     if broken:
-        typer.echo(f"the cache at {cache.directory} could not be read; made a new one", err=True)
+        typer.echo(f"the cache at {cache.location} could not be read; made a new one", err=True)
     else:
         typer.echo(f"removed {removed} entries", err=True)
 
 
+def _said(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def _cache() -> Any:
-    from summarizer.cache import ResultCache
+    from summarizer.cache import open_cache
     from summarizer.errors import SummarizerError
 
     log_to_stderr()  # a cache that cannot be opened says so, and how to fix it
     try:
-        return ResultCache(settings_of({}).cache_dir)
+        settings = settings_of({})
+        return open_cache(settings.cache_dir, settings.cache_url, settings.cache_ttl)
     except SummarizerError as exc:
         raise fail(str(exc)) from None
