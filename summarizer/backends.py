@@ -121,6 +121,11 @@ class Backend:
             "response_format": self.response_format,
         }
 
+    def price_provider(self) -> tuple[str | None, str | None]:
+        """(provider id, API URL) by which the price table (`cost`) finds this backend's
+        model; (None, None): it has none."""
+        return None, None
+
     def describe(self) -> str:
         return f"{self.kind} backend at {safe_url(self.base_url)} (model {self.model})"
 
@@ -150,6 +155,9 @@ class OpenAIBackend(Backend):
 
     kind: ClassVar[str] = "openai"
     sends_schema: ClassVar[bool] = True
+
+    def price_provider(self) -> tuple[str | None, str | None]:
+        return "openai", None
 
     def extra_body(self, schema: dict[str, Any], shown: Sequence[str]) -> dict[str, Any] | None:
         """The schema in OpenAI's strict subset, with ``"strict": true``: a constraint on
@@ -187,6 +195,9 @@ class CompatibleBackend(Backend):
     """Any server that speaks OpenAI's protocol, by base URL."""
 
     kind: ClassVar[str] = "openai-compatible"
+
+    def price_provider(self) -> tuple[str | None, str | None]:
+        return None, self.base_url  # a hosted provider's URL is in the table; yours is not
 
     @classmethod
     def from_settings(cls, s: Settings) -> Backend:

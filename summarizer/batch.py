@@ -28,6 +28,7 @@ from typing import TextIO
 
 from summarizer import portal
 from summarizer.client import one_line
+from summarizer.cost import RunBudget, cost_of, estimate
 from summarizer.errors import InputError, SummarizerError
 from summarizer.inputs import Item
 from summarizer.pipeline import Summarizer
@@ -49,6 +50,9 @@ class Stats:
     failed: list[tuple[str, str]] = field(default_factory=list)
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cost_usd: float = 0.0  # of the results whose cost is known, failures' tokens included
+    cost_unknown: int = 0  # results whose model has no known price
+    left: int = 0  # not started: the next would have passed --max-cost
     started: float = field(default_factory=time.perf_counter)
 
     @property
@@ -112,15 +116,18 @@ def run(
     say: Callable[[str], None] = print,
     progress: Callable[[Stats], None] | None = None,
     render_failure: RenderFailure | None = None,
+    max_cost: float | None = None,
 ) -> Stats:
     """Summarize `items` with up to `jobs` requests at once; see the module docstring.
     Each result carries its input's identity (`SummaryResult.input`); with
     `render_failure`, an article that fails also gets a row on stdout, in its place, so
-    that the rows match the inputs one to one. KeyboardInterrupt cancels what is in flight
-    and propagates."""
+    that the rows match the inputs one to one. With `max_cost` (US dollars), no article
+    starts that could take the run past it (`cost.RunBudget`): those left are counted in
+    `Stats.left`. KeyboardInterrupt cancels what is in flight and propagates."""
     stats = Stats()
+    budget = RunBudget(max_cost) if max_cost is not None else None
     batch = _Batch(summarizer, stats, render, suffix, max(1, jobs), out_dir,
-                   stdout or sys.stdout, say, progress, render_failure)  # fmt: skip
+                   stdout or sys.stdout, say, progress, render_failure, budget)  # fmt: skip
     portal.run(batch.run(items))
     return stats
 
@@ -139,6 +146,7 @@ class _Batch:
     say: Callable[[str], None]
     progress: Callable[[Stats], None] | None
     render_failure: RenderFailure | None
+    budget: RunBudget | None = None
     seen_paths: set[Path] = field(default_factory=set)
 
     async def run(self, items: Iterable[Item]) -> None:
@@ -151,8 +159,9 @@ class _Batch:
             async with slots:
                 return await self.summarizer.asummarize(article)  # type: ignore[arg-type]
 
+        queue = iter(items)
         try:
-            for item in items:
+            for item in queue:
                 self.stats.total += 1
                 if item.error is not None or item.article is None:
                     failed = _unusable(item.error or "unreadable")
@@ -160,6 +169,14 @@ class _Batch:
                     continue
                 if not self._to_write(item):
                     continue
+                allowed = self._affordable(item)
+                while not allowed and pending:  # what is in flight may cost less than foreseen
+                    await self._emit(*pending.popleft())
+                    allowed = self._affordable(item)
+                if not allowed:
+                    self.stats.left = 1 + sum(1 for _ in queue)
+                    self.stats.total += self.stats.left - 1
+                    break
                 pending.append((item, asyncio.create_task(one(item.article))))
                 bound = self.jobs * WINDOW_PER_JOB
                 while pending and (pending[0][1].done() or len(pending) >= bound):
@@ -170,6 +187,22 @@ class _Batch:
         finally:
             for _, task in pending:  # cancelled or failed: abandon what is in flight
                 task.cancel()
+
+    def _affordable(self, item: Item) -> bool:
+        """Whether the budget, if any, lets `item` start (see `cost.RunBudget`)."""
+        article = item.article
+        if self.budget is None or article is None:
+            return True
+        foreseen = self.budget.foreseen(lambda: estimate(self.summarizer, article))
+        return self.budget.start(id(item), foreseen)
+
+    def _spent(self, item: Item, cost: float | None, made: bool) -> None:
+        if cost is None:
+            self.stats.cost_unknown += made
+        else:
+            self.stats.cost_usd += cost
+        if self.budget is not None:
+            self.budget.finish(id(item), cost, made)
 
     def _to_write(self, item: Item) -> bool:
         """Whether the item is to be summarized: not when its file (under --out) is
@@ -190,8 +223,13 @@ class _Batch:
         try:
             result = await task
         except Exception as exc:  # one article's failure, whatever it is, is its own
+            usage = getattr(exc, "usage", None)  # what a failed article spent all the same
+            caller = self.summarizer.caller
+            spent = cost_of(usage, caller.backend, caller.price) if usage is not None else 0.0
+            self._spent(item, spent, made=usage is not None)
             self._fail(item, describe_error(exc), error_type(exc))
             return
+        self._spent(item, result.provenance.cost_usd, made=not result.cache_hit)
         try:
             text = self.render(result.model_copy(update={"input": item.ref()}))
             if self.out_dir is not None:

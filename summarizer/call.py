@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from summarizer.backends import Backend, safe_url
 from summarizer.checks.scope import article_scope
 from summarizer.client import make_client, request_headers, translate
+from summarizer.cost import Price, cost_of
 from summarizer.errors import SummaryValidationError
 from summarizer.language import skipped_checks
 from summarizer.prompts import Prompt, fence
@@ -146,6 +147,7 @@ class Caller:
     sampling: Sampling
     timeout: float
     policy: Policy
+    price: Price | None = None  # the settings' (`cost`): else the price table's
 
     def kwargs(self, request: ModelRequest) -> dict[str, Any]:
         """The keyword arguments of instructor's `create` for `request`."""
@@ -218,6 +220,7 @@ class Caller:
             cache_hit=chunks == 0,
             attempts=attempts,
             usage=usage,
+            cost_usd=cost_of(usage, b, self.price),
             latency_s=time.perf_counter() - started,
             chunks=max(1, chunks),
         )
@@ -271,10 +274,12 @@ def usage_of(total: Any) -> Usage:
     """The token counts of an SDK usage object (None: zero)."""
     if total is None:
         return Usage()
+    details = getattr(total, "prompt_tokens_details", None)
     return Usage(
         prompt_tokens=getattr(total, "prompt_tokens", 0) or 0,
         completion_tokens=getattr(total, "completion_tokens", 0) or 0,
         total_tokens=getattr(total, "total_tokens", 0) or 0,
+        cached_tokens=getattr(details, "cached_tokens", 0) or 0,
     )
 
 
@@ -283,4 +288,5 @@ def sum_usage(usages: Sequence[Usage]) -> Usage:
         prompt_tokens=sum(u.prompt_tokens for u in usages),
         completion_tokens=sum(u.completion_tokens for u in usages),
         total_tokens=sum(u.total_tokens for u in usages),
+        cached_tokens=sum(u.cached_tokens for u in usages),
     )

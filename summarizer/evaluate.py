@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from summarizer.article import Article
 from summarizer.brief import Brief, layout
+from summarizer.cost import cost_line
 from summarizer.errors import ConfigError, SummarizerError, SummaryValidationError, require_extra
 from summarizer.pipeline import Summarizer
 from summarizer.result import SummaryResult
@@ -50,6 +51,7 @@ class Row:
     first_valid: bool | None = None
     attempts: int = 0
     tokens: int = 0
+    cost_usd: float | None = 0.0  # None: its model has no known price
     latency_s: float = 0.0
     cache_hit: bool = False
     error: str | None = None
@@ -203,7 +205,7 @@ def _score(
         row.grounding = result.grounding.score if result.grounding else None
         row.claims = _claims(result.brief)
         row.first_valid = p.attempts == 1 and not result.corrections if not p.cache_hit else None
-        row.attempts, row.tokens = p.attempts, p.usage.total_tokens
+        row.attempts, row.tokens, row.cost_usd = p.attempts, p.usage.total_tokens, p.cost_usd
         row.latency_s, row.cache_hit = round(p.latency_s, 3), p.cache_hit
     return row
 
@@ -273,6 +275,9 @@ def summarize_rows(rows: list[Row]) -> dict[str, Any]:
         ),
         "attempts_mean": _mean([float(r.attempts) for r in ok if not r.cache_hit]),
         "tokens_total": sum(r.tokens for r in ok),
+        "cost_usd_total": cost_line(
+            sum(r.cost_usd or 0.0 for r in ok), sum(r.cost_usd is None for r in ok)
+        ),
         "latency_median_s": round(statistics.median(latencies), 2) if latencies else None,
         "cache_hits": sum(r.cache_hit for r in ok),
     }
@@ -303,7 +308,8 @@ def write_reports(rows: list[Row], summary: dict[str, Any], directory: Path) -> 
     lines += ["", f"Articles: {summary['articles']}, failed: {summary['failed']}, "
               f"grounding score (mean): {summary['grounding_mean']}, first answer valid: "
               f"{summary['first_answer_valid']}, median latency: {summary['latency_median_s']} s, "
-              f"tokens: {summary['tokens_total']}, cache hits: {summary['cache_hits']}.",
+              f"tokens: {summary['tokens_total']}, cost: {summary['cost_usd_total']}, "
+              f"cache hits: {summary['cache_hits']}.",
               "", f"![ROUGE-1 and latency]({plot.name})", ""]  # fmt: skip
     report_md = directory / "report.md"
     report_md.write_text("\n".join(lines))

@@ -105,7 +105,7 @@ class Summarizer:
         # written, under a grammar made from its schema on the embedded backend.
         extract = backend.default_lists == "extract" and choose_supports(self.schema)
         self.lists = s.lists or ("write" if s.prompt or not extract else "extract")
-        self.caller = Caller(backend, self.sampling, self.timeout, s.policy)
+        self.caller = Caller(backend, self.sampling, self.timeout, s.policy, s.price)
 
     REQUEST_OPTIONS = REQUEST_OPTIONS
 

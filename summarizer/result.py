@@ -27,6 +27,9 @@ class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
+    cached_tokens: int = Field(
+        default=0, description="Of the prompt tokens, those the server had cached."
+    )
 
 
 class Provenance(BaseModel):
@@ -46,6 +49,11 @@ class Provenance(BaseModel):
     cache_hit: bool
     attempts: int = Field(description="Model calls made, re-asks included (0 on a cache hit).")
     usage: Usage
+    cost_usd: float | None = Field(
+        None,
+        description="What its tokens cost, in US dollars (0 on a cache hit and with the "
+        "embedded model; null where the price is not known).",
+    )
     latency_s: float = Field(description="Wall time of this call, cache look-up included.")
     chunks: int = Field(
         default=1,

@@ -40,6 +40,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
+from summarizer.cost import Price
 from summarizer.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -174,6 +175,11 @@ class SummarizerOptions(BaseModel):
         pattern=r"^(redis|rediss|unix)://",
         description="A shared cache: redis://host:6379/0 (rediss://, unix://) [a folder, "
         "cache_dir].",
+    )
+    price: Price | None = Field(
+        None,
+        description='US dollars per million tokens, e.g. {"input": 0.15, "output": 0.6, '
+        '"cached_input": 0.075} [the price table\'s, for OpenAI and known providers].',
     )
     cache_ttl: float | None = Field(
         None, gt=0, allow_inf_nan=False, description="Seconds a cached result is kept [always]."

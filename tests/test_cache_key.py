@@ -100,7 +100,7 @@ def test_the_two_lists_cover_every_setting() -> None:
     from summarizer.settings import Settings
 
     elsewhere = {"backend", "api_key", "api_key_env", "cache_dir", "cache_url", "cache_ttl",
-                 "model_path", "tokens",
+                 "price", "model_path", "tokens",
                  "cors_origins", "request_max_tokens", "request_max_timeout",
                  "request_max_deadline", "max_connections", "forwarded_allow_ips",
                  "schemas"}  # fmt: skip

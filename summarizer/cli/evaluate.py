@@ -96,5 +96,6 @@ def _show(summary: dict[str, Any], title: str) -> None:
         done = summary["systems"]["summarizer"]["articles"]
         table(f"the same, on the {done} articles summarized", summary["systems_same_articles"])
     for key in ("failed", "failures", "grounding_mean", "claims_mean", "first_answer_valid",
-                "attempts_mean", "tokens_total", "latency_median_s", "cache_hits"):  # fmt: skip
+                "attempts_mean", "tokens_total", "cost_usd_total", "latency_median_s",
+                "cache_hits"):  # fmt: skip
         typer.echo(f"{key}: {summary[key]}")

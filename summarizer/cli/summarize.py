@@ -12,6 +12,7 @@ import typer
 
 from summarizer.cli.common import app, fail, log_to_stderr, settings_of, summarizer_of
 from summarizer.cli.options import SUMMARIZER_FLAGS, with_settings
+from summarizer.cost import cost_line
 
 SUFFIX = {"json": ".json", "markdown": ".md", "text": ".txt"}
 
@@ -35,6 +36,15 @@ def summarize(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress or final table.")
     ] = False,
+    max_cost: Annotated[
+        float | None,
+        typer.Option(
+            "--max-cost",
+            min=0,
+            metavar="USD",
+            help="Start no article that could take the run past this many US dollars.",
+        ),
+    ] = None,
     options: dict[str, Any] | None = None,
 ) -> None:
     """Summarize articles: one JSON object each (JSON Lines for several), or a brief."""
@@ -54,6 +64,8 @@ def summarize(
     fmt, render, failure_row = _renderers(settings.format, inputs, out)
     if missing := summarizer.backend.unavailable():
         raise fail(missing)
+    if max_cost is not None:
+        _check_priced(summarizer)
     if not quiet and (notice := summarizer.backend.notice()):
         typer.echo(notice, err=True)
     show = sys.stderr.isatty() and not quiet
@@ -63,7 +75,8 @@ def summarize(
     try:
         stats = run(summarizer, items, render=render, suffix=SUFFIX[fmt], jobs=settings.jobs,
                     out_dir=out, say=lambda line: typer.echo(line, err=True),
-                    progress=progress, render_failure=failure_row)  # fmt: skip
+                    progress=progress, render_failure=failure_row,
+                    max_cost=max_cost)  # fmt: skip
     except KeyboardInterrupt:
         stop()
         typer.echo("summarizer: interrupted; run the same command again to finish", err=True)
@@ -74,7 +87,26 @@ def summarize(
         raise fail("no input articles")
     if show:
         _final_table(stats)
-    raise typer.Exit(1 if stats.failed else 0)
+    if stats.left:
+        typer.echo(
+            f"summarizer: stopped at --max-cost ${max_cost:g}: spent ${stats.cost_usd:.4f}; "
+            f"{stats.left} article(s) left unstarted (run again with a higher limit to "
+            "go on{})".format("; -o skips those written" if out else ""),
+            err=True,
+        )
+    raise typer.Exit(1 if stats.failed or stats.left else 0)
+
+
+def _check_priced(summarizer: Any) -> None:
+    """A budget needs prices: say so before any work, if the model's are not known."""
+    from summarizer.cost import known
+
+    if not known(summarizer.backend, summarizer.caller.price):
+        raise fail(
+            f"--max-cost: no price is known for {summarizer.backend.describe()}; set one "
+            """in US dollars per million tokens, e.g. SUMMARIZER_PRICE='{"input": 0.15, """
+            """"output": 0.6}'"""
+        )
 
 
 def _renderers(chosen: str | None, inputs: list[str], out: Path | None) -> tuple[str, Any, Any]:
@@ -142,8 +174,10 @@ def _final_table(stats: Any) -> None:
         ("from cache", stats.cache_hits),
         ("already written (skipped)", stats.skipped),
         ("failed", len(stats.failed)),
+        *([("not started (--max-cost)", stats.left)] if stats.left else []),
         ("prompt tokens", stats.prompt_tokens),
         ("output tokens", stats.completion_tokens),
+        ("cost (USD)", cost_line(stats.cost_usd, stats.cost_unknown)),
         ("seconds", f"{stats.elapsed:.1f}"),
     ):
         table.add_row(label, str(value))
