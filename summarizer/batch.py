@@ -21,12 +21,13 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from summarizer import portal
+from summarizer.article import Article
 from summarizer.client import one_line
 from summarizer.cost import RunBudget, cost_of, estimate
 from summarizer.errors import InputError, SummarizerError
@@ -35,6 +36,7 @@ from summarizer.pipeline import Summarizer
 from summarizer.result import ErrorInfo, FailedArticle, SummaryResult
 
 Render = Callable[[SummaryResult], str]
+Summarize = Callable[[Article], Awaitable[SummaryResult]]
 RenderFailure = Callable[[FailedArticle], str]
 # Finished results wait for the ones before them (output is in input order); this many
 # per job may wait, so a slow article does not stall the others.
@@ -117,17 +119,21 @@ def run(
     progress: Callable[[Stats], None] | None = None,
     render_failure: RenderFailure | None = None,
     max_cost: float | None = None,
+    summarize: Summarize | None = None,
 ) -> Stats:
     """Summarize `items` with up to `jobs` requests at once; see the module docstring.
     Each result carries its input's identity (`SummaryResult.input`); with
     `render_failure`, an article that fails also gets a row on stdout, in its place, so
     that the rows match the inputs one to one. With `max_cost` (US dollars), no article
     starts that could take the run past it (`cost.RunBudget`): those left are counted in
-    `Stats.left`. KeyboardInterrupt cancels what is in flight and propagates."""
+    `Stats.left`. `summarize`: how an article is summarized, if not by the summarizer's
+    `asummarize` (the Batch API's answers, `batch_api`). KeyboardInterrupt cancels what is
+    in flight and propagates."""
     stats = Stats()
     budget = RunBudget(max_cost) if max_cost is not None else None
     batch = _Batch(summarizer, stats, render, suffix, max(1, jobs), out_dir,
-                   stdout or sys.stdout, say, progress, render_failure, budget)  # fmt: skip
+                   stdout or sys.stdout, say, progress, render_failure, budget,
+                   summarize or summarizer.asummarize)  # fmt: skip
     portal.run(batch.run(items))
     return stats
 
@@ -147,6 +153,7 @@ class _Batch:
     progress: Callable[[Stats], None] | None
     render_failure: RenderFailure | None
     budget: RunBudget | None = None
+    summarize: Summarize | None = None
     seen_paths: set[Path] = field(default_factory=set)
 
     async def run(self, items: Iterable[Item]) -> None:
@@ -155,9 +162,11 @@ class _Batch:
         slots = asyncio.Semaphore(self.jobs)
         pending: deque[tuple[Item, asyncio.Task[SummaryResult]]] = deque()
 
-        async def one(article: object) -> SummaryResult:
+        summarize = self.summarize or self.summarizer.asummarize
+
+        async def one(article: Article) -> SummaryResult:
             async with slots:
-                return await self.summarizer.asummarize(article)  # type: ignore[arg-type]
+                return await summarize(article)
 
         queue = iter(items)
         try:

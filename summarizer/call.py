@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from summarizer.backends import Backend, safe_url
 from summarizer.checks.scope import article_scope
-from summarizer.client import make_client, request_headers, translate
+from summarizer.client import Layer, make_client, request_headers, translate
 from summarizer.cost import Price, cost_of
 from summarizer.errors import SummaryValidationError
 from summarizer.language import skipped_checks
@@ -230,8 +230,10 @@ class Clients:
     """One instructor client per event loop: an async HTTP client belongs to the loop it
     runs on (the portal's for the sync API, the caller's for `asummarize`)."""
 
-    def __init__(self, backend: Backend, retry: RetryPolicy, timeout: float) -> None:
-        self.backend, self.retry, self.timeout = backend, retry, timeout
+    def __init__(
+        self, backend: Backend, retry: RetryPolicy, timeout: float, layer: Layer | None = None
+    ) -> None:
+        self.backend, self.retry, self.timeout, self.layer = backend, retry, timeout, layer
         self._made: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, instructor.AsyncInstructor
         ] = weakref.WeakKeyDictionary()
@@ -243,7 +245,7 @@ class Clients:
         with self._lock:
             client = self._made.get(loop)
             if client is None:
-                client = make_client(self.backend, self.retry, self.timeout)
+                client = make_client(self.backend, self.retry, self.timeout, self.layer)
                 self._made[loop] = client
         return client
 

@@ -4,6 +4,7 @@ translation of whatever the call raises into this package's one-line errors."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, cast
 
 import httpx2
@@ -17,12 +18,18 @@ from summarizer.errors import BackendError, BackendTimeout, SummarizerError, Sum
 from summarizer.retry import NO_ANSWER, RetryTransport
 from summarizer.settings import RetryPolicy
 
+Layer = Callable[[httpx2.AsyncBaseTransport], httpx2.AsyncBaseTransport]
 
-def make_client(backend: Backend, retry: RetryPolicy, timeout: float) -> instructor.AsyncInstructor:
-    """An instructor client for `backend`, over the retrying transport."""
+
+def make_client(
+    backend: Backend, retry: RetryPolicy, timeout: float, layer: Layer | None = None
+) -> instructor.AsyncInstructor:
+    """An instructor client for `backend`, over the retrying transport (and `layer` under
+    it, around the backend's own: the Batch API's files, `batch_api`)."""
     if not backend.retries:  # see Backend.retries: one attempt, as long as the timeout
         retry = dataclasses.replace(retry, max_attempts=1)
-    transport = RetryTransport(backend.transport(), retry, timeout)
+    inner = backend.transport()
+    transport = RetryTransport(layer(inner) if layer else inner, retry, timeout)
     http = httpx2.AsyncClient(transport=transport, timeout=timeout)
     raw = openai.AsyncOpenAI(
         http_client=http,

@@ -2,9 +2,9 @@
 
 Heavy modules (openai, instructor, spaCy, llama.cpp) are imported inside the commands
 that need them, so `summarizer --help` starts fast. The commands: `summarize`
-(`cli.summarize`), `eval` (`cli.evaluate`), and `check`, `schema`, `prompts`, `backends`,
-`serve`, `view`, `cache` (`cli.tools`). Their flags for a summarizer's options are derived
-from the one declaration of each (`cli.options`).
+(`cli.summarize`), `eval` (`cli.evaluate`), `check`, `schema`, `prompts`, `backends`,
+`serve`, `view`, `cache` (`cli.tools`), and `batch` (`cli.batch_files`). Their flags for a
+summarizer's options are derived from the one declaration of each (`cli.options`).
 
 Exit codes: 0 all done; 1 some articles failed; 2 usage or configuration error;
 130 interrupted (run the same command again to finish).
@@ -17,10 +17,10 @@ import sys
 from typing import Any
 
 # Importing the command modules registers their commands on `app`.
-from summarizer.cli import evaluate, summarize, tools
+from summarizer.cli import batch_files, evaluate, summarize, tools
 from summarizer.cli.common import app
 
-__all__ = ["app", "evaluate", "main", "summarize", "tools"]
+__all__ = ["app", "batch_files", "evaluate", "main", "summarize", "tools"]
 
 
 def main() -> Any:
