@@ -51,7 +51,8 @@ bench: install  ## every benchmark (about 10 minutes); figures printed and kept 
 	  $(BIN)/python benchmarks/long_article.py --canned && \
 	  $(BIN)/python benchmarks/service.py && \
 	  $(BIN)/python benchmarks/service_memory.py --articles 100 && \
-	  $(BIN)/python benchmarks/embedded_model.py; } 2>&1 | tee bench-results.txt
+	  $(BIN)/python benchmarks/embedded_model.py && \
+	  $(BIN)/python benchmarks/scale_out.py; } 2>&1 | tee bench-results.txt
 
 mutate: install  ## mutation testing (mutmut; scope in pyproject's [tool.mutmut]); report in mutants/
 	$(BIN)/python -m pip install --quiet "mutmut>=3.8"

@@ -62,6 +62,8 @@ def canned_server(delay: float = 0.0) -> Iterator[str]:
     overview = completion_body(json.dumps({k: canned[k] for k in free}))
     findings = completion_body(json.dumps({k: v for k, v in canned.items() if k not in free}))
 
+    posts, lock = [0], threading.Lock()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like a real server
         # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm
@@ -71,7 +73,17 @@ def canned_server(delay: float = 0.0) -> Iterator[str]:
         def log_message(self, *_: object) -> None:
             pass
 
+        def do_GET(self) -> None:  # how many completions it has answered: GET /stats
+            answer = json.dumps({"posts": posts[0]}).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
         def do_POST(self) -> None:
+            with lock:
+                posts[0] += 1
             request = self.rfile.read(int(self.headers["content-length"]))
             if delay:
                 time.sleep(delay)
@@ -116,3 +128,11 @@ def print_table(
     for row in rows:
         table.add_row(*row)
     Console(width=120).print(table)
+
+
+if __name__ == "__main__":  # a server in a process of its own: python _canned.py DELAY
+    import sys
+
+    with canned_server(float(sys.argv[1]) if len(sys.argv) > 1 else 0.0) as url:
+        print(url, flush=True)
+        threading.Event().wait()

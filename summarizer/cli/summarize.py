@@ -36,6 +36,19 @@ def summarize(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress or final table.")
     ] = False,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            metavar="ADDRESS",
+            help="Run on a Ray cluster (auto, or host:port): one summarizer per actor, -j "
+            "model calls in flight each.",
+        ),
+    ] = None,
+    ray_actors: Annotated[
+        int | None,
+        typer.Option(min=1, help="Actors on the Ray cluster [one per CPU it has]."),
+    ] = None,
     max_cost: Annotated[
         float | None,
         typer.Option(
@@ -71,18 +84,22 @@ def summarize(
     show = sys.stderr.isatty() and not quiet
     items = inputs_mod.items(inputs, inputs_mod.Fields(text=text_field, id=id_field),
                              stdin=sys.stdin.buffer)  # fmt: skip
+    pool = _ray_pool(ray, ray_actors, settings, summarizer, no_cache, refresh) if ray else None
     progress, stop = _progress() if show else (None, lambda: None)
     try:
-        stats = run(summarizer, items, render=render, suffix=SUFFIX[fmt], jobs=settings.jobs,
+        stats = run(summarizer, items, render=render, suffix=SUFFIX[fmt],
+                    jobs=pool.slots if pool else settings.jobs,
                     out_dir=out, say=lambda line: typer.echo(line, err=True),
-                    progress=progress, render_failure=failure_row,
-                    max_cost=max_cost)  # fmt: skip
+                    progress=progress, render_failure=failure_row, max_cost=max_cost,
+                    summarize=pool.summarize if pool else None)  # fmt: skip
     except KeyboardInterrupt:
         stop()
         typer.echo("summarizer: interrupted; run the same command again to finish", err=True)
         raise typer.Exit(130) from None
     finally:
         stop()
+        if pool is not None:
+            pool.close()
     if stats.total == 0:
         raise fail("no input articles")
     if show:
@@ -95,6 +112,19 @@ def summarize(
             err=True,
         )
     raise typer.Exit(1 if stats.failed or stats.left else 0)
+
+
+def _ray_pool(address: str, actors: int | None, settings: Any, summarizer: Any,
+              no_cache: bool, refresh: bool) -> Any:  # fmt: skip
+    """The actors of a Ray run (`ray_workers.Pool`), each with the run's settings."""
+    from summarizer.errors import SummarizerError
+    from summarizer.ray_workers import Pool
+
+    try:
+        return Pool(settings, address=address, actors=actors, per_actor=settings.jobs,
+                    schema=summarizer.schema, cache=not no_cache, refresh=refresh)  # fmt: skip
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
 
 
 def _check_priced(summarizer: Any) -> None:

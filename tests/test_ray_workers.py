@@ -1,0 +1,147 @@
+"""summarizer.ray_workers and `summarize --ray`: a real local Ray cluster (`ray start
+--head` on 127.0.0.1, 2 CPUs: two actors), a loopback server as the model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SEED, FaultServer, Reply, completion
+
+if os.environ.get("CI") == "true":
+    import ray  # CI installs the dev extras, Ray among them: missing, the tests fail
+else:
+    ray = pytest.importorskip("ray", reason="Ray is not installed (the [ray] extra)")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Ray head on a free loopback port with two CPUs; its address."""
+    binary = shutil.which("ray", path=str(Path(sys.executable).parent))
+    assert binary is not None, "ray's command is installed with it"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    start = [binary, "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port),
+             "--num-cpus", "2", "--include-dashboard", "false", "--disable-usage-stats",
+             "--object-store-memory", str(150 * 1024 * 1024)]  # fmt: skip
+    subprocess.run(start, check=True, env=env, capture_output=True, timeout=120)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([binary, "stop", "--force"], env=env, capture_output=True, timeout=120)
+
+
+def _articles(folder: Path, count: int) -> Path:
+    folder.mkdir(exist_ok=True)
+    text = SEED.read_text(encoding="utf-8")
+    for n in range(count):
+        (folder / f"a{n:02}.txt").write_text(f"{text}\n\nUpdate {n}: the talks go on.\n")
+    return folder
+
+
+def test_summarize_on_a_ray_cluster_from_the_command_line(
+    cluster: str, fault_server: FaultServer, valid_summary_json: str, tmp_path: Path
+) -> None:
+    """Twelve articles and an unreadable one, two actors: results in input order on stdout,
+    the failure in its place, one model call each; then -o with resume."""
+    fault_server.script = [Reply(200, completion(valid_summary_json), delay=0.1)]
+    folder = _articles(tmp_path / "in", 12)
+    (folder / "a05.txt").write_text("   \n")  # empty: a failure of its own
+    command = [sys.executable, "-m", "summarizer.cli", "summarize", str(folder), "--ray", cluster,
+               "-j", "4", "--base-url", fault_server.base_url, "--model", "m",
+               "--context-window", "32768", "--no-cache"]  # fmt: skip
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 1, run.stderr  # one article failed
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [Path(r["input"]["name"]).name for r in rows] == [f"a{n:02}.txt" for n in range(12)]
+    assert "error" in rows[5] and all("summary" in r for i, r in enumerate(rows) if i != 5)
+    assert len(fault_server.requests) == 11
+    assert "a05.txt" in run.stderr and "Traceback" not in run.stderr
+    out = tmp_path / "out"
+    first = subprocess.run([*command, "-o", str(out)], capture_output=True, text=True, env=env,
+                           timeout=600)  # fmt: skip
+    assert first.returncode == 1
+    (out / "a03.json").unlink()  # as if the run had been interrupted before it
+    again = subprocess.run([*command, "-o", str(out)], capture_output=True, text=True, env=env,
+                           timeout=600)  # fmt: skip
+    assert len(fault_server.requests) == 11 + 11 + 1  # the resumed run made the missing one
+    assert again.returncode == 1 and len(list(out.glob("*.json"))) == 11
+
+
+def test_the_python_api_takes_texts_or_a_ray_dataset_and_survives_a_killed_actor(
+    cluster: str, fault_server: FaultServer, valid_summary_json: str
+) -> None:
+    from summarizer import SummaryResult
+    from summarizer.article import Article
+    from summarizer.ray_workers import Pool, summarize_on_ray
+    from summarizer.settings import Settings
+
+    fault_server.script = [Reply(200, completion(valid_summary_json), delay=0.2)]
+    text = SEED.read_text(encoding="utf-8")
+    options: dict[str, Any] = {"base_url": fault_server.base_url, "model": "m",
+                               "context_window": 32768}  # fmt: skip
+    try:
+        texts = [f"{text}\n\nUpdate {n}." for n in range(6)]
+        results = list(summarize_on_ray(texts, address=cluster, cache=False, **options))
+        assert all(isinstance(r, SummaryResult) for r in results)
+        assert [r.input.name for r in results if r.input] == [f"[{n}]" for n in range(6)]
+        rows = ray.data.from_items([{"text": t, "title": f"Copy {n}"} for n, t in
+                                    enumerate(texts[:3])])  # fmt: skip
+        from_rows = list(summarize_on_ray(rows, address=cluster, cache=False, **options))
+        titles = [r.brief.title for r in from_rows if isinstance(r, SummaryResult)]
+        assert titles == [r.brief.title for r in results[:3] if isinstance(r, SummaryResult)]
+
+        # The actors killed with articles in flight (their calls sent, their answers 0.2 s
+        # away): Ray restarts them and runs those articles again.
+        pool = Pool(Settings.load(**options), address=cluster, per_actor=4, cache=False)
+        articles = [Article.from_text(f"{text}\n\nCopy {n}.") for n in range(24)]
+
+        def kill_one() -> None:
+            while len(fault_server.requests) < 6 + 3 + 4:
+                time.sleep(0.02)
+            for actor in pool.actors:
+                ray.kill(actor, no_restart=False)
+
+        killer = threading.Thread(target=kill_one)
+        killer.start()
+
+        async def all_of() -> list[SummaryResult]:
+            return await asyncio.gather(*(pool.summarize(a) for a in articles))
+
+        done = asyncio.run(all_of())
+        killer.join()
+        pool.close()
+        assert len(done) == 24 and all(isinstance(r, SummaryResult) for r in done)
+        # the articles in flight when their actors died were made again: more calls
+        assert len(fault_server.requests) > 6 + 3 + 24
+    finally:
+        ray.shutdown()
+
+
+def test_without_ray_the_flag_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, fault_server: FaultServer
+) -> None:
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if not installed
+    run = CliRunner().invoke(app, ["summarize", str(SEED), "--ray", "auto", "--base-url",
+                                   fault_server.base_url, "--model", "m"])  # fmt: skip
+    assert run.exit_code == 2
+    assert "--ray needs Ray: pip install 'grounded-news-summarizer[ray]'" in run.output
