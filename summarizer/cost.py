@@ -147,4 +147,6 @@ class RunBudget:
 def cost_line(dollars: float, unknown: int) -> str:
     """A run's total for its final table: "$0.0123", with how many results had no price."""
     total = f"${dollars:.4f}"
-    return f"{total} (+ {unknown} at no known price)" if unknown else total
+    if unknown and not dollars:
+        return f"unknown: no price is known for the model (set price) ({unknown} results)"
+    return f"{total} (+ {unknown} results at no known price)" if unknown else total

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import socket
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -84,10 +85,15 @@ class Pool:
                  refresh: bool = False) -> None:  # fmt: skip
         ray = _ray()
         if not ray.is_initialized():
+            _reachable(address)
             try:
                 ray.init(address=address, log_to_driver=False, logging_level="ERROR")
             except ConnectionError as exc:
-                raise ConfigError(f"--ray {address}: {' '.join(str(exc).split())}") from None
+                found = " ".join(str(exc).split())
+                if address == "auto":  # Ray's own words name its own flags
+                    found = "no Ray cluster is running here: start one (ray start --head) "
+                    found += "or give the address of one (--ray HOST:PORT)"
+                raise ConfigError(f"--ray {address}: {found}") from None
         self.ray = ray
         count = actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
         remote = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=RETRIES)(Worker)
@@ -157,6 +163,23 @@ class Pool:
     def close(self) -> None:
         for actor in self.actors:
             self.ray.kill(actor)
+
+
+def _reachable(address: str | None) -> None:
+    """A ConfigError, at once, if nothing listens at a HOST:PORT address: Ray would keep
+    trying to reach it for minutes."""
+    if address is None or address == "auto" or "://" in address:
+        return
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=5).close()
+    except ValueError:
+        raise ConfigError(f"--ray {address}: give auto or HOST:PORT") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"--ray {address}: cannot connect ({exc.strerror or exc}): is a Ray head running "
+            "there (ray start --head)?"
+        ) from None
 
 
 def summarize_on_ray(

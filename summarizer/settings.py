@@ -172,7 +172,6 @@ class SummarizerOptions(BaseModel):
     # Not a flag: a Redis URL may hold a password, which a shell's history would keep.
     cache_url: str | None = Field(
         None,
-        pattern=r"^(redis|rediss|unix)://",
         description="A shared cache: redis://host:6379/0 (rediss://, unix://) [a folder, "
         "cache_dir].",
     )
@@ -214,6 +213,13 @@ class SummarizerOptions(BaseModel):
         if not value.startswith(("http://", "https://")) or len(value) < 10:
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("cache_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("not a Redis URL: redis://host:6379/0 (or rediss://, unix://)")
+        return value
 
 
 class CliOptions(BaseModel):

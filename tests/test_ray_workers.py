@@ -145,3 +145,20 @@ def test_without_ray_the_flag_says_how_to_install_it(
                                    fault_server.base_url, "--model", "m"])  # fmt: skip
     assert run.exit_code == 2
     assert "--ray needs Ray: pip install 'grounded-news-summarizer[ray]'" in run.output
+
+
+def test_a_ray_address_where_nothing_listens_is_one_line_at_once(
+    fault_server: FaultServer,
+) -> None:
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{probe.getsockname()[1]}"
+    started = time.monotonic()
+    run = CliRunner().invoke(app, ["summarize", str(SEED), "--ray", dead, "--base-url",
+                                   fault_server.base_url, "--model", "m"])  # fmt: skip
+    assert run.exit_code == 2 and time.monotonic() - started < 30
+    assert f"--ray {dead}: cannot connect (Connection refused)" in run.output
