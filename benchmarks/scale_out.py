@@ -67,13 +67,16 @@ class Services:
         self.redis_port = _free_port()
         self.redis = self._redis(folder)
         self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
-        self.ray_address = f"127.0.0.1:{_free_port()}"
-        subprocess.run(
-            [str(BIN / "ray"), "start", "--head", "--node-ip-address", "127.0.0.1", "--port",
-             self.ray_address.split(":")[1], "--num-cpus", "2", "--include-dashboard",
-             "false", "--disable-usage-stats", "--object-store-memory", str(200 * 2**20)],
-            check=True, capture_output=True, env=self.env,
+        port = _free_port()
+        self.ray_address = f"127.0.0.1:{port}"
+        # --block: terminated, it stops what it started (`ray stop` would stop every Ray here)
+        self.ray = subprocess.Popen(
+            [str(BIN / "ray"), "start", "--head", "--block", "--node-ip-address", "127.0.0.1",
+             "--port", str(port), "--num-cpus", "2", "--include-dashboard", "false",
+             "--disable-usage-stats", "--object-store-memory", str(200 * 2**20)],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
+        self._wait_for(port, "the Ray head")
 
     def _redis(self, folder: Path) -> subprocess.Popen[bytes]:
         binary = shutil.which("redis-server")
@@ -84,13 +87,18 @@ class Services:
              "--appendonly", "no", "--dir", str(folder)],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
-        for _ in range(100):
+        self._wait_for(self.redis_port, "redis-server")
+        return process
+
+    @staticmethod
+    def _wait_for(port: int, what: str) -> None:
+        for _ in range(1200):
             try:
-                socket.create_connection(("127.0.0.1", self.redis_port), timeout=0.2).close()
-                return process
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
             except OSError:
-                time.sleep(0.05)
-        raise SystemExit("redis-server did not start")
+                time.sleep(0.1)
+        raise SystemExit(f"{what} did not start")
 
     def posts(self) -> int:
         with urllib.request.urlopen(self.base_url.removesuffix("/v1") + "/stats") as r:
@@ -102,7 +110,8 @@ class Services:
         self.redis = self._redis(folder)
 
     def close(self) -> None:
-        subprocess.run([str(BIN / "ray"), "stop", "--force"], capture_output=True, env=self.env)
+        self.ray.terminate()
+        self.ray.wait(60)
         self.redis.kill()
         self.server.kill()
 

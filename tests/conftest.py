@@ -147,6 +147,16 @@ class FaultServer:
         self.httpd.server_close()
 
 
+def write_articles(folder: Path, count: int, width: int = 3) -> Path:
+    """`count` distinct articles in `folder` (a{n}.txt, n `width` digits wide): the seed,
+    each with a sentence of its own, so each has its own cache key and summary."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = SEED.read_text(encoding="utf-8")
+    for n in range(count):
+        (folder / f"a{n:0{width}}.txt").write_text(f"{text}\n\nUpdate {n}: the talks go on.\n")
+    return folder
+
+
 @pytest.fixture
 def fault_server() -> Iterator[FaultServer]:
     with FaultServer() as server:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from summarizer import Summarizer, batch_api
 from summarizer.cli import app
 from summarizer.testing import comparable
-from tests.conftest import SEED, FaultServer, Reply, completion
+from tests.conftest import SEED, FaultServer, Reply, completion, write_articles
 
 OPTIONS = ["--backend", "openai", "--model", "gpt-4o-mini"]
 
@@ -25,14 +25,6 @@ OPTIONS = ["--backend", "openai", "--model", "gpt-4o-mini"]
 def _key(monkeypatch: pytest.MonkeyPatch, fault_server: FaultServer) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-batch")
     monkeypatch.setenv("OPENAI_BASE_URL", fault_server.base_url)
-
-
-def _articles(folder: Path, count: int) -> Path:
-    folder.mkdir(exist_ok=True)
-    text = SEED.read_text(encoding="utf-8")
-    for n in range(count):
-        (folder / f"a{n:03}.txt").write_text(f"{text}\n\nUpdate {n}: the talks go on.\n")
-    return folder
 
 
 def _manifest(requests: Path) -> str:
@@ -44,7 +36,7 @@ def _cli(*args: str) -> Any:
 
 
 def _prepare(tmp_path: Path, count: int, *extra: str) -> tuple[Path, list[dict[str, Any]]]:
-    folder = _articles(tmp_path / "in", count)
+    folder = write_articles(tmp_path / "in", count)
     requests = tmp_path / "requests.jsonl"
     run = _cli("batch", "prepare", str(folder), "-o", str(requests), *OPTIONS, *extra)
     assert run.exit_code == 0, run.output
@@ -91,7 +83,7 @@ def test_request_lines_are_in_the_documented_format_and_are_the_live_calls(
 def test_the_same_article_twice_is_one_request_and_a_cached_one_none(
     fault_server: FaultServer, valid_summary_json: str, tmp_path: Path
 ) -> None:
-    folder = _articles(tmp_path / "in", 2)
+    folder = write_articles(tmp_path / "in", 2)
     (folder / "a002.txt").write_text((folder / "a000.txt").read_text())  # a copy
     fault_server.script = [Reply(200, completion(valid_summary_json))]
     with Summarizer(backend="openai", model="gpt-4o-mini") as live:  # fills the cache

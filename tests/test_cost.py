@@ -15,7 +15,7 @@ from summarizer import Summarizer
 from summarizer.cli import app
 from summarizer.cost import Price, cost_of
 from summarizer.result import Usage
-from tests.conftest import SEED, FaultServer, Reply, completion
+from tests.conftest import SEED, FaultServer, Reply, completion, write_articles
 
 
 def _priced_completion(content: str, cached: int) -> dict[str, Any]:
@@ -90,14 +90,6 @@ def test_a_price_setting_that_is_not_one_is_refused_in_one_line() -> None:
         Summarizer(base_url="http://127.0.0.1:9/v1", model="m", price={"input": -1, "output": 1})
 
 
-def _articles(folder: Path, count: int) -> Path:
-    folder.mkdir()
-    text = SEED.read_text(encoding="utf-8")
-    for n in range(count):
-        (folder / f"a{n}.txt").write_text(f"{text}\n\nUpdate {n}: the talks go on.\n")
-    return folder
-
-
 def test_a_run_stops_starting_articles_before_it_would_pass_max_cost(
     fault_server: FaultServer, valid_summary_json: str, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -107,7 +99,7 @@ def test_a_run_stops_starting_articles_before_it_would_pass_max_cost(
     the next ones at the mean of those made. $0.12 allows two; three are left."""
     fault_server.script = [Reply(200, completion(valid_summary_json, completion_tokens=50))]
     monkeypatch.setenv("SUMMARIZER_PRICE", json.dumps({"input": 0, "output": 1000}))
-    folder = _articles(tmp_path / "in", 5)
+    folder = write_articles(tmp_path / "in", 5, 1)
     out = tmp_path / "out"
     run = CliRunner().invoke(app, ["summarize", str(folder), "--base-url", fault_server.base_url,
                                    "--model", "m", "--max-tokens", "100", "--context-window",

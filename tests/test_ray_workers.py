@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SEED, FaultServer, Reply, completion
+from tests.conftest import SEED, FaultServer, Reply, completion, write_articles
 
 if os.environ.get("CI") == "true":
     import ray  # CI installs the dev extras, Ray among them: missing, the tests fail
@@ -27,30 +27,39 @@ else:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Ray head on a free loopback port with two CPUs; its address."""
+def cluster() -> Iterator[str]:
+    """A Ray head of this module's own on a free loopback port with two CPUs; its address.
+    `ray start --block` stops what it started when it is terminated: `ray stop` would stop
+    every Ray on the machine, another test worker's cluster among them."""
     binary = shutil.which("ray", path=str(Path(sys.executable).parent))
     assert binary is not None, "ray's command is installed with it"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-    start = [binary, "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port),
-             "--num-cpus", "2", "--include-dashboard", "false", "--disable-usage-stats",
-             "--object-store-memory", str(150 * 1024 * 1024)]  # fmt: skip
-    subprocess.run(start, check=True, env=env, capture_output=True, timeout=120)
+    head = subprocess.Popen(
+        [binary, "start", "--head", "--block", "--node-ip-address", "127.0.0.1", "--port",
+         str(port), "--num-cpus", "2", "--include-dashboard", "false", "--disable-usage-stats",
+         "--object-store-memory", str(150 * 1024 * 1024)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or head.poll() is not None:
+                    raise RuntimeError("the Ray head did not start") from None
+                time.sleep(0.2)
         yield f"127.0.0.1:{port}"
     finally:
-        subprocess.run([binary, "stop", "--force"], env=env, capture_output=True, timeout=120)
-
-
-def _articles(folder: Path, count: int) -> Path:
-    folder.mkdir(exist_ok=True)
-    text = SEED.read_text(encoding="utf-8")
-    for n in range(count):
-        (folder / f"a{n:02}.txt").write_text(f"{text}\n\nUpdate {n}: the talks go on.\n")
-    return folder
+        head.terminate()
+        try:
+            head.wait(60)
+        except subprocess.TimeoutExpired:
+            head.kill()
 
 
 def test_summarize_on_a_ray_cluster_from_the_command_line(
@@ -59,7 +68,7 @@ def test_summarize_on_a_ray_cluster_from_the_command_line(
     """Twelve articles and an unreadable one, two actors: results in input order on stdout,
     the failure in its place, one model call each; then -o with resume."""
     fault_server.script = [Reply(200, completion(valid_summary_json), delay=0.1)]
-    folder = _articles(tmp_path / "in", 12)
+    folder = write_articles(tmp_path / "in", 12, 2)
     (folder / "a05.txt").write_text("   \n")  # empty: a failure of its own
     command = [sys.executable, "-m", "summarizer.cli", "summarize", str(folder), "--ray", cluster,
                "-j", "4", "--base-url", fault_server.base_url, "--model", "m",
@@ -79,7 +88,8 @@ def test_summarize_on_a_ray_cluster_from_the_command_line(
     (out / "a03.json").unlink()  # as if the run had been interrupted before it
     again = subprocess.run([*command, "-o", str(out)], capture_output=True, text=True, env=env,
                            timeout=600)  # fmt: skip
-    assert len(fault_server.requests) == 11 + 11 + 1  # the resumed run made the missing one
+    assert again.returncode == 1, again.stderr
+    assert len(fault_server.requests) == 11 + 11 + 1, again.stderr  # the missing one, made
     assert again.returncode == 1 and len(list(out.glob("*.json"))) == 11
 
 
