@@ -25,7 +25,6 @@ Run: python benchmarks/scale_out.py [--articles 1000]
 from __future__ import annotations
 
 import argparse
-import asyncio
 import functools
 import io
 import json
@@ -308,5 +307,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    asyncio.set_event_loop_policy(None)
     sys.exit(main())

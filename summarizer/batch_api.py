@@ -30,9 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+from openai.types import CompletionUsage
 
 from summarizer.article import Article
-from summarizer.call import Clients
+from summarizer.call import Clients, sum_usage, usage_of
 from summarizer.errors import InputError, SummarizerError
 from summarizer.inputs import Item
 from summarizer.pipeline import Summarizer
@@ -116,7 +117,7 @@ def _turn(turn: Turn) -> Iterator[Turn]:
 
 
 def batch_summarizer(summarizer: Summarizer) -> Summarizer:
-    """`summarizer` with its model calls through `BatchLayer`."""
+    """`summarizer` itself, its model calls routed through `BatchLayer` from now on."""
     if summarizer.backend.kind == "embedded":
         raise SummarizerError(
             "batch files are for a server (OpenAI, or vLLM's run-batch): the embedded "
@@ -186,7 +187,7 @@ async def prepare(summarizer: Summarizer, items: Iterable[Item], out: Path) -> P
     """Write the Batch API input file(s) for `items` at `out` (split at the API's limits),
     and its manifest. An article already cached needs no request; the same article twice
     is one request; an article too long for one request is a failure (summarize it live)."""
-    from summarizer.cost import estimate
+    from summarizer.cost import request_cost
 
     s = batch_summarizer(summarizer)
     done = Prepared(files=[], manifest=manifest_path(out))
@@ -217,8 +218,9 @@ async def prepare(summarizer: Summarizer, items: Iterable[Item], out: Path) -> P
         manifest.append(json.dumps(entry))
         lines.append(json.dumps({"custom_id": key, "method": "POST", "url": ENDPOINT,
                                  "body": body}))  # fmt: skip
-        if done.estimated_usd is not None:
-            cost = estimate(s, art, batch=True)
+        if done.estimated_usd is not None:  # the request itself, as it will be sent
+            schema = json.dumps(body.get("response_format") or "")
+            cost = request_cost(s, body["messages"], schema, batch=True)
             done.estimated_usd = None if cost is None else done.estimated_usd + cost
     done.requests = len(lines)
     done.files = _write_parts(lines, out)
@@ -348,7 +350,7 @@ class Collector:
         from summarizer.cost import cost_of
         from summarizer.result import Usage
 
-        key = self.article_keys[id(article)]
+        key = self.article_keys.pop(id(article))  # (its Item holds it alive till now)
         entry = self.by_key[key]
         answer = self.answers.bodies.get(key)
         given = [*entry["answers"], *([answer] if answer else [])]
@@ -380,7 +382,8 @@ class Collector:
         # The batch's answers at the batch price, what was asked live at the live price.
         p = result.provenance
         if not p.cache_hit and given:
-            batch = _usage_of(given)
+            batch = sum_usage([usage_of(CompletionUsage.model_validate(b["usage"]))
+                               for b in given if b.get("usage")])  # fmt: skip
             live = Usage(
                 prompt_tokens=max(0, p.usage.prompt_tokens - batch.prompt_tokens),
                 completion_tokens=max(0, p.usage.completion_tokens - batch.completion_tokens),
@@ -392,18 +395,6 @@ class Collector:
                 update={"provenance": p.model_copy(update={"cost_usd": cost})}
             )
         return result
-
-
-def _usage_of(bodies: list[dict[str, Any]]) -> Any:
-    from summarizer.result import Usage
-
-    usage = [b.get("usage") or {} for b in bodies]
-    return Usage(
-        prompt_tokens=sum(u.get("prompt_tokens", 0) for u in usage),
-        completion_tokens=sum(u.get("completion_tokens", 0) for u in usage),
-        cached_tokens=sum((u.get("prompt_tokens_details") or {}).get("cached_tokens", 0)
-                          for u in usage),
-    )  # fmt: skip
 
 
 def read_manifest(path: Path) -> list[dict[str, Any]]:

@@ -105,9 +105,7 @@ class Budget:
 
     def tokens(self, messages: Iterable[Mapping[str, str]], extra: str = "") -> int:
         """Tokens of a chat request's messages (and `extra`, such as its JSON Schema)."""
-        return sum(self.count(m["content"]) + 4 for m in messages) + (
-            self.count(extra) if extra else 0
-        )
+        return prompt_tokens(messages, extra, self.count)
 
     def fits(self, prompt: int) -> bool:
         """Does a prompt of `prompt` tokens leave room for its answer?"""
@@ -124,6 +122,16 @@ class Budget:
         that leaves no chunk worth sending."""
         room = self.usable - overhead - self.answer
         return room if room >= MIN_CHUNK else 0
+
+
+def prompt_tokens(
+    messages: Iterable[Mapping[str, str]],
+    extra: str = "",
+    count: Callable[[str], int] = estimate_tokens,
+) -> int:
+    """Tokens of a chat request's messages (and `extra`, such as its JSON Schema): a high
+    estimate unless `count` is the model's own tokenizer."""
+    return sum(count(m["content"]) + 4 for m in messages) + (count(extra) if extra else 0)
 
 
 def sizes(texts: Sequence[str], count: Callable[[str], int]) -> list[int]:

@@ -25,7 +25,7 @@ import re
 import secrets
 import shutil
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -150,7 +150,7 @@ class ResultCache:
             await asyncio.sleep(lease / 3)
             self._try(self._renew, key, token, lease)
 
-    def _try(self, step: Any, *args: Any) -> bool:
+    def _try(self, step: Callable[..., object], *args: Any) -> bool:
         """A step of single flight; True (go ahead alone) when the cache is or goes off."""
         if not self._on:
             return True
@@ -268,8 +268,9 @@ class DiskCache(ResultCache):
 
 
 # Release a claim only if it is still ours (it may have expired and gone to another).
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
-_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end"  # noqa: E501
+_IF_OURS = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call"
+_RELEASE = _IF_OURS + "('del', KEYS[1]) end"
+_RENEW = _IF_OURS + "('pexpire', KEYS[1], ARGV[2]) end"
 
 
 class RedisCache(ResultCache):
@@ -302,6 +303,9 @@ class RedisCache(ResultCache):
     def _result(self, key: str) -> str:
         return f"{self.PREFIX}result:{key}"
 
+    def _claimed(self, key: str) -> str:
+        return f"{self.PREFIX}claim:{key}"
+
     def _get(self, key: str) -> Any:
         raw = self._redis.get(self._result(key))
         return None if raw is None else json.loads(raw)
@@ -311,14 +315,13 @@ class RedisCache(ResultCache):
         self._redis.set(self._result(key), json.dumps(value), px=ttl)
 
     def _claim(self, key: str, token: str, lease: float) -> bool:
-        claim = f"{self.PREFIX}claim:{key}"
-        return bool(self._redis.set(claim, token, nx=True, px=round(lease * 1000)))
+        return bool(self._redis.set(self._claimed(key), token, nx=True, px=round(lease * 1000)))
 
     def _renew(self, key: str, token: str, lease: float) -> None:
-        self._redis.eval(_RENEW, 1, f"{self.PREFIX}claim:{key}", token, round(lease * 1000))
+        self._redis.eval(_RENEW, 1, self._claimed(key), token, round(lease * 1000))
 
     def _release(self, key: str, token: str) -> None:
-        self._redis.eval(_RELEASE, 1, f"{self.PREFIX}claim:{key}", token)
+        self._redis.eval(_RELEASE, 1, self._claimed(key), token)
 
     def _close(self) -> None:
         self._redis.close()

@@ -10,7 +10,7 @@ own): the cost is unknown (None), never a guess. The embedded model costs nothin
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,7 @@ MILLION = 1_000_000
 
 class Price(BaseModel):
     """US dollars per million tokens (the setting ``price``, e.g.
-    ``{"input": 0.15, "output": 0.6}``)."""
+    ``{"input": 0.15, "output": 0.6}``): what you pay, batch or live alike."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -99,16 +99,33 @@ def _tabled(
     return float(found.total_price)
 
 
-def estimate(summarizer: Summarizer, article: Article, *, batch: bool = False) -> float | None:
-    """The dollars one article would cost before it is made: its prompt (a high estimate
-    of its tokens) and an answer of the most tokens the request allows; None if the price
-    is not known. Re-asks are not foreseen: a run's budget learns them (`RunBudget`)."""
-    from summarizer.budget import estimate_tokens
-    from summarizer.result import Usage
+def estimate(summarizer: Summarizer, article: Article) -> float | None:
+    """The dollars one article would cost before it is made: its prompt and the JSON
+    Schema sent with it, counted as `chunking.plan_request` counts them (high), and an
+    answer of the most tokens the request allows; None if the price is not known. Re-asks
+    are not foreseen: a run's budget learns them (`RunBudget`)."""
+    import json
 
     messages = summarizer.prompt.render(article, summarizer.settings.language,
                                         brief=summarizer.schema)  # fmt: skip
-    prompt = sum(estimate_tokens(m["content"]) for m in messages)
+    sent = summarizer.backend.sends_schema
+    extra = json.dumps(summarizer.schema.model_json_schema()) if sent else ""
+    return request_cost(summarizer, messages, extra)
+
+
+def request_cost(
+    summarizer: Summarizer,
+    messages: Iterable[Mapping[str, str]],
+    extra: str = "",
+    *,
+    batch: bool = False,
+) -> float | None:
+    """The dollars a request of these messages (and `extra`, its schema) may cost: its
+    prompt, and an answer of the most tokens the request allows."""
+    from summarizer.budget import prompt_tokens
+    from summarizer.result import Usage
+
+    prompt = prompt_tokens(messages, extra)
     answer = summarizer.sampling.max_tokens or summarizer.backend.default_max_tokens
     usage = Usage(prompt_tokens=prompt, completion_tokens=answer, total_tokens=prompt + answer)
     return cost_of(usage, summarizer.backend, summarizer.caller.price, batch=batch)

@@ -209,8 +209,8 @@ def _compile(
     template's ``{# version: N #}`` comment (required of the built-in ones; "0" for a
     user's without one), its digest over every template it extends or includes."""
     try:
-        source = _source(env, user)
-        match = _VERSION.search(source)
+        sources = _sources(env, [user, *([system] if system else [])])
+        match = _VERSION.search(sources[user])
         if match is None and builtin:
             raise PromptError(f"{user} has no '{{# version: N #}}' comment")
         return Prompt(
@@ -218,8 +218,8 @@ def _compile(
             version=match.group(1) if match else "0",
             system=env.get_template(system) if system else None,
             user=env.get_template(user),
-            digest=_digest(env, [user, *([system] if system else [])]),
-            wording=_wording(env, [user, *([system] if system else [])]),
+            digest=_digest(sources),
+            wording=_wording(env, sources),
         )
     except jinja2.TemplateSyntaxError as exc:
         raise PromptError(f"{exc.filename or user}, line {exc.lineno}: {exc.message}") from None
@@ -228,36 +228,33 @@ def _compile(
         raise PromptError(f"prompt {name!r}: {missing}") from None
 
 
-def _source(env: jinja2.Environment, name: str) -> str:
-    assert env.loader is not None
-    return env.loader.get_source(env, name)[0]
-
-
 def _sources(env: jinja2.Environment, names: list[str]) -> dict[str, str]:
-    """The text of these templates and of every template they extend, include or import."""
+    """The text of these templates and of every template they extend, include or import
+    (a syntax error names its file, as loading it would)."""
+    assert env.loader is not None
     seen: dict[str, str] = {}
     todo = list(names)
     while todo:
         name = todo.pop()
         if name in seen:
             continue
-        seen[name] = text = _source(env, name)
-        todo += [t for t in jinja2.meta.find_referenced_templates(env.parse(text)) if t]
+        seen[name], filename, _ = env.loader.get_source(env, name)
+        parsed = env.parse(seen[name], name, filename)
+        todo += [t for t in jinja2.meta.find_referenced_templates(parsed) if t]
     return seen
 
 
-def _digest(env: jinja2.Environment, names: list[str]) -> str:
+def _digest(seen: dict[str, str]) -> str:
     """A digest of the templates' text, theirs and every one they reuse (`_sources`), so
     that a change to a built-in block a user's template reuses changes it."""
-    seen = _sources(env, names)
     joined = "\0".join(f"{n}\0{seen[n]}" for n in sorted(seen))
     return hashlib.sha256(joined.encode()).hexdigest()[:16]
 
 
-def _wording(env: jinja2.Environment, names: list[str]) -> frozenset[str]:
+def _wording(env: jinja2.Environment, seen: dict[str, str]) -> frozenset[str]:
     """The templates' own words (`Prompt.wording`): their literal text, never a value."""
     found = set()
-    for text in _sources(env, names).values():
+    for text in seen.values():
         for data in env.parse(text).find_all(jinja2.nodes.TemplateData):
             found |= {" ".join(ln.split()) for ln in data.data.splitlines() if len(ln.split()) >= 3}
     return frozenset(found)
