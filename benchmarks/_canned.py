@@ -109,10 +109,10 @@ def canned_server(delay: float = 0.0) -> Iterator[str]:
         httpd.server_close()
 
 
-def variants(n: int) -> list[str]:
-    """`n` distinct articles the canned summary is valid for."""
+def variants(n: int, start: int = 0) -> list[str]:
+    """`n` distinct articles the canned summary is valid for (copies `start` + 1 on)."""
     seed = SEED.read_text(encoding="utf-8").rstrip()
-    return [f"{seed}\n\nThis is copy {i + 1} of the article." for i in range(n)]
+    return [f"{seed}\n\nThis is copy {i + 1} of the article." for i in range(start, start + n)]
 
 
 def print_table(

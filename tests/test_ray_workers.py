@@ -172,3 +172,63 @@ def test_a_ray_address_where_nothing_listens_is_one_line_at_once(
                                    fault_server.base_url, "--model", "m"])  # fmt: skip
     assert run.exit_code == 2 and time.monotonic() - started < 30
     assert f"--ray {dead}: cannot connect (Connection refused)" in run.output
+
+
+class _Actor:
+    """An actor handle as `Groups` uses one: `summarize.remote(articles)` gives something to
+    await (here a task answering each article with its text), and counts the tasks."""
+
+    def __init__(self) -> None:
+        self.summarize = self
+        self.tasks: list[int] = []
+
+    def remote(self, articles: list[Any]) -> asyncio.Future[list[str]]:
+        self.tasks.append(len(articles))
+
+        async def answer() -> list[str]:
+            return [a.text for a in articles]
+
+        return asyncio.ensure_future(answer())
+
+
+def test_articles_started_one_loop_turn_apart_still_go_to_the_actors_in_groups() -> None:
+    """A run starts its next article as each result comes in, a turn of the event loop
+    apart: they wait up to LINGER for each other (one Ray task each cost the actor about
+    3 ms an article). A full group for every actor goes at once; an article whose caller
+    gave up before it went is not sent."""
+    from summarizer.article import Article
+    from summarizer.ray_workers import GROUP, Groups
+
+    actors = [_Actor(), _Actor()]
+    groups = Groups(actors)
+
+    async def staggered() -> list[str | dict[str, Any]]:
+        async def one(n: int) -> str | dict[str, Any]:
+            for _ in range(n):
+                await asyncio.sleep(0)
+            return await groups.put(Article.from_text(f"Article number {n}."))
+
+        return list(await asyncio.gather(*(one(n) for n in range(10))))
+
+    assert asyncio.run(staggered()) == [f"Article number {n}." for n in range(10)]
+    assert [a.tasks for a in actors] == [[5], [5]]
+
+    async def full() -> list[list[int]]:
+        puts = [asyncio.ensure_future(groups.put(Article.from_text(f"Article {n}.")))
+                for n in range(2 * GROUP)]  # fmt: skip
+        await asyncio.sleep(0)  # each put has queued its article: the last one sent them
+        sent = [list(a.tasks) for a in actors]
+        await asyncio.gather(*puts)
+        return sent
+
+    assert asyncio.run(full()) == [[5, GROUP], [5, GROUP]]
+
+    async def one_cancelled() -> list[int]:
+        kept = asyncio.ensure_future(groups.put(Article.from_text("Kept.")))
+        dropped = asyncio.ensure_future(groups.put(Article.from_text("Dropped.")))
+        await asyncio.sleep(0)  # both queued, waiting for others
+        dropped.cancel()  # its caller gave up (Ctrl-C, a budget): it is not sent
+        assert await kept == "Kept."
+        return [n for a in actors for n in a.tasks]
+
+    assert sorted(asyncio.run(one_cancelled())) == [1, 5, 5, GROUP, GROUP]
