@@ -11,8 +11,10 @@ live, and both give single flight (`ResultCache.flight`): when many workers ask 
 same article at once, one claims the key (a short lease, renewed while it works, so a
 worker that dies holds the key for one lease at most) and makes the model call; the others
 wait for its result. A store that cannot be reached, read or written costs speed, not
-answers: the first failure is one warning (logger ``summarizer``) and the cache is off for
-the rest of the run: no article is lost or made twice for it.
+answers: the first failure is one warning (logger ``summarizer``) and the cache is off, no
+article lost or made twice for it. A folder stays off for the rest of the run; Redis is
+tried again every `RedisCache.RETRY_AFTER` seconds, and used again once it answers (a
+restart or a failover of Redis must not leave a day-long run of many workers uncached).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import re
 import secrets
 import shutil
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,10 +65,12 @@ class ResultCache:
     raise anything its store raises: here each failure turns the cache off, once."""
 
     location: str  # where it is, in words (a folder, a Redis URL without its password)
+    RETRY_AFTER: float | None = None  # seconds off before the store is tried again; None: never
 
     def __init__(self, ttl: float | None = None) -> None:
         self.ttl = ttl
         self.failure: str | None = None  # why the cache went off, if it did
+        self._retry_at: float | None = None  # when the store is tried again (monotonic)
 
     # -- what a store implements --------------------------------------------------------
 
@@ -91,15 +96,26 @@ class ResultCache:
 
     @property
     def _on(self) -> bool:
-        return self.failure is None
+        """Whether to use the store: it works, or it is time to try it again."""
+        if self.failure is None:
+            return True
+        return self._retry_at is not None and time.monotonic() >= self._retry_at
 
     def _give_up(self, what: str, exc: BaseException) -> None:
-        if self.failure is None:
+        if self.failure is None:  # one warning an outage, however many steps fail in it
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
             self.failure = f"the cache at {self.location} {what} ({reason}); going on without it"
             log.warning(self.failure)
+        if self.RETRY_AFTER is not None:
+            self._retry_at = time.monotonic() + self.RETRY_AFTER
         with contextlib.suppress(Exception):
             self._close()
+
+    def _worked(self) -> None:
+        """A step of the store's that worked: if the cache was off, it is on again."""
+        if self.failure is not None:
+            self.failure = self._retry_at = None
+            log.warning(f"the cache at {self.location} answers again; using it")
 
     # -- results ------------------------------------------------------------------------
 
@@ -111,6 +127,7 @@ class ResultCache:
         except Exception as exc:
             self._give_up("cannot be read", exc)
             return None
+        self._worked()
         return value if isinstance(value, dict) else None
 
     def set(self, key: str, value: dict[str, Any]) -> None:
@@ -120,6 +137,8 @@ class ResultCache:
             self._set(key, value)
         except Exception as exc:
             self._give_up("cannot be written", exc)
+            return
+        self._worked()
 
     # -- single flight ------------------------------------------------------------------
 
@@ -155,10 +174,12 @@ class ResultCache:
         if not self._on:
             return True
         try:
-            return step(*args) is not False
+            went = step(*args) is not False
         except Exception as exc:
             self._give_up("cannot be reached", exc)
             return True
+        self._worked()
+        return went
 
     # -- for `summarizer cache` -----------------------------------------------------------
 
@@ -277,9 +298,11 @@ class RedisCache(ResultCache):
     """Results in Redis, shared by every worker and replica that names the same URL: each
     a JSON string under ``summarizer:result:<key>``, a claim under ``summarizer:claim:<key>``
     (``SET NX PX``, released only by its holder). Redis down or gone: one warning, then
-    uncached (a short socket timeout, so a dead server costs seconds once, not per call)."""
+    uncached (a short socket timeout, so a dead server costs seconds once, not per call),
+    and tried again every `RETRY_AFTER` seconds."""
 
     PREFIX = "summarizer:"
+    RETRY_AFTER = 30.0  # an outage costs a try (at most the 2 s timeout) this often
 
     def __init__(self, url: str, ttl: float | None = None, timeout: float = 2.0) -> None:
         super().__init__(ttl)

@@ -177,7 +177,6 @@ class RedisServer:
     def __init__(self, folder: Path) -> None:
         import os
         import shutil
-        import subprocess
 
         binary = shutil.which("redis-server")
         if binary is None:
@@ -188,12 +187,20 @@ class RedisServer:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         folder.mkdir(parents=True, exist_ok=True)
+        self.binary, self.folder = binary, folder
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.start()
+
+    def start(self) -> None:
+        """Start it on its port (again, after `stop`: an outage that ends), and wait until
+        it answers."""
+        import subprocess
+
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(folder)],
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.folder)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        self.url = f"redis://127.0.0.1:{self.port}/0"
         deadline = time.monotonic() + 10
         while True:
             try:

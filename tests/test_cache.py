@@ -291,6 +291,33 @@ def test_redis_killed_in_the_middle_of_a_run(
     assert len(warnings) == 1, run.stderr
 
 
+def test_a_redis_that_comes_back_is_used_again(
+    served: FaultServer, seed_text: str, redis_server: RedisServer,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Redis stops (a restart, a failover): one warning, the work goes on uncached; once
+    it answers again (tried every RETRY_AFTER seconds) results are read and written there."""
+    from summarizer.cache import RedisCache
+
+    monkeypatch.setattr(RedisCache, "RETRY_AFTER", 0.3)
+    texts = [f"{seed_text}\n\nUpdate {n}." for n in range(4)]
+    with Summarizer(base_url=served.base_url, model="m", cache_url=redis_server.url) as s:
+        s.summarize(texts[0])
+        redis_server.stop()
+        s.summarize(texts[1])  # Redis gone: made, not stored
+        s.summarize(texts[2])  # still gone, and not yet time to try again: no second warning
+        redis_server.start()  # empty: it saved nothing
+        time.sleep(0.4)
+        made = s.summarize(texts[3])  # tried again: it answers
+        again = s.summarize(texts[3])
+    assert again.cache_hit and not made.cache_hit and len(served.requests) == 4
+    stored = redis_server.client().keys("summarizer:result:*")
+    assert stored == [f"summarizer:result:{made.provenance.cache_key}".encode()]
+    said = [r.getMessage() for r in caplog.records if "the cache at" in r.getMessage()]
+    assert len(said) == 2 and "going on without it" in said[0]
+    assert said[1] == f"the cache at {redis_server.url} answers again; using it"
+
+
 def test_cache_info_and_clear_work_on_redis(
     served: FaultServer, seed_text: str, redis_server: RedisServer,
     monkeypatch: pytest.MonkeyPatch,
