@@ -19,13 +19,13 @@ import asyncio
 import itertools
 import socket
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, wait
 from typing import TYPE_CHECKING, Any
 
 from summarizer import errors, portal
 from summarizer.article import Article
-from summarizer.errors import ConfigError, SummarizerError
+from summarizer.errors import ArticleError, ConfigError, SummarizerError
 from summarizer.result import ErrorInfo, FailedArticle, InputRef, SummaryResult
 
 if TYPE_CHECKING:
@@ -230,8 +230,17 @@ def summarize_on_ray(
     loop = portal.loop()  # where the groups are gathered and their answers awaited
     window: deque[tuple[int, Future[SummaryResult]]] = deque()
     try:
-        for n, article in enumerate(_articles(articles)):
-            window.append((n, asyncio.run_coroutine_threadsafe(pool.summarize(article), loop)))
+        rows = articles.iter_rows() if hasattr(articles, "iter_rows") else articles  # a Dataset
+        for n, row in enumerate(rows):
+            try:
+                article = _article(row)
+            except SummarizerError as exc:  # an empty text, a row with none: its failure
+                unread: Future[SummaryResult] = Future()
+                unread.set_exception(exc)
+                window.append((n, unread))
+            else:
+                made = asyncio.run_coroutine_threadsafe(pool.summarize(article), loop)
+                window.append((n, made))
             if len(window) >= pool.slots * 2:
                 yield _settled(pool, *window.popleft())
         while window:
@@ -255,11 +264,19 @@ def _settled(pool: Pool, n: int, future: Future[SummaryResult]) -> SummaryResult
     return FailedArticle(input=where, error=info)
 
 
-def _articles(articles: Any) -> Iterator[Article]:
-    rows = articles.iter_rows() if hasattr(articles, "iter_rows") else articles  # a Dataset
-    for row in rows:
-        if isinstance(row, Article | str):
-            yield Article.of(row)
-        else:
-            meta = {k: row.get(k) for k in ("title", "published", "source", "url", "language")}
-            yield Article.from_text(str(row["text"]), **meta)
+def _article(row: Any) -> Article:
+    """The article of one input: an Article, a text, or a row with a "text" column."""
+    if isinstance(row, Article | str):
+        return Article.of(row)
+    if not isinstance(row, Mapping) or not isinstance(row.get("text"), str):
+        raise ArticleError(
+            f'expected an Article, a text or a row with a "text" column, got {_shown(row)}'
+        )
+    meta = {k: row.get(k) for k in ("title", "published", "source", "url", "language")}
+    return Article.from_text(row["text"], **meta)
+
+
+def _shown(row: Any) -> str:
+    if isinstance(row, Mapping):
+        return f"a row with the columns {sorted(map(str, row))}"
+    return f"a {type(row).__name__}"

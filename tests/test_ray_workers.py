@@ -99,6 +99,7 @@ def test_the_python_api_takes_texts_or_a_ray_dataset_and_survives_a_killed_actor
     from summarizer import SummaryResult
     from summarizer.article import Article
     from summarizer.ray_workers import Pool, summarize_on_ray
+    from summarizer.result import FailedArticle
     from summarizer.settings import Settings
 
     fault_server.script = [Reply(200, completion(valid_summary_json), delay=0.2)]
@@ -107,9 +108,19 @@ def test_the_python_api_takes_texts_or_a_ray_dataset_and_survives_a_killed_actor
                                "context_window": 32768}  # fmt: skip
     try:
         texts = [f"{text}\n\nUpdate {n}." for n in range(6)]
-        results = list(summarize_on_ray(texts, address=cluster, cache=False, **options))
-        assert all(isinstance(r, SummaryResult) for r in results)
-        assert [r.input.name for r in results if r.input] == [f"[{n}]" for n in range(6)]
+        # An empty text and a row with no text are failures in their places, not the end
+        # of the run.
+        inputs = [*texts[:3], "   ", *texts[3:], {"headline": "No text"}]
+        found = list(summarize_on_ray(inputs, address=cluster, cache=False, **options))
+        assert [r.input.name for r in found if r.input] == [f"[{n}]" for n in range(8)]
+        failed = [(r.input.name, r.error.message) for r in found if isinstance(r, FailedArticle)]
+        assert failed == [
+            ("[3]", "the article text is empty"),
+            ("[7]", "expected an Article, a text or a row with a \"text\" column, got a row "
+             "with the columns ['headline']"),
+        ]  # fmt: skip
+        results = [r for r in found if isinstance(r, SummaryResult)]
+        assert len(results) == 6 and len(fault_server.requests) == 6
         rows = ray.data.from_items([{"text": t, "title": f"Copy {n}"} for n, t in
                                     enumerate(texts[:3])])  # fmt: skip
         from_rows = list(summarize_on_ray(rows, address=cluster, cache=False, **options))
