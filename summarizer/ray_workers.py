@@ -50,7 +50,7 @@ GROUP = 8
 # How long the first article queued waits for others to go with it, unless every actor's
 # group fills first. Without it most groups held one article: a run starts its next
 # article as each result comes in, one turn of the event loop apart (203 of 326 tasks for
-# 1,000 articles; 20 ms: 90 to 110 tasks). Short beside any model call.
+# 1,000 articles; 20 ms: 77 to 113 tasks). Short beside any model call.
 LINGER = 0.02
 
 
