@@ -210,7 +210,7 @@ def _compile(
     user's without one), its digest over every template it extends or includes."""
     try:
         sources = _sources(env, [user, *([system] if system else [])])
-        match = _VERSION.search(sources[user])
+        match = _VERSION.search(sources[user][0])
         if match is None and builtin:
             raise PromptError(f"{user} has no '{{# version: N #}}' comment")
         return Prompt(
@@ -219,7 +219,7 @@ def _compile(
             system=env.get_template(system) if system else None,
             user=env.get_template(user),
             digest=_digest(sources),
-            wording=_wording(env, sources),
+            wording=_wording(sources),
         )
     except jinja2.TemplateSyntaxError as exc:
         raise PromptError(f"{exc.filename or user}, line {exc.lineno}: {exc.message}") from None
@@ -228,33 +228,35 @@ def _compile(
         raise PromptError(f"prompt {name!r}: {missing}") from None
 
 
-def _sources(env: jinja2.Environment, names: list[str]) -> dict[str, str]:
-    """The text of these templates and of every template they extend, include or import
-    (a syntax error names its file, as loading it would)."""
+def _sources(
+    env: jinja2.Environment, names: list[str]
+) -> dict[str, tuple[str, jinja2.nodes.Template]]:
+    """The text and the parse of these templates and of every template they extend,
+    include or import (a syntax error names its file, as loading it would)."""
     assert env.loader is not None
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, jinja2.nodes.Template]] = {}
     todo = list(names)
     while todo:
         name = todo.pop()
         if name in seen:
             continue
-        seen[name], filename, _ = env.loader.get_source(env, name)
-        parsed = env.parse(seen[name], name, filename)
-        todo += [t for t in jinja2.meta.find_referenced_templates(parsed) if t]
+        text, filename, _ = env.loader.get_source(env, name)
+        seen[name] = (text, env.parse(text, name, filename))
+        todo += [t for t in jinja2.meta.find_referenced_templates(seen[name][1]) if t]
     return seen
 
 
-def _digest(seen: dict[str, str]) -> str:
+def _digest(seen: dict[str, tuple[str, jinja2.nodes.Template]]) -> str:
     """A digest of the templates' text, theirs and every one they reuse (`_sources`), so
     that a change to a built-in block a user's template reuses changes it."""
-    joined = "\0".join(f"{n}\0{seen[n]}" for n in sorted(seen))
+    joined = "\0".join(f"{n}\0{seen[n][0]}" for n in sorted(seen))
     return hashlib.sha256(joined.encode()).hexdigest()[:16]
 
 
-def _wording(env: jinja2.Environment, seen: dict[str, str]) -> frozenset[str]:
+def _wording(seen: dict[str, tuple[str, jinja2.nodes.Template]]) -> frozenset[str]:
     """The templates' own words (`Prompt.wording`): their literal text, never a value."""
     found = set()
-    for text in seen.values():
-        for data in env.parse(text).find_all(jinja2.nodes.TemplateData):
+    for _, parsed in seen.values():
+        for data in parsed.find_all(jinja2.nodes.TemplateData):
             found |= {" ".join(ln.split()) for ln in data.data.splitlines() if len(ln.split()) >= 3}
     return frozenset(found)

@@ -17,7 +17,7 @@ import pytest
 
 from summarizer import Article, Summarizer, SummaryResult, SummaryValidationError, prompts
 from summarizer.cache import DiskCache as ResultCache
-from tests.conftest import SEED, FaultServer, RedisServer, Reply, completion
+from tests.conftest import SEED, FaultServer, RedisServer, Reply, completion, write_articles
 
 
 def make(server: FaultServer, cache_dir: Path, **options: object) -> Summarizer:
@@ -262,11 +262,7 @@ def test_redis_killed_in_the_middle_of_a_run(
     """Twelve articles, two at a time, 0.2 s a call; Redis is killed after the third call.
     The run completes, every article written once, and the outage is one warning line."""
     fault_server.script = [Reply(200, completion(valid_summary_json), delay=0.2)]
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    text = SEED.read_text(encoding="utf-8")
-    for n in range(12):
-        (folder / f"a{n:02}.txt").write_text(f"{text}\n\nUpdate {n}: the talks go on.\n")
+    folder = write_articles(tmp_path / "articles", 12, 2)
 
     def kill_after_three_calls() -> None:
         while len(fault_server.requests) < 3:
