@@ -69,7 +69,8 @@ class Backend:
     default_prompt: ClassVar[str] = "news"
     default_reasks: ClassVar[int] = 2  # an instruction-tuned model reads a re-ask's errors
     default_timeout: ClassVar[float] = 120.0  # seconds an attempt may take
-    default_deadline: ClassVar[float] = 600.0  # seconds an article may take, re-asks included
+    # Seconds an article may take, re-asks included; None: no bound but each call's.
+    default_deadline: ClassVar[float | None] = 600.0
     # The same when the model only chooses among code's items (lists = "extract"), its
     # answer short by construction; None: the default deadline.
     choosing_deadline: ClassVar[float | None] = None

@@ -21,8 +21,10 @@ import asyncio
 import functools
 import json
 import re
+import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import instructor
 from pydantic import BaseModel, Field, ValidationError, create_model
@@ -31,7 +33,7 @@ from summarizer.brief import Brief, Cited, grounds, layout, overview_of, split_s
 from summarizer.candidates import Candidates, propose
 from summarizer.checks.scope import article_scope
 from summarizer.client import one_line
-from summarizer.errors import SummaryValidationError
+from summarizer.errors import BackendTimeout, SummaryValidationError
 from summarizer.prompts import fence
 from summarizer.result import Usage
 from summarizer.salvage import Correction, salvage
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from summarizer.call import ModelRequest
     from summarizer.chunking import Steps
 
+Asked = TypeVar("Asked")
 
 # Which candidates fill items of each built-in block, in the order the prompt shows them.
 PROPOSED: dict[type[Cited], str] = {
@@ -182,6 +185,45 @@ def assemble(answer: BaseModel, candidates: Candidates, schema: type[Brief]) -> 
     return data
 
 
+def _topped_up(data: dict[str, Any], schema: type[Brief], sentences: list[str]) -> dict[str, Any]:
+    """`data` with each list of whole sentences (key points) that holds fewer than the
+    brief needs filled up from the article's other sentences, in its order, each cut at a
+    clause where it is too long for one item (a court's syllabus of four long sentences
+    has one key point candidate): a brief in the article's words where none could be
+    made. Inside the article's scope: each item added passes its checks."""
+    from summarizer.claims import statement_of
+
+    shape = layout(schema)
+    for name, source in (plan_of(schema) or {}).items():
+        items = list(data.get(name) or [])
+        if source.kind != "key_points" or len(items) >= source.least:
+            continue
+        used = {n for item in items for n in item["sentences"]}
+        for number, sentence in enumerate(sentences, 1):
+            cuts = [sentence, *(_clause(sentence, most) or "" for most in (40, 25, 15))]
+            texts = (t for t in map(statement_of, cuts) if t)
+            fitting = (
+                item
+                for item in ({"sentences": [number], source.text or "text": t} for t in texts)
+                if _valid(shape.items[name], item)
+            )
+            found = next(fitting, None) if number not in used else None
+            if found is not None:
+                items.append(found)
+            if len(items) >= source.least:
+                break
+        data[name] = sorted(items, key=lambda item: item["sentences"][0])
+    return data
+
+
+def _valid(model: type[BaseModel], item: dict[str, Any]) -> bool:
+    try:
+        model.model_validate(item)
+    except ValidationError:
+        return False
+    return True
+
+
 def labels(candidates: Candidates, schema: type[Brief]) -> dict[str, list[str]]:
     """Each chosen list's candidates as the choosing prompt shows them, by field."""
     label = {
@@ -225,7 +267,7 @@ async def summarize_by_choice(
         return None
     choosing.max_reasks = min(choosing.max_reasks, steps.choosing_reasks)  # as many as fit
     try:
-        answer, corrections, usage = await steps.ask(choosing, model)
+        answer, corrections, usage = await _in_time(steps.ask(choosing, model), request.until)
     except SummaryValidationError as exc:
         salvaged = _salvaged_prose(
             article, candidates, model, exc.last_output, request.skip, wording
@@ -233,10 +275,18 @@ async def summarize_by_choice(
         if salvaged is None:
             raise
         (answer, corrections), usage = salvaged, exc.usage or Usage()  # the tokens spent
+    except BackendTimeout as exc:
+        # The items are code's and checked: without the model's prose and choice, the
+        # article still gets a brief, in its own words, marked as made without the model.
+        own = _without_model(article, candidates, model, exc)
+        if own is None:
+            raise
+        (answer, corrections), usage = own, Usage()
     finally:
         request.attempts.count += choosing.attempts.count
     data = assemble(answer, candidates, schema)
     with article_scope(sentences, skip=request.skip, prompted=wording):
+        data = _topped_up(data, schema, sentences)
         try:
             return schema.model_validate(data), corrections, usage
         except ValidationError:
@@ -245,6 +295,44 @@ async def summarize_by_choice(
     if kept is None:
         return None
     return kept[0], corrections + kept[1], usage
+
+
+# Of an article's deadline, what is kept back from the model's call to build the brief
+# without it when the call runs out of time (the lead's parse, the checks, the report).
+RESERVE = 0.15
+MOST_RESERVED_S = 10.0
+
+
+async def _in_time(call: Awaitable[Asked], until: float | None) -> Asked:
+    """`call`, ended as a `BackendTimeout` where it would leave too little of the article's
+    deadline (`until`, monotonic) to build the brief without it."""
+    if until is None:
+        return await call
+    left = until - time.monotonic()
+    try:
+        async with asyncio.timeout(left - min(RESERVE * left, MOST_RESERVED_S)):
+            return await call
+    except TimeoutError:
+        raise BackendTimeout(
+            f"the model did not answer within the article's deadline (kept {left:.0f} s)"
+        ) from None
+
+
+def _without_model(
+    article: Article, candidates: Candidates, model: type[Brief], why: BackendTimeout
+) -> tuple[Brief, list[Correction]] | None:
+    """The answer built without the model, which ran out of time: the article's own words
+    as its prose (`_lead_prose`) and the first items offered, a correction for each prose
+    field saying so; or None where the article has no words that pass."""
+    lead = _lead_prose(article, candidates, model, {})
+    if lead is None:
+        return None
+    reason = f"made without the model, which ran out of time: {one_line(str(why))}"
+    fixes = [
+        Correction(field=name, action="replaced", item=_OWN, reason=reason)
+        for name in layout(model).prose
+    ]
+    return lead, fixes
 
 
 def _answer(raw: str | None) -> dict[str, Any]:
@@ -362,8 +450,10 @@ def _lead_prose(
 ) -> Brief | None:
     """Prose in the article's own words, as a wire editor would cut them: for each prose
     field, the first of these that passes its checks: the article's title, its first key
-    point cut as a headline, that key point, the first two; with the lists the model
-    `chosen`, else the first items offered; or None if a field takes none of them."""
+    point cut as a headline, that key point, the first two; then, for a lead too long or
+    too few key points, a key point cut at a clause and the article's first sentences;
+    with the lists the model `chosen`, else the first items offered; or None if a field
+    takes none of them."""
     points = [p["text"] for p in candidates.key_points]
     short = [p for p in points if len(p.split()) <= 40] or points  # a field's checks decide
     if not short:
@@ -377,8 +467,10 @@ def _lead_prose(
     headlines = [o for o in (article.title, _headline(lead)) if o]
     # Where none of those passes (too long for the field, say), the other key points.
     rest = [p for p in short[1:]]
-    ranked = [[*headlines, lead, two, *map(_headline, rest), *rest], [lead, two, *rest],
-              [two, lead, *rest]]  # fmt: skip
+    cut = [c for c in (_clause(p, TLDR_WORDS) for p in short) if c]
+    opening = [" ".join(sentences[:n]) for n in (2, 3, 4) if n <= len(sentences)]
+    ranked = [[*headlines, lead, two, *map(_headline, rest), *rest], [lead, two, *rest, *cut],
+              [two, lead, *rest, *opening]]  # fmt: skip
     prose: dict[str, Any] = {}
     for n, name in enumerate(layout(model).prose):
         for option in ranked[min(n, 2)]:
@@ -393,6 +485,37 @@ def _lead_prose(
         if bounds is not None:
             prose[name] = chosen.get(name) or list(range(1, bounds[1] + 1))
     return model.model_construct(**prose)
+
+
+TLDR_WORDS = 40  # the built-in TL;DR's bound; a field's own checks decide in the end
+# Where a sentence may be cut, the ends of clauses first (before a conjunction, a
+# semicolon, a dash), then any comma: "..., and the fact that, at the time ..." is cut
+# before its "and", not after its "time".
+_JOINTS = (
+    re.compile(r",?\s(?:and|but|while|whereas|although)\s|;\s|\s[-\u2013\u2014]\s"),
+    re.compile(r",\s"),
+)
+
+
+def _clause(sentence: str, most: int) -> str | None:
+    """`sentence` cut to its longest head of at most `most` words that ends where a clause
+    does (`_JOINTS`, the stronger first) and holds the sentence's main verb ("Congress ...
+    may delegate legislative authority to such agencies as it may select."); None where
+    it is short enough already or has no such head."""
+    from summarizer.claims import parser
+
+    if len(sentence.split()) <= most:
+        return None
+    doc = parser()(sentence)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None:
+        return None
+    for joints in _JOINTS:
+        heads = [sentence[: m.start()] for m in joints.finditer(sentence) if m.start() > root.idx]
+        fits = [h.rstrip(",;: ") for h in heads if 4 <= len(h.split()) <= most]
+        if fits:
+            return f"{fits[-1]}."
+    return None
 
 
 def _headline(sentence: str) -> str:

@@ -188,7 +188,7 @@ class Summarizer:
         except TimeoutError:
             raise BackendTimeout(
                 f"{self.backend.describe()} did not finish this article within its "
-                f"deadline of {deadline:g} s"
+                f"deadline of {deadline or 0:g} s"
             ) from None
         summary, corrections, usage = found
         made = self.caller.provenance(
@@ -218,15 +218,16 @@ class Summarizer:
         """Whether the model chooses among code's items (English only: the claims' parse)."""
         return self.lists == "extract" and art.lang == languages.ENGLISH
 
-    def _deadline_of(self, art: Article) -> float:
-        """The article's deadline: the setting, else the backend's for how it is made."""
+    def _deadline_of(self, art: Article) -> float | None:
+        """The article's deadline: the setting, else the backend's for how it is made
+        (None: each model call is bounded, not the article)."""
         if self.deadline is not None:
             return self.deadline
         if self._by_choice(art) and self.backend.choosing_deadline is not None:
             return self.backend.choosing_deadline
         return self.backend.default_deadline
 
-    def _first_request(self, article: Article, deadline: float) -> ModelRequest:
+    def _first_request(self, article: Article, deadline: float | None) -> ModelRequest:
         """The request for a whole article's summary."""
         messages = self.prompt.render(article, self.settings.language, brief=self.schema)
         return ModelRequest.for_article(

@@ -22,10 +22,11 @@ The loop guards (repeats, cycles, endless words, lengths) are in `guards`.
 from __future__ import annotations
 
 import ctypes
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from llama_cpp import Llama
 
     from summarizer.local.model import LoadedModel
+    from summarizer.local.pace import Pace
     from summarizer.local.words import WordGuard
 
 
@@ -54,6 +56,10 @@ DECODER_VERSION = "13"
 
 class DecodeError(RuntimeError):
     """The prompt does not fit, or the grammar admits no token."""
+
+
+class OutOfTime(DecodeError):
+    """The generation took longer than its work allows at the measured pace (`pace`)."""
 
 
 @dataclass
@@ -72,10 +78,16 @@ class Generation:
         return self.completion_tokens / self.decode_s if self.decode_s else 0.0
 
 
-def _eval_prompt(llm: Llama, tokens: list[int], cancelled: Callable[[], bool] | None = None) -> int:
+def _eval_prompt(
+    llm: Llama,
+    tokens: list[int],
+    cancelled: Callable[[], bool] | None = None,
+    clock: _Clock | None = None,
+) -> int:
     """Evaluate `tokens`, reusing whole batches the context already holds; returns how
     many tokens were reused. `cancelled` is asked before each batch (a batch takes
-    seconds on a slow machine): once it says yes, `Cancelled` is raised.
+    seconds on a slow machine): once it says yes, `Cancelled` is raised. Each batch's
+    time goes to the `clock`'s pace, which then says whether time is up (`OutOfTime`).
 
     llama.cpp evaluates a prompt in batches of `n_batch` tokens, and evaluating the same
     text in other batch splits changes the logits in the last bits, which a small model's
@@ -96,12 +108,96 @@ def _eval_prompt(llm: Llama, tokens: list[int], cancelled: Callable[[], bool] | 
     for start in range(keep, len(tokens), n_batch):  # the batches `llm.eval` would make
         if cancelled is not None and cancelled():
             raise Cancelled("cancelled while reading the prompt")
-        llm.eval(tokens[start : start + n_batch])
+        batch = tokens[start : start + n_batch]
+        began = time.perf_counter()
+        llm.eval(batch)
+        if clock is not None:
+            clock.read(len(batch), time.perf_counter() - began)
     return keep
+
+
+class _Clock:
+    """One generation's time against its work: the tokens it reads and may write, at the
+    pace this process measures (`pace.Pace`), which each batch and every few tokens
+    update. `check` raises `OutOfTime` once the generation has taken longer than that
+    allows, or than `max_seconds` where one is given."""
+
+    EVERY = 16  # tokens decoded between updates of the pace
+
+    def __init__(
+        self, pace: Pace | None, to_read: int, to_write: int, max_seconds: float | None
+    ) -> None:
+        self.pace, self.to_read, self.to_write = pace, to_read, to_write
+        self.max_seconds = max_seconds
+        self.started = time.perf_counter()
+        self.read_n = self.written_n = 0
+        self._mark, self._since = self.started, 0
+
+    def read(self, tokens: int, seconds: float) -> None:
+        self.read_n += tokens
+        if self.pace is not None:
+            self.pace.read(tokens, seconds)
+        self.check()
+
+    def wrote_one(self) -> None:
+        self.written_n += 1
+        self._since += 1
+        if self._since < self.EVERY:
+            return
+        now = time.perf_counter()
+        if self.pace is not None:
+            self.pace.wrote(self._since, now - self._mark)
+        self._mark, self._since = now, 0
+        self.check()
+
+    def allowed(self) -> float:
+        """Seconds this generation may take, as the pace stands now."""
+        bounds = [self.max_seconds] if self.max_seconds else []
+        if self.pace is not None:
+            bounds.append(self.pace.allowance(self.to_read, self.to_write))
+        return min(bounds) if bounds else float("inf")
+
+    def check(self) -> None:
+        spent, allowed = time.perf_counter() - self.started, self.allowed()
+        if spent > allowed:
+            raise OutOfTime(
+                f"took {spent:.0f} s, longer than the {allowed:.0f} s its work allows at "
+                f"this machine's pace ({self.read_n} of {self.to_read} prompt tokens read, "
+                f"{self.written_n} written)"
+            )
 
 
 class Cancelled(Exception):
     """The request was cancelled before its answer began."""
+
+
+def _abort_when(llm: Llama, flag: ctypes.Array[ctypes.c_char] | None) -> None:
+    """Have llama.cpp's compute threads stop a batch as soon as `flag`'s first byte is
+    set (None: never), so that a cancelled request stops at once, not after the prompt
+    batch it is in (seconds on a loaded machine).
+
+    llama.cpp asks its abort callback, a `bool (*)(void *)`, between the graph's
+    operations, on its own thread. A Python callback would take the GIL hundreds of times
+    a batch; C's `strlen` asks nothing of Python: over the two-byte `flag` it returns 0
+    until the first byte is set, then 1, which the callback's bool reads as false, then
+    true."""
+    import llama_cpp
+
+    data = ctypes.cast(_NEVER if flag is None else flag, ctypes.c_void_p)
+    llama_cpp.llama_set_abort_callback(llm.ctx, _strlen(), data)
+
+
+_NEVER = ctypes.create_string_buffer(2)  # never set: the callback says "go on"
+
+
+@functools.cache
+def _strlen() -> Any:
+    """C's strlen as a llama.cpp abort callback (see `_abort_when`)."""
+    import llama_cpp
+
+    address = ctypes.cast(ctypes.CDLL(None).strlen, ctypes.c_void_p).value
+    assert address is not None
+    return llama_cpp.ggml_abort_callback(address)
 
 
 _TOP_K = 40  # sampling at a temperature above 0 draws from this many best tokens
@@ -210,14 +306,20 @@ def generate(
     guard: WordGuard | None = None,
     cancelled: Callable[[], bool] | None = None,
     limits: dict[str, int] | None = None,
+    pace: Pace | None = None,
+    abort: ctypes.Array[ctypes.c_char] | None = None,
 ) -> Generation:
     """Continue `prompt`; with `grammar` (GBNF), only text the grammar accepts. Stops with
-    finish_reason "length" after `max_tokens` tokens or `max_seconds` of decoding. With
+    finish_reason "length" after `max_tokens` tokens. Raises `OutOfTime` after
+    `max_seconds`, or after what its work allows at the measured `pace`, which its own
+    prompt batches and tokens update as it goes (`_Clock`). With
     `guard`, a string value's capitalized words and numbers are the article's (see
     `words.WordGuard`). `limits` caps a string value's characters by its key (the
     schema's maxLength, which a grammar built from a pattern cannot also enforce): near
     the cap the value ends its sentence and closes. `cancelled` is asked before every
-    token: once it says yes, generation stops (finish_reason "cancelled")."""
+    token: once it says yes, generation stops (finish_reason "cancelled"). `abort`, two
+    zero bytes (`ctypes.create_string_buffer(2)`), stops it sooner, inside the batch
+    llama.cpp is computing, once its first byte is set (see `_abort_when`)."""
     llm = model.llm
     started = time.perf_counter()
     segments = [(prompt, False)] if isinstance(prompt, str) else list(prompt)
@@ -230,17 +332,23 @@ def generate(
             raise DecodeError(
                 f"the prompt has {len(tokens)} tokens; the model's context holds {llm.n_ctx()}"
             )
-    try:
-        reused = _eval_prompt(llm, tokens, cancelled)
-    except Cancelled:
-        return Generation("", len(tokens), 0, "cancelled", 0, time.perf_counter() - started, 0.0)
-    prompt_s = time.perf_counter() - started
+    clock = _Clock(pace, len(tokens), max_tokens, max_seconds)
     decoder = _Decoder(model, grammar, temperature, seed, guard, limits, distinct_openings)
-    if distinct_openings and grammar:
-        decoder.openings.prime(tokens, [piece(decoder.vocab, t) for t in tokens])
-    decode_started = time.perf_counter()
-    deadline = decode_started + max_seconds if max_seconds else None
-    finish = decoder.run(max_tokens, deadline, cancelled)
+    _abort_when(llm, abort)
+    try:
+        reused = _eval_prompt(llm, tokens, cancelled, clock)
+        prompt_s = time.perf_counter() - started
+        if distinct_openings and grammar:
+            decoder.openings.prime(tokens, [piece(decoder.vocab, t) for t in tokens])
+        decode_started = time.perf_counter()
+        finish = decoder.run(max_tokens, clock, cancelled)
+    except (Cancelled, RuntimeError) as exc:
+        # llama.cpp's decode fails ("llama_decode returned 2") when the flag aborted it.
+        if isinstance(exc, RuntimeError) and not (abort is not None and abort[0] != b"\0"):
+            raise
+        return Generation("", len(tokens), 0, "cancelled", 0, time.perf_counter() - started, 0.0)
+    finally:
+        _abort_when(llm, None)
     decode_s = time.perf_counter() - decode_started
     text = llm.detokenize(decoder.out).decode("utf-8", errors="replace")
     return Generation(
@@ -295,14 +403,10 @@ class _Decoder:
         # `_constrained` lets it in.)
         self.usable = first != 0
 
-    def run(
-        self, max_tokens: int, deadline: float | None, cancelled: Callable[[], bool] | None
-    ) -> str:
-        """Decode up to `max_tokens`; the finish reason."""
+    def run(self, max_tokens: int, clock: _Clock, cancelled: Callable[[], bool] | None) -> str:
+        """Decode up to `max_tokens`; the finish reason. `clock` may end it (`OutOfTime`)."""
         lib, llm, gram = self.lib, self.llm, self.gram
         for _ in range(max_tokens):
-            if deadline is not None and time.perf_counter() > deadline:
-                return "length"
             if cancelled is not None and cancelled():
                 return "cancelled"
             ptr = lib.llama_get_logits_ith(llm.ctx, -1)
@@ -321,6 +425,7 @@ class _Decoder:
             self.out.append(token)
             self.openings.add(token, piece(self.vocab, token))
             llm.eval([token])
+            clock.wrote_one()
         return "length"
 
     def _restricted(self, raw: np.ndarray) -> tuple[np.ndarray, bool, bool]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import ctypes
 import functools
 import json
 import threading
@@ -29,6 +30,7 @@ from typing import Any
 
 import httpx2
 
+from summarizer.errors import BackendTimeout
 from summarizer.local.chat import RequestError, chatml, is_chatml, prompt_text
 from summarizer.local.grammar import compact, grammar_for, string_limits
 
@@ -39,9 +41,6 @@ DEFAULT_MAX_TOKENS = 1024
 # rewording a template cannot silently switch the word guard off.
 ARTICLE_FIELD = "summarizer_article"
 DISTINCT_OPENINGS = 4  # see guards.Openings
-# A bound on one generation, so a pathological grammar state cannot hang a request. It is
-# generous: on a loaded machine (llama.cpp threads fighting for cores) decoding slows a lot.
-MAX_DECODE_SECONDS = 600.0
 _lock = threading.Lock()  # one generation at a time: llama.cpp contexts are not re-entrant
 
 
@@ -77,13 +76,27 @@ def _schema_of(body: dict[str, Any], attributed: int = 0) -> dict[str, Any] | No
     return compact(schema, attributed) if schema else None
 
 
+class Stop(threading.Event):
+    """A request's cancellation, which llama.cpp itself also reads (`decode.generate`'s
+    `abort`): a prompt batch it is computing stops within milliseconds, not seconds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flag = ctypes.create_string_buffer(2)  # see decode._abort_when
+
+    def set(self) -> None:
+        self.flag[0] = b"\x01"
+        super().set()
+
+
 def complete(
     body: dict[str, Any], cancel: threading.Event | None = None, given: Path | None = None
 ) -> dict[str, Any]:
     """Answer one chat-completion request body with the embedded model (`given`: the
     `model_path` setting, a GGUF of the user's own)."""
     from summarizer.local import model
-    from summarizer.local.decode import DecodeError, generate
+    from summarizer.local.decode import DecodeError, OutOfTime, generate
+    from summarizer.local.pace import PACE
     from summarizer.local.words import guard_for
 
     messages = body.get("messages")
@@ -120,11 +133,16 @@ def complete(
                 temperature=temperature,
                 seed=int(seed) if seed is not None else None,
                 distinct_openings=DISTINCT_OPENINGS,
-                max_seconds=MAX_DECODE_SECONDS,
                 guard=guard_for(article) if grammar else None,
                 cancelled=cancel.is_set if cancel is not None else None,
                 limits=string_limits(schema) if schema else None,
+                # Bounded by its work at the pace measured as it goes, not by a constant:
+                # a loaded machine is slow, not stuck (`local.pace`).
+                pace=PACE,
+                abort=cancel.flag if isinstance(cancel, Stop) else None,
             )
+        except OutOfTime as exc:
+            raise BackendTimeout(f"the embedded model {loaded.path.stem} {exc}") from None
         except DecodeError as exc:
             raise RequestError(str(exc)) from exc
     finally:
@@ -178,7 +196,7 @@ async def _handle_async(request: httpx2.Request, given: Path | None) -> httpx2.R
     await request.aread()
     loop = asyncio.get_running_loop()
     done: asyncio.Future[httpx2.Response] = loop.create_future()
-    cancel = threading.Event()
+    cancel = Stop()
 
     def settle(response: httpx2.Response | None, error: BaseException | None) -> None:
         if done.done():
