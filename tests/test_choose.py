@@ -206,3 +206,49 @@ def test_a_quotation_is_no_key_point() -> None:
         ]
     ).key_points
     assert [p["sentences"] for p in points] == [[1], [4]]
+
+
+def test_a_model_that_does_not_answer_in_time_leaves_a_brief_made_without_it(
+    fault_server: FaultServer, offered: Candidates
+) -> None:
+    """#36: the article's deadline passing while the model writes its prose failed the
+    article. Code has the items: the brief is the article's own words and the first items
+    offered, each prose field corrected to say it was made without the model."""
+    import time
+
+    fault_server.script = [Reply(200, completion("{}"), delay=60)]
+    started = time.monotonic()
+    with Summarizer(base_url=fault_server.base_url, model="m", cache=False, lists="extract",
+                    context_window=32768, deadline=12) as summarizer:  # fmt: skip
+        result = summarizer.summarize(SEED.read_text())
+    assert time.monotonic() - started < 12  # within the deadline, the brief built too
+    assert result.brief.tldr == offered.key_points[0]["text"]
+    assert [k.model_dump(mode="json") for k in result.brief.key_points] == offered.key_points[:3]
+    assert [(c.field, c.action) for c in result.corrections] == [
+        ("title", "replaced"), ("tldr", "replaced"), ("summary", "replaced")
+    ]  # fmt: skip
+    assert all("made without the model" in c.reason for c in result.corrections)
+    assert "deadline" in result.corrections[0].reason
+    assert result.grounding is not None and not result.grounding.errors
+
+
+def test_a_short_article_of_long_sentences_gets_its_key_points_cut_at_clauses() -> None:
+    """The Heinszen syllabus: four sentences, three too long for a key point, so one
+    candidate where the brief needs three. The others are cut where a clause ends (before
+    its "and", not after a comma inside it), and still pass the gate."""
+    from summarizer.checks.scope import article_scope
+    from summarizer.choose import _clause, _topped_up
+
+    seed = SEED.parent / "united-states-v-heinszen-1907.txt"
+    sentences = [s.text for s in Article.from_text(seed.read_text()).sentences]
+    assert _clause(sentences[2], 40) == (
+        "The mere commencement of a suit does not affect the right of Congress to ratify "
+        "executive acts."
+    )
+    assert _clause("Short enough to stand as it is.", 40) is None
+    data = {"key_points": propose(sentences).key_points}
+    assert len(data["key_points"]) == 1
+    with article_scope(sentences):
+        topped = _topped_up(data, ArticleSummary, sentences)["key_points"]
+    assert [k["sentences"] for k in topped] == [[1], [2], [3]]
+    assert all(len(k["text"]) <= 300 and k["text"].endswith(".") for k in topped)
