@@ -142,7 +142,7 @@ def test_a_cancelled_generation_stops_inside_the_prompt_batch_it_is_reading() ->
     import time
 
     from summarizer.local import model
-    from summarizer.local.decode import generate
+    from summarizer.local.decode import Generation, generate
     from summarizer.local.pace import Pace
     from summarizer.local.transport import Stop
 
@@ -160,7 +160,7 @@ def test_a_cancelled_generation_stops_inside_the_prompt_batch_it_is_reading() ->
     text = (Path(__file__).parent.parent / "seeds" / "weedin-v-chin-bow-1927.txt").read_text()
     prompt = "\n".join([text] * 4)  # several batches
     stop, batches = Stop(), Batches()
-    gens: list[object] = []
+    gens: list[Generation] = []
 
     def work() -> None:
         llm.n_tokens = 0  # nothing reused: every batch is read
@@ -177,7 +177,7 @@ def test_a_cancelled_generation_stops_inside_the_prompt_batch_it_is_reading() ->
     stop.set()
     thread.join(60)
     stopped_s = time.perf_counter() - asked
-    assert getattr(gens[0], "finish_reason") == "cancelled"
+    assert gens[0].finish_reason == "cancelled"
     assert stopped_s < batch_s / 4, (stopped_s, batch_s)
     # The context still works: the next generation reads the prompt from where it can.
     again = generate(loaded, "The capital of France is", grammar=None, max_tokens=3)
