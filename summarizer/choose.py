@@ -36,7 +36,7 @@ from summarizer.client import one_line
 from summarizer.errors import BackendTimeout, SummaryValidationError
 from summarizer.prompts import fence
 from summarizer.result import Usage
-from summarizer.salvage import Correction, salvage
+from summarizer.salvage import Correction, salvage, valid
 from summarizer.schema import Claim, Entity, Figure, KeyPoint, OpenQuestion, Quotation
 
 if TYPE_CHECKING:
@@ -200,28 +200,16 @@ def _topped_up(data: dict[str, Any], schema: type[Brief], sentences: list[str]) 
             continue
         used = {n for item in items for n in item["sentences"]}
         for number, sentence in enumerate(sentences, 1):
-            cuts = [sentence, *(_clause(sentence, most) or "" for most in (40, 25, 15))]
-            texts = (t for t in map(statement_of, cuts) if t)
-            fitting = (
-                item
-                for item in ({"sentences": [number], source.text or "text": t} for t in texts)
-                if _valid(shape.items[name], item)
-            )
-            found = next(fitting, None) if number not in used else None
-            if found is not None:
-                items.append(found)
             if len(items) >= source.least:
                 break
+            if number in used:
+                continue
+            cuts = [sentence, *(_clause(sentence, most) or "" for most in (40, 25, 15))]
+            offered = [{"sentences": [number], source.text or "text": t}
+                       for t in map(statement_of, cuts) if t]  # fmt: skip
+            items += [item for item in offered if valid(shape.items[name], item)][:1]
         data[name] = sorted(items, key=lambda item: item["sentences"][0])
     return data
-
-
-def _valid(model: type[BaseModel], item: dict[str, Any]) -> bool:
-    try:
-        model.model_validate(item)
-    except ValidationError:
-        return False
-    return True
 
 
 def labels(candidates: Candidates, schema: type[Brief]) -> dict[str, list[str]]:
@@ -309,12 +297,13 @@ async def _in_time(call: Awaitable[Asked], until: float | None) -> Asked:
     if until is None:
         return await call
     left = until - time.monotonic()
+    allowed = left - min(RESERVE * left, MOST_RESERVED_S)
     try:
-        async with asyncio.timeout(left - min(RESERVE * left, MOST_RESERVED_S)):
+        async with asyncio.timeout(allowed):
             return await call
     except TimeoutError:
         raise BackendTimeout(
-            f"the model did not answer within the article's deadline (kept {left:.0f} s)"
+            f"no answer within the {allowed:.0f} s the article's deadline left for it"
         ) from None
 
 

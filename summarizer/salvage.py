@@ -58,7 +58,8 @@ def _text_of(item: dict[str, Any]) -> str:
     return " ".join(str(v) for k, v in item.items() if k != "sentences" and isinstance(v, str))
 
 
-def _valid(model: type[BaseModel], item: dict[str, Any]) -> bool:
+def valid(model: type[BaseModel], item: dict[str, Any]) -> bool:
+    """Whether `item` passes `model`'s checks (inside the article's scope, as called)."""
     try:
         model.model_validate(item)
     except ValidationError:
@@ -77,7 +78,7 @@ def _recite(model: type[BaseModel], item: dict[str, Any], sentences: Sequence[st
     original = item.get("sentences")
     for ids in ([ranked[0]], sorted(ranked[:2])):
         item["sentences"] = ids
-        if _valid(model, item):
+        if valid(model, item):
             return True
     item["sentences"] = original
     return False
