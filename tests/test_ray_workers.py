@@ -154,6 +154,25 @@ def test_the_python_api_takes_texts_or_a_ray_dataset_and_survives_a_killed_actor
         ray.shutdown()
 
 
+def test_an_actor_given_one_cpu_gives_llama_cpp_one_thread(cluster: str) -> None:
+    """#36: each actor started llama.cpp with a thread per core of the machine, though Ray
+    gave it one CPU (two actors on two cores timed out). The driver, given no CPUs by Ray,
+    goes by its affinity."""
+    from summarizer.local.model import usable_cpus
+
+    class Probe:
+        def cpus(self) -> int:
+            return usable_cpus()
+
+    ray.init(address=cluster, log_to_driver=False, logging_level="ERROR")
+    try:
+        actor = ray.remote(num_cpus=1)(Probe).remote()  # as `Pool` makes each actor
+        assert ray.get(actor.cpus.remote()) == 1
+        assert usable_cpus() == len(os.sched_getaffinity(0))
+    finally:
+        ray.shutdown()
+
+
 def test_without_ray_the_flag_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, fault_server: FaultServer
 ) -> None:
