@@ -164,13 +164,14 @@ def test_an_actor_given_one_cpu_gives_llama_cpp_one_thread(cluster: str) -> None
         def cpus(self) -> int:
             return usable_cpus()
 
-    ray.init(address=cluster, log_to_driver=False, logging_level="ERROR")
+    api: Any = ray  # (its stubs know no remote class's methods)
+    api.init(address=cluster, log_to_driver=False, logging_level="ERROR")
     try:
-        actor = ray.remote(num_cpus=1)(Probe).remote()  # as `Pool` makes each actor
-        assert ray.get(actor.cpus.remote()) == 1
+        actor = api.remote(num_cpus=1)(Probe).remote()  # as `Pool` makes each actor
+        assert api.get(actor.cpus.remote()) == 1
         assert usable_cpus() == len(os.sched_getaffinity(0))
     finally:
-        ray.shutdown()
+        api.shutdown()
 
 
 def test_without_ray_the_flag_says_how_to_install_it(
@@ -202,6 +203,34 @@ def test_a_ray_address_where_nothing_listens_is_one_line_at_once(
                                    fault_server.base_url, "--model", "m"])  # fmt: skip
     assert run.exit_code == 2 and time.monotonic() - started < 30
     assert f"--ray {dead}: cannot connect (Connection refused)" in run.output
+
+
+def test_ray_auto_with_a_stale_cluster_file_is_one_line_at_once(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    """#36: the address an earlier cluster left in Ray's temp folder (ray_current_cluster),
+    nothing listening there any more: Ray retried "Failed to connect to GCS" for over 10
+    minutes, and under -q nothing was said."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{probe.getsockname()[1]}"
+    (tmp_path / "ray").mkdir()
+    (tmp_path / "ray" / "ray_current_cluster").write_text(dead)  # where Ray reads it
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    env.update(RAY_TMPDIR=str(tmp_path), RAY_USAGE_STATS_ENABLED="0")
+    command = [sys.executable, "-m", "summarizer.cli", "summarize", str(SEED), "-q", "--ray",
+               "auto", "--base-url", fault_server.base_url, "--model", "m"]  # fmt: skip
+    started = time.monotonic()
+    run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 2 and time.monotonic() - started < 30, run.stderr
+    (line,) = run.stderr.splitlines()  # (Ray names this machine's IP for 127.0.0.1)
+    assert line.startswith("summarizer: --ray auto: no Ray cluster answers at "), line
+    assert line.endswith(
+        f":{dead.rpartition(':')[2]} (Connection refused), the address the last `ray start` "
+        "here left in Ray's temp folder: start one (ray start --head) or give the address of "
+        "one (--ray HOST:PORT)"
+    ), line
+    assert run.stdout == "" and not fault_server.requests
 
 
 class _Actor:
