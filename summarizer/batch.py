@@ -54,7 +54,7 @@ class Stats:
     completion_tokens: int = 0
     cost_usd: float = 0.0  # of the results whose cost is known, failures' tokens included
     cost_unknown: int = 0  # results whose model has no known price
-    left: int = 0  # not started: the next would have passed --max-cost
+    left: int = 0  # not started: the first of them would have passed --max-cost
     started: float = field(default_factory=time.perf_counter)
 
     @property
@@ -125,8 +125,9 @@ def run(
     Each result carries its input's identity (`SummaryResult.input`); with
     `render_failure`, an article that fails also gets a row on stdout, in its place, so
     that the rows match the inputs one to one. With `max_cost` (US dollars), no article
-    starts that could take the run past it (`cost.RunBudget`): those left are counted in
-    `Stats.left`. `summarize`: how an article is summarized, if not by the summarizer's
+    starts that could take the run past it (`cost.RunBudget`), nor any after it: those left
+    are counted in `Stats.left`, each with a row of its own (a "NotStarted" error) when
+    failures get one. `summarize`: how an article is summarized, if not by the summarizer's
     `asummarize` (the Batch API's answers, `batch_api`). KeyboardInterrupt cancels what is
     in flight and propagates."""
     stats = Stats()
@@ -168,9 +169,9 @@ class _Batch:
             async with slots:
                 return await summarize(article)
 
-        queue = iter(items)
+        over_budget = False
         try:
-            for item in queue:
+            for item in items:
                 self.stats.total += 1
                 if item.error is not None or item.article is None:
                     failed = _unusable(item.error or "unreadable")
@@ -178,14 +179,14 @@ class _Batch:
                     continue
                 if not self._to_write(item):
                     continue
-                allowed = self._affordable(item)
+                allowed = not over_budget and self._affordable(item)
                 while not allowed and pending:  # what is in flight may cost less than foreseen
                     await self._emit(*pending.popleft())
-                    allowed = self._affordable(item)
-                if not allowed:
-                    self.stats.left = 1 + sum(1 for _ in queue)
-                    self.stats.total += self.stats.left - 1
-                    break
+                    allowed = not over_budget and self._affordable(item)
+                if not allowed:  # this one and every one after it: rows in their places
+                    over_budget = True
+                    self._unstarted(item)
+                    continue
                 pending.append((item, asyncio.create_task(one(item.article))))
                 bound = self.jobs * WINDOW_PER_JOB
                 while pending and (pending[0][1].done() or len(pending) >= bound):
@@ -263,12 +264,25 @@ class _Batch:
     def _fail(self, item: Item, reason: str, kind: str) -> None:
         self.stats.failed.append((item.name, reason))
         self.say(f"summarizer: {one_line(item.name)}: {reason}")
+        self._error_row(item, reason, kind)
+        if self.progress is not None:
+            self.progress(self.stats)
+
+    def _unstarted(self, item: Item) -> None:
+        """An article the budget leaves unstarted: a row of its own on stdout, as a failure
+        has (one row per input), but no line on stderr (the run's last line counts them);
+        under --out no file, as for a failure, so a run with a higher limit starts it."""
+        self.stats.left += 1
+        limit = self.budget.limit if self.budget is not None else 0.0
+        self._error_row(item, f"not started: it could take the run past --max-cost ${limit:g}",
+                        "NotStarted")  # fmt: skip
+
+    def _error_row(self, item: Item, reason: str, kind: str) -> None:
+        """The row of an article with no result, on stdout in its place (JSON only)."""
         if self.render_failure is not None and self.out_dir is None:
             row = FailedArticle(input=item.ref(), error=ErrorInfo(type=kind, message=reason))
             with contextlib.suppress(OSError, ValueError):  # stdout itself is gone: said above
                 self._write_line(self.render_failure(row))
-        if self.progress is not None:
-            self.progress(self.stats)
 
 
 async def _unusable(reason: str) -> SummaryResult:
