@@ -8,8 +8,13 @@ a re-run cheap.
 
 One article's failure, whatever it is (a file that cannot be read, an answer no parser
 takes, an output that cannot be written), is reported on one line naming the article, and
-the others go on. Articles run as tasks on the portal's event loop (see `portal`), so
-Ctrl-C cancels every request in flight at once.
+the others go on. A backend no connection can be made to (`BackendUnreachable`) is not one
+article's failure: the run stops there, whether or not it answered earlier in the run (its
+connection was retried already, `retry`: the server is gone, and each article after it
+would fail the same way, each after its own retries). That article and those after it get
+no row and no file, as after Ctrl-C: the same command again finishes them. Articles run as
+tasks on the portal's event loop (see `portal`), so Ctrl-C cancels every request in
+flight at once.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from summarizer import portal
 from summarizer.article import Article
 from summarizer.client import one_line
 from summarizer.cost import RunBudget, cost_of, estimate
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import BackendUnreachable, InputError, SummarizerError
 from summarizer.inputs import Item
 from summarizer.pipeline import Summarizer
 from summarizer.result import ErrorInfo, FailedArticle, SummaryResult
@@ -128,8 +133,8 @@ def run(
     starts that could take the run past it (`cost.RunBudget`), nor any after it: those left
     are counted in `Stats.left`, each with a row of its own (a "NotStarted" error) when
     failures get one. `summarize`: how an article is summarized, if not by the summarizer's
-    `asummarize` (the Batch API's answers, `batch_api`). KeyboardInterrupt cancels what is
-    in flight and propagates."""
+    `asummarize` (the Batch API's answers, `batch_api`). KeyboardInterrupt and
+    `BackendUnreachable` cancel what is in flight and propagate."""
     stats = Stats()
     budget = RunBudget(max_cost) if max_cost is not None else None
     batch = _Batch(summarizer, stats, render, suffix, max(1, jobs), out_dir,
@@ -232,6 +237,8 @@ class _Batch:
     async def _emit(self, item: Item, task: asyncio.Task[SummaryResult]) -> None:
         try:
             result = await task
+        except BackendUnreachable:
+            raise  # no server there: the run stops (see the module docstring)
         except Exception as exc:  # one article's failure, whatever it is, is its own
             usage = getattr(exc, "usage", None)  # what a failed article spent all the same
             caller = self.summarizer.caller

@@ -88,8 +88,8 @@ def collect(
     """Check each answer as a live call's would be, fill the cache, write the results."""
     from summarizer.batch import run
     from summarizer.batch_api import Answers, Collector, FollowUps, files_summarizer, read_manifest
-    from summarizer.cli.summarize import SUFFIX, _final_table, _renderers
-    from summarizer.errors import SummarizerError
+    from summarizer.cli.summarize import SUFFIX, _final_table, _renderers, unreachable
+    from summarizer.errors import BackendUnreachable, SummarizerError
 
     log_to_stderr()
     try:
@@ -107,9 +107,12 @@ def collect(
     except SummarizerError as exc:
         raise fail(str(exc)) from None
     fmt, render, failure_row = _renderers(settings.format, ["a", "b"], out)
-    stats = run(summarizer, collector.items(), render=render, suffix=SUFFIX[fmt],
-                jobs=settings.jobs, out_dir=out, say=lambda line: typer.echo(line, err=True),
-                render_failure=failure_row, summarize=collector.summarize)  # fmt: skip
+    try:
+        stats = run(summarizer, collector.items(), render=render, suffix=SUFFIX[fmt],
+                    jobs=settings.jobs, out_dir=out, say=lambda line: typer.echo(line, err=True),
+                    render_failure=failure_row, summarize=collector.summarize)  # fmt: skip
+    except BackendUnreachable as exc:  # asked live
+        raise unreachable(exc) from None
     written = later.write()
     if written:
         typer.echo(f"summarizer: follow-up requests in {written[0]} (articles: {written[-1]})",
