@@ -279,10 +279,10 @@ class _Batch:
         """An article the budget leaves unstarted: a row of its own on stdout, as a failure
         has (one row per input), but no line on stderr (the run's last line counts them);
         under --out no file, as for a failure, so a run with a higher limit starts it."""
+        assert self.budget is not None  # only a budget leaves an article unstarted
         self.stats.left += 1
-        limit = self.budget.limit if self.budget is not None else 0.0
-        self._error_row(item, f"not started: it could take the run past --max-cost ${limit:g}",
-                        "NotStarted")  # fmt: skip
+        why = f"not started: it could take the run past --max-cost ${self.budget.limit:g}"
+        self._error_row(item, why, "NotStarted")
 
     def _error_row(self, item: Item, reason: str, kind: str) -> None:
         """The row of an article with no result, on stdout in its place (JSON only)."""
