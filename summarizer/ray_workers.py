@@ -219,11 +219,11 @@ _LEFT = "the last `ray start` here left in Ray's temp folder"
 
 
 def _auto_address() -> str | None:
-    """The HOST:PORT that `auto` stands for, found as Ray finds it: RAY_ADDRESS, else the
-    address the last `ray start` on this machine wrote to its temp folder (there still when
-    that cluster is gone), else a running cluster's. None when Ray would look elsewhere (a
-    ray:// client address; a Ray without this function): `ray.init` decides. A
-    ConfigError when there is none at all."""
+    """The HOST:PORT that `auto` stands for, found as Ray finds it: RAY_ADDRESS; else the
+    one cluster running on this machine, if exactly one runs; else the address the last
+    `ray start` here wrote to Ray's temp folder (there still when that cluster is gone).
+    None when Ray would look elsewhere (a ray:// client address; a Ray without this
+    function): `ray.init` decides. A ConfigError when there is none at all."""
     if "://" in os.environ.get("RAY_ADDRESS", ""):
         return None
     try:
