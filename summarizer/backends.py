@@ -86,6 +86,12 @@ class Backend:
         """This backend as the settings configure it (a `ConfigError` says what is missing)."""
         raise NotImplementedError
 
+    @classmethod
+    def for_files(cls, s: Settings) -> Backend:
+        """This backend for requests that are only written to a file, never sent (the Batch
+        API's `batch_api.prepare`): as `from_settings`, less what only sending needs."""
+        return cls.from_settings(s)
+
     def __repr__(self) -> str:
         key = REDACTED if self.api_key else None
         return (
@@ -174,11 +180,17 @@ class OpenAIBackend(Backend):
 
     @classmethod
     def from_settings(cls, s: Settings) -> Backend:
-        key = s.api_key_for(openai=True)
-        if not key:
+        backend = cls.for_files(s)
+        if not backend.api_key:
             var = s.api_key_env or "OPENAI_API_KEY"
             raise ConfigError(f"the openai backend needs an API key: set {var}")
-        if s.base_url and urlsplit(s.base_url).password is not None:
+        return backend
+
+    @classmethod
+    def for_files(cls, s: Settings) -> Backend:
+        """No key needed: the key is sent with a request, and is no part of it."""
+        key = s.api_key_for(openai=True)
+        if key and s.base_url and urlsplit(s.base_url).password is not None:
             raise ConfigError(
                 f"base_url {safe_url(s.base_url)} carries a password and an API key is also "
                 "set: give one of them"
@@ -234,10 +246,13 @@ def backend_class(kind: str) -> type[Backend]:
     return cls
 
 
-def resolve(settings: Settings | None = None, /, **options: Any) -> Backend:
+def resolve(
+    settings: Settings | None = None, /, *, sending: bool = True, **options: Any
+) -> Backend:
     """Pick the backend from `settings` (or from `options`, the `Settings` fields, with the
     environment and config file below them): an explicit backend or base URL, then an
-    OpenAI key in the environment, then the embedded model."""
+    OpenAI key in the environment, then the embedded model. `sending` False: its requests
+    are only written to a file (`Backend.for_files`)."""
     s = settings if settings is not None else Settings.load(**options)
     kind = s.backend
     if kind is None:
@@ -247,4 +262,5 @@ def resolve(settings: Settings | None = None, /, **options: Any) -> Backend:
             kind = "openai"
         else:
             kind = "embedded"
-    return backend_class(kind).from_settings(s)
+    found = backend_class(kind)
+    return found.from_settings(s) if sending else found.for_files(s)

@@ -8,8 +8,13 @@ a re-run cheap.
 
 One article's failure, whatever it is (a file that cannot be read, an answer no parser
 takes, an output that cannot be written), is reported on one line naming the article, and
-the others go on. Articles run as tasks on the portal's event loop (see `portal`), so
-Ctrl-C cancels every request in flight at once.
+the others go on. A backend no connection can be made to (`BackendUnreachable`) is not one
+article's failure: the run stops there, whether or not it answered earlier in the run (its
+connection was retried already, `retry`: the server is gone, and each article after it
+would fail the same way, each after its own retries). That article and those after it get
+no row and no file, as after Ctrl-C: the same command again finishes them. Articles run as
+tasks on the portal's event loop (see `portal`), so Ctrl-C cancels every request in
+flight at once.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from summarizer import portal
 from summarizer.article import Article
 from summarizer.client import one_line
 from summarizer.cost import RunBudget, cost_of, estimate
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import BackendUnreachable, InputError, SummarizerError
 from summarizer.inputs import Item
 from summarizer.pipeline import Summarizer
 from summarizer.result import ErrorInfo, FailedArticle, SummaryResult
@@ -54,7 +59,7 @@ class Stats:
     completion_tokens: int = 0
     cost_usd: float = 0.0  # of the results whose cost is known, failures' tokens included
     cost_unknown: int = 0  # results whose model has no known price
-    left: int = 0  # not started: the next would have passed --max-cost
+    left: int = 0  # not started: the first of them would have passed --max-cost
     started: float = field(default_factory=time.perf_counter)
 
     @property
@@ -125,10 +130,11 @@ def run(
     Each result carries its input's identity (`SummaryResult.input`); with
     `render_failure`, an article that fails also gets a row on stdout, in its place, so
     that the rows match the inputs one to one. With `max_cost` (US dollars), no article
-    starts that could take the run past it (`cost.RunBudget`): those left are counted in
-    `Stats.left`. `summarize`: how an article is summarized, if not by the summarizer's
-    `asummarize` (the Batch API's answers, `batch_api`). KeyboardInterrupt cancels what is
-    in flight and propagates."""
+    starts that could take the run past it (`cost.RunBudget`), nor any after it: those left
+    are counted in `Stats.left`, each with a row of its own (a "NotStarted" error) when
+    failures get one. `summarize`: how an article is summarized, if not by the summarizer's
+    `asummarize` (the Batch API's answers, `batch_api`). KeyboardInterrupt and
+    `BackendUnreachable` cancel what is in flight and propagate."""
     stats = Stats()
     budget = RunBudget(max_cost) if max_cost is not None else None
     batch = _Batch(summarizer, stats, render, suffix, max(1, jobs), out_dir,
@@ -168,9 +174,9 @@ class _Batch:
             async with slots:
                 return await summarize(article)
 
-        queue = iter(items)
+        over_budget = False
         try:
-            for item in queue:
+            for item in items:
                 self.stats.total += 1
                 if item.error is not None or item.article is None:
                     failed = _unusable(item.error or "unreadable")
@@ -178,14 +184,14 @@ class _Batch:
                     continue
                 if not self._to_write(item):
                     continue
-                allowed = self._affordable(item)
+                allowed = not over_budget and self._affordable(item)
                 while not allowed and pending:  # what is in flight may cost less than foreseen
                     await self._emit(*pending.popleft())
-                    allowed = self._affordable(item)
-                if not allowed:
-                    self.stats.left = 1 + sum(1 for _ in queue)
-                    self.stats.total += self.stats.left - 1
-                    break
+                    allowed = not over_budget and self._affordable(item)
+                if not allowed:  # this one and every one after it: rows in their places
+                    over_budget = True
+                    self._unstarted(item)
+                    continue
                 pending.append((item, asyncio.create_task(one(item.article))))
                 bound = self.jobs * WINDOW_PER_JOB
                 while pending and (pending[0][1].done() or len(pending) >= bound):
@@ -231,6 +237,8 @@ class _Batch:
     async def _emit(self, item: Item, task: asyncio.Task[SummaryResult]) -> None:
         try:
             result = await task
+        except BackendUnreachable:
+            raise  # no server there: the run stops (see the module docstring)
         except Exception as exc:  # one article's failure, whatever it is, is its own
             usage = getattr(exc, "usage", None)  # what a failed article spent all the same
             caller = self.summarizer.caller
@@ -263,12 +271,25 @@ class _Batch:
     def _fail(self, item: Item, reason: str, kind: str) -> None:
         self.stats.failed.append((item.name, reason))
         self.say(f"summarizer: {one_line(item.name)}: {reason}")
+        self._error_row(item, reason, kind)
+        if self.progress is not None:
+            self.progress(self.stats)
+
+    def _unstarted(self, item: Item) -> None:
+        """An article the budget leaves unstarted: a row of its own on stdout, as a failure
+        has (one row per input), but no line on stderr (the run's last line counts them);
+        under --out no file, as for a failure, so a run with a higher limit starts it."""
+        assert self.budget is not None  # only a budget leaves an article unstarted
+        self.stats.left += 1
+        why = f"not started: it could take the run past --max-cost ${self.budget.limit:g}"
+        self._error_row(item, why, "NotStarted")
+
+    def _error_row(self, item: Item, reason: str, kind: str) -> None:
+        """The row of an article with no result, on stdout in its place (JSON only)."""
         if self.render_failure is not None and self.out_dir is None:
             row = FailedArticle(input=item.ref(), error=ErrorInfo(type=kind, message=reason))
             with contextlib.suppress(OSError, ValueError):  # stdout itself is gone: said above
                 self._write_line(self.render_failure(row))
-        if self.progress is not None:
-            self.progress(self.stats)
 
 
 async def _unusable(reason: str) -> SummaryResult:

@@ -38,6 +38,7 @@ from summarizer.errors import InputError, SummarizerError
 from summarizer.inputs import Item
 from summarizer.pipeline import Summarizer
 from summarizer.result import SummaryResult
+from summarizer.settings import Settings
 
 ENDPOINT = "/v1/chat/completions"
 # The Batch API's limits per input file (platform.openai.com/docs/guides/batch): a file
@@ -114,6 +115,16 @@ def _turn(turn: Turn) -> Iterator[Turn]:
         yield turn
     finally:
         _TURN.reset(token)
+
+
+def files_summarizer(settings: Settings, *, sending: bool, cache: bool = True) -> Summarizer:
+    """The summarizer of a batch's files: the settings' backend, or OpenAI's where they name
+    none (without a key that would be the embedded model, which has no batch); made
+    without a key unless it is `sending` requests: `prepare` sends none, nor does
+    `collect` with ``live=False`` (submit, status and fetch need one)."""
+    if settings.backend is None and not settings.base_url:
+        settings = settings.model_copy(update={"backend": "openai"})
+    return Summarizer(settings=settings, cache=cache, sending=sending)
 
 
 def batch_summarizer(summarizer: Summarizer) -> Summarizer:

@@ -4,6 +4,7 @@ translation of whatever the call raises into this package's one-line errors."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -14,7 +15,13 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from pydantic import ValidationError
 
 from summarizer.backends import Backend
-from summarizer.errors import BackendError, BackendTimeout, SummarizerError, SummaryValidationError
+from summarizer.errors import (
+    BackendError,
+    BackendTimeout,
+    BackendUnreachable,
+    SummarizerError,
+    SummaryValidationError,
+)
 from summarizer.retry import NO_ANSWER, RetryTransport
 from summarizer.settings import RetryPolicy
 
@@ -73,8 +80,15 @@ def translate(exc: BaseException, backend: Backend, calls: int, timeout: float) 
         )
         return BackendTimeout(f"{name} gave {said}")
     if isinstance(cause, openai.APIConnectionError):
-        reason = str(cause.__cause__ or cause).strip().splitlines() or ["no reason given"]
-        return BackendError(backend.redact(f"cannot connect to {name}: {reason[0]}"))
+        chain = _chain(cause)
+        lines = str(cause.__cause__ or cause).strip().splitlines() or ["no reason given"]
+        # The system's words ("Connection refused"), not httpx's ("All connection attempts
+        # failed"); no connection made at all, after the retries, is no server there now.
+        errnos = [e.errno for e in chain if isinstance(e, OSError) and isinstance(e.errno, int)]
+        reason = next((os.strerror(n) for n in errnos if n > 0), lines[0])
+        unmade = any(isinstance(e, httpx2.ConnectError) for e in chain)
+        kind = BackendUnreachable if unmade else BackendError
+        return kind(backend.redact(f"cannot connect to {name}: {reason}"))
     if isinstance(exc, IncompleteOutputException):
         return SummaryValidationError(
             f"{name} stopped at max_tokens before the JSON was complete; raise max_tokens",

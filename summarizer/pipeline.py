@@ -57,6 +57,8 @@ class Summarizer:
     defaults, validated once (a bad value is a `ConfigError` naming it). Reuse one
     instance for many articles: the HTTP client, the cache and (for the embedded backend)
     the loaded model are kept between calls. Close it (or use ``with``/``async with``).
+    `sending=False`: its requests are only written to files (`batch_api.prepare`), so a
+    backend that needs a key only to send them is made without one.
     """
 
     def __init__(
@@ -66,11 +68,12 @@ class Summarizer:
         refresh: bool = False,
         settings: Settings | None = None,
         schema: type[Brief] | None = None,
+        sending: bool = True,
         **options: Any,
     ) -> None:
         s = settings if settings is not None else Settings.load(**summarizer_options(options))
         self.schema = check_schema(schema) if schema is not None else s.brief()
-        backend = resolve(s)
+        backend = resolve(s, sending=sending)
         self._apply(s, backend)
         self.retry = s.retry
         self._owner = True  # closes its clients and cache (a `variant` does not)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import socket
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -152,8 +153,7 @@ class Pool:
             except ConnectionError as exc:
                 found = " ".join(str(exc).split())
                 if address == "auto":  # Ray's own words name its own flags
-                    found = "no Ray cluster is running here: start one (ray start --head) "
-                    found += "or give the address of one (--ray HOST:PORT)"
+                    found = NO_CLUSTER
                 raise ConfigError(f"--ray {address}: {found}") from None
         self.ray = ray
         count = actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
@@ -191,20 +191,63 @@ class Pool:
 
 
 def _reachable(address: str | None) -> None:
-    """A ConfigError, at once, if nothing listens at a HOST:PORT address: Ray would keep
-    trying to reach it for minutes."""
-    if address is None or address == "auto" or "://" in address:
+    """A ConfigError, at once, if nothing listens where `address` points (a HOST:PORT, or
+    the one `auto` stands for): Ray would keep trying to reach it for minutes, silently."""
+    if address is None or "://" in address:
         return
-    host, _, port = address.rpartition(":")
+    if address == "auto":
+        found = _auto_address()
+        if found is not None and (why := _refused(found)):
+            source = "RAY_ADDRESS gives" if os.environ.get("RAY_ADDRESS") else _LEFT
+            raise ConfigError(f"--ray auto: no Ray cluster answers at {found} ({why}), the "
+                              f"address {source}: {START}")  # fmt: skip
+        return
     try:
-        socket.create_connection((host or "127.0.0.1", int(port)), timeout=5).close()
+        why = _refused(address)
     except ValueError:
         raise ConfigError(f"--ray {address}: give auto or HOST:PORT") from None
-    except OSError as exc:
+    if why:
         raise ConfigError(
-            f"--ray {address}: cannot connect ({exc.strerror or exc}): is a Ray head running "
-            "there (ray start --head)?"
-        ) from None
+            f"--ray {address}: cannot connect ({why}): is a Ray head running there "
+            "(ray start --head)?"
+        )
+
+
+START = "start one (ray start --head) or give the address of one (--ray HOST:PORT)"
+NO_CLUSTER = f"no Ray cluster is running here: {START}"
+_LEFT = "the last `ray start` here left in Ray's temp folder"
+
+
+def _auto_address() -> str | None:
+    """The HOST:PORT that `auto` stands for, found as Ray finds it: RAY_ADDRESS; else the
+    one cluster running on this machine, if exactly one runs; else the address the last
+    `ray start` here wrote to Ray's temp folder (there still when that cluster is gone).
+    None when Ray would look elsewhere (a ray:// client address; a Ray without this
+    function): `ray.init` decides. A ConfigError when there is none at all."""
+    if "://" in os.environ.get("RAY_ADDRESS", ""):
+        return None
+    try:
+        from ray._private.services import canonicalize_bootstrap_address
+    except ImportError:
+        return None
+    try:
+        found: str | None = canonicalize_bootstrap_address("auto")
+    except ConnectionError:
+        raise ConfigError(f"--ray auto: {NO_CLUSTER}") from None
+    except ValueError:  # not an address: `ray.init` says so
+        return None
+    return found
+
+
+def _refused(address: str) -> str | None:
+    """Why nothing answers at HOST:PORT `address` (within 5 s), or None if something does;
+    a ValueError if it is no HOST:PORT."""
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=5).close()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def summarize_on_ray(

@@ -14,7 +14,8 @@ at once and the SDK turns it into an error (400, 401, 403, 404...).
 Deadlines hold whatever the server does (a server that sends one byte a second): each
 attempt runs under ``asyncio.timeout``, first byte to last, bounded by the attempt
 `timeout`, the retry budget and the article's deadline (`deadline_header`), whichever
-ends first.
+ends first. `timeout` bounds each attempt, not the request: a request that timed out says
+how many attempts it made.
 """
 
 from __future__ import annotations
@@ -75,6 +76,15 @@ def _bound(remaining: float, budget: float, timeout: float) -> str:
 
 def _remaining(until: float | None) -> float:
     return float("inf") if until is None else until - time.monotonic()
+
+
+def _no_answer(timed_out: dict[int, str], attempts: int) -> str:
+    """What ended a request whose last attempt timed out, with how many attempts it made,
+    so that the time it took adds up: "... within 5 s (the request timeout) on each of 3
+    attempts", not "within 5 s" after 20 seconds."""
+    last = timed_out[attempts]
+    each = len(timed_out) == attempts and set(timed_out.values()) == {last}
+    return f"{NO_ANSWER}{last} on {'each' if each else 'the last'} of {attempts} attempts"
 
 
 class _RetryableStatus(Exception):
@@ -138,6 +148,7 @@ class RetryTransport(httpx2.AsyncBaseTransport):
         started = time.monotonic()
         article_until = _deadline_of(request)
         attempts = 0
+        timed_out: dict[int, str] = {}  # attempt: how its time ran out ("5 s (the ...)")
 
         def left() -> float:  # what the retry budget and the article deadline allow
             spent = time.monotonic() - started
@@ -158,9 +169,8 @@ class RetryTransport(httpx2.AsyncBaseTransport):
                     await response.aread()  # inside the attempt: a drop mid-body is retried
             except TimeoutError:
                 bound = _bound(_remaining(article_until), budget, timeout)
-                raise httpx2.ReadTimeout(
-                    f"{NO_ANSWER}{budget:.3g} s ({bound})", request=request
-                ) from None
+                timed_out[attempts] = f"{budget:.3g} s ({bound})"
+                raise httpx2.ReadTimeout(NO_ANSWER + timed_out[attempts], request=request) from None
             if _should_retry(response):
                 await response.aclose()
                 raise _RetryableStatus(response)
@@ -186,7 +196,12 @@ class RetryTransport(httpx2.AsyncBaseTransport):
             retry=retry_if_exception_type((_RetryableStatus, httpx2.TransportError)),
             retry_error_callback=_give_up,
         )
-        result: httpx2.Response = await retrying(once)
+        try:
+            result: httpx2.Response = await retrying(once)
+        except httpx2.ReadTimeout:
+            if attempts not in timed_out or attempts == 1:
+                raise
+            raise httpx2.ReadTimeout(_no_answer(timed_out, attempts), request=request) from None
         return result
 
     async def aclose(self) -> None:

@@ -160,7 +160,9 @@ class SummarizerOptions(BaseModel):
     )
     timeout: float | None = Field(
         None, gt=0, le=86_400, allow_inf_nan=False,
-        description="Seconds one request may take, first byte to last [120; embedded 300].",
+        description="Seconds each attempt at a request may take, first byte to last; a "
+        "request makes up to retry.max_attempts (4), all within --deadline [120; embedded "
+        "300, one attempt].",
     )  # fmt: skip
     deadline: float | None = Field(
         None, gt=0, le=86_400, allow_inf_nan=False,

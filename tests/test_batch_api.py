@@ -215,6 +215,44 @@ def test_an_answer_that_fails_the_checks_is_re_asked_in_the_next_batch(
     assert result["provenance"]["attempts"] == 2
 
 
+def test_preparing_needs_no_key_and_submitting_says_it_needs_one(
+    valid_summary_json: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#36: the README's `summarizer batch prepare a.txt -o requests.jsonl` exited 2 with no
+    OPENAI_API_KEY, though it only writes a file: it writes OpenAI's requests, the same as
+    with a key. Collecting their answers with --no-live sends nothing either; submit,
+    status and fetch say in one line that they need the key."""
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    folder = write_articles(tmp_path / "in", 2)
+    keyed = _cli("batch", "prepare", str(folder), "-o", str(tmp_path / "keyed.jsonl"))
+    assert keyed.exit_code == 0, keyed.output
+    monkeypatch.delenv("OPENAI_API_KEY")
+    requests = tmp_path / "requests.jsonl"
+    run = _cli("batch", "prepare", str(folder), "-o", str(requests))
+    assert run.exit_code == 0, run.output
+    assert requests.read_text() == (tmp_path / "keyed.jsonl").read_text()
+    named = _cli("batch", "prepare", str(folder), "-o", str(tmp_path / "named.jsonl"),
+                 "--backend", "openai")  # fmt: skip
+    assert named.exit_code == 0, named.output  # it said: the openai backend needs an API key
+    lines = [json.loads(line) for line in requests.read_text().splitlines()]
+    assert [line["body"]["model"] for line in lines] == ["gpt-4o-mini"] * 2
+    assert lines[0]["body"]["response_format"]["json_schema"]["strict"] is True
+    output = tmp_path / "output.jsonl"
+    output.write_text("".join(_output_line(line["custom_id"], completion(valid_summary_json), n)
+                              + "\n" for n, line in enumerate(lines)))  # fmt: skip
+    out = tmp_path / "out"
+    collected = _cli("batch", "collect", str(output), "--articles", _manifest(requests),
+                     "--no-live", "-o", str(out))  # fmt: skip
+    assert collected.exit_code == 0, collected.output
+    assert sorted(p.name for p in out.iterdir()) == ["a000.json", "a001.json"]
+    for command in (["submit", str(requests)], ["status", "batch_1"], ["fetch", "batch_1"]):
+        refused = _cli("batch", *command)
+        assert refused.exit_code == 2
+        assert (
+            refused.output == "summarizer: the Batch API needs an OpenAI key: set OPENAI_API_KEY\n"
+        )
+
+
 def test_collecting_with_other_settings_than_prepared_is_refused(tmp_path: Path) -> None:
     requests, lines = _prepare(tmp_path, 1)
     output = tmp_path / "output.jsonl"

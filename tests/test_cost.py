@@ -114,6 +114,31 @@ def test_a_run_stops_starting_articles_before_it_would_pass_max_cost(
     assert costs == [pytest.approx(0.05)] * 2
 
 
+def test_articles_max_cost_leaves_unstarted_get_a_row_each(
+    fault_server: FaultServer, valid_summary_json: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """#36: one row per input (`wc -l` counts them), those not started for the budget
+    included, each in its place; an unreadable input after the stop is its own failure."""
+    fault_server.script = [Reply(200, completion(valid_summary_json, completion_tokens=50))]
+    monkeypatch.setenv("SUMMARIZER_PRICE", json.dumps({"input": 0, "output": 1000}))
+    folder = write_articles(tmp_path / "in", 5, 1)
+    (folder / "a3.txt").write_text("")
+    run = CliRunner().invoke(app, ["summarize", str(folder), "--base-url", fault_server.base_url,
+                                   "--model", "m", "--max-tokens", "100", "--context-window",
+                                   "32768", "--max-cost", "0.12"])  # fmt: skip
+    assert run.exit_code == 1 and len(fault_server.requests) == 2
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [Path(r["input"]["name"]).name for r in rows] == [f"a{n}.txt" for n in range(5)]
+    assert all("summary" in r for r in rows[:2])
+    unstarted = {"type": "NotStarted",
+                 "message": "not started: it could take the run past --max-cost $0.12"}  # fmt: skip
+    assert [r["error"] for r in rows[2:]] == [
+        unstarted, {"type": "InputError", "message": "empty: no article text"}, unstarted
+    ]  # fmt: skip
+    assert "2 article(s) left unstarted" in run.stderr
+
+
 def test_max_cost_needs_a_known_price(fault_server: FaultServer, tmp_path: Path) -> None:
     run = CliRunner().invoke(app, ["summarize", str(SEED), "--base-url", fault_server.base_url,
                                    "--model", "my-own-llama", "--max-cost", "1"])  # fmt: skip

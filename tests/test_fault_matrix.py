@@ -450,7 +450,8 @@ def test_timeout_bounds_a_server_that_sends_a_byte_a_second(
     clean(run)
     assert run.code == 1
     assert len(server.seen) == 2  # the timeout is transient: retried once, per the policy
-    assert "gave no complete answer within 2 s" in run.lines[0]
+    said = "gave no complete answer within 2 s (the request timeout) on each of 2 attempts"
+    assert said in run.lines[0]  # (#36: "within 2 s", of a run that took twice that)
     assert run.seconds < 2 * 2 + 8, f"took {run.seconds:.1f} s"  # two attempts + start-up
 
 
@@ -462,6 +463,56 @@ def test_article_deadline_bounds_retries_and_reasks(server_factory: Any, work: P
     assert run.code == 1 and len(run.lines) == 1
     assert "within its deadline of 3 s" in run.lines[0] or "within 3 s" in run.lines[0]
     assert run.seconds < 3 + 8, f"took {run.seconds:.1f} s"
+
+
+def _closed_port_url() -> str:
+    """The URL of a loopback port nothing listens on: each connection is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+
+
+def test_a_base_url_where_nothing_listens_stops_the_run_at_once(work: Path) -> None:
+    """#36: eleven articles each failed after its own retries (25 s), with exit 1 and a
+    failure row each; the README says no usable backend exits 2."""
+    paths = articles(work / "in", 11)
+    url = _closed_port_url()
+    run = cli(["summarize", "--base-url", url, "--model", "test-model", "-q",
+               "--context-window", "32768", *map(str, paths)], work)  # fmt: skip
+    clean(run)
+    assert run.code == 2 and run.stdout == ""  # none written as if it had failed
+    assert run.lines == [
+        f"summarizer: cannot connect to openai-compatible backend at {url} (model test-model):"
+        " Connection refused; stopped there: run the same command again once it answers"
+    ]
+    assert run.seconds < 20, f"took {run.seconds:.1f} s"  # one article's retries, not 11
+
+
+def test_a_server_gone_mid_run_stops_it_and_the_same_command_finishes_it(
+    server_factory: Any, work: Path
+) -> None:
+    """Refused after two answers: the server is gone (the connection was retried), so the
+    run stops there rather than fail each article left after its own retries."""
+    servers: list[RawServer] = []
+
+    def answer_then_go(conn: socket.socket, n: int) -> None:
+        if n == 1:
+            servers[0].close()  # its second answer is its last: nothing listens after it
+        ok(conn, n)
+
+    servers.append(server_factory(answer_then_go))
+    paths = articles(work / "in", 5)
+    out = work / "out"
+    run = cli([*remote(servers[0], "-o", str(out)), *map(str, paths)], work)
+    clean(run)
+    assert run.code == 2 and len(run.lines) == 1, run.stderr
+    assert "Connection refused; stopped there: run the same command again" in run.lines[0]
+    assert sorted(p.name for p in out.iterdir()) == ["a1.json", "a2.json"]
+    back = server_factory(ok)
+    again = cli([*remote(back, "-o", str(out)), *map(str, paths)], work)
+    clean(again)
+    assert again.code == 0 and len(back.seen) == 3  # the three not done, only
+    assert sorted(p.name for p in out.iterdir()) == [f"a{n}.json" for n in range(1, 6)]
 
 
 # -- 4. Ctrl-C ---------------------------------------------------------------------------

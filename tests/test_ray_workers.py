@@ -154,6 +154,26 @@ def test_the_python_api_takes_texts_or_a_ray_dataset_and_survives_a_killed_actor
         ray.shutdown()
 
 
+def test_an_actor_given_one_cpu_gives_llama_cpp_one_thread(cluster: str) -> None:
+    """#36: each actor started llama.cpp with a thread per core of the machine, though Ray
+    gave it one CPU (two actors on two cores timed out). The driver, given no CPUs by Ray,
+    goes by its affinity."""
+    from summarizer.local.model import usable_cpus
+
+    class Probe:
+        def cpus(self) -> int:
+            return usable_cpus()
+
+    api: Any = ray  # (its stubs know no remote class's methods)
+    api.init(address=cluster, log_to_driver=False, logging_level="ERROR")
+    try:
+        actor = api.remote(num_cpus=1)(Probe).remote()  # as `Pool` makes each actor
+        assert api.get(actor.cpus.remote()) == 1
+        assert usable_cpus() == len(os.sched_getaffinity(0))
+    finally:
+        api.shutdown()
+
+
 def test_without_ray_the_flag_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, fault_server: FaultServer
 ) -> None:
@@ -183,6 +203,38 @@ def test_a_ray_address_where_nothing_listens_is_one_line_at_once(
                                    fault_server.base_url, "--model", "m"])  # fmt: skip
     assert run.exit_code == 2 and time.monotonic() - started < 30
     assert f"--ray {dead}: cannot connect (Connection refused)" in run.output
+
+
+def test_ray_auto_with_a_stale_cluster_file_is_one_line_at_once(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    """#36: the address an earlier cluster left in Ray's temp folder (ray_current_cluster),
+    nothing listening there any more: Ray retried "Failed to connect to GCS" for over 10
+    minutes, and under -q nothing was said. (`auto` takes a cluster running here over the
+    file when there is one, this module's or anyone's: the command runs as if none were.)"""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{probe.getsockname()[1]}"
+    (tmp_path / "ray").mkdir()
+    (tmp_path / "ray" / "ray_current_cluster").write_text(dead)  # where Ray reads it
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    env.update(RAY_TMPDIR=str(tmp_path), RAY_USAGE_STATS_ENABLED="0")
+    alone = ("import ray._private.services as found; none = lambda: []; "
+             "none.cache_clear = lambda: None; found.find_gcs_addresses = none; "
+             "from summarizer.cli import main; main()")  # fmt: skip
+    command = [sys.executable, "-c", alone, "summarize", str(SEED), "-q", "--ray", "auto",
+               "--base-url", fault_server.base_url, "--model", "m"]  # fmt: skip
+    started = time.monotonic()
+    run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 2 and time.monotonic() - started < 30, run.stderr
+    (line,) = run.stderr.splitlines()  # (Ray names this machine's IP for 127.0.0.1)
+    assert line.startswith("summarizer: --ray auto: no Ray cluster answers at "), line
+    assert line.endswith(
+        f":{dead.rpartition(':')[2]} (Connection refused), the address the last `ray start` "
+        "here left in Ray's temp folder: start one (ray start --head) or give the address of "
+        "one (--ray HOST:PORT)"
+    ), line
+    assert run.stdout == "" and not fault_server.requests
 
 
 class _Actor:

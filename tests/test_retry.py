@@ -125,6 +125,29 @@ def test_a_requests_own_timeout_comes_before_the_transports() -> None:
     assert _send([(0.1, 200, {})], read_timeout=0, timeout=10)[0] == 200  # 0: not given
 
 
+def test_a_request_that_timed_out_says_how_many_attempts_it_made() -> None:
+    """#36: `--timeout 5` against a server that drips its answer ended after 29 s saying it
+    gave none "within 5 s": the timeout bounds each attempt, and the message counts them
+    (as `--help` says)."""
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    two = RetryPolicy(max_attempts=2, backoff_s=0, max_backoff_s=0)
+    status, seen = _send([(1.0, 200, {})], policy=two, timeout=0.2)
+    assert len(seen) == 2
+    assert status == "no complete answer within 0.2 s (the request timeout) on each of 2 attempts"
+    status, _ = _send([(0, 503, {}), (1.0, 200, {})], policy=two, timeout=0.2)
+    assert status == (
+        "no complete answer within 0.2 s (the request timeout) on the last of 2 attempts"
+    )
+    status, _ = _send([(1.0, 200, {})], policy=RetryPolicy(max_attempts=1), timeout=0.2)
+    assert status == "no complete answer within 0.2 s (the request timeout)"
+    shown = " ".join(CliRunner().invoke(app, ["summarize", "--help"]).output.split())
+    assert "--timeout <float> Seconds each attempt at a request may take" in shown
+    assert "a request makes up to retry.max_attempts (4), all within --deadline" in shown
+
+
 @pytest.mark.parametrize(
     ("status", "marked", "attempts"),
     [(503, None, 4), (400, None, 1), (400, "true", 4), (503, "false", 1), (400, " TRUE ", 4)],

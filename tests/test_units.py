@@ -493,3 +493,38 @@ def test_the_embedded_model_choosing_has_a_short_default_deadline(seed_text: str
     assert Summarizer(cache=False, deadline=30)._deadline_of(article) == 30
     server = Summarizer(cache=False, base_url="http://127.0.0.1:9/v1", model="m", lists="extract")
     assert server._deadline_of(article) == 600
+
+
+def test_llama_cpp_gets_a_thread_per_cpu_the_process_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#36: a Ray actor given one CPU started llama.cpp with a thread per core of the
+    machine (two actors on two cores then timed out): it gets the CPUs Ray assigned it,
+    and outside Ray those its affinity allows."""
+    import os
+    import sys
+    from types import SimpleNamespace
+
+    llama_cpp = pytest.importorskip("llama_cpp", reason="install summarizer[local]")
+    from summarizer.local import model
+
+    made: list[dict[str, Any]] = []
+    monkeypatch.setattr(llama_cpp, "Llama", lambda **kwargs: made.append(kwargs))
+    monkeypatch.setattr(model, "_loaded", {})
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)  # the machine's cores
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+
+    def threads(name: str) -> int:
+        gguf = tmp_path / name
+        gguf.write_bytes(b"GGUF")
+        model.load(given=gguf)
+        assert made[-1]["n_threads"] == made[-1]["n_threads_batch"]
+        return int(made[-1]["n_threads"])
+
+    assert threads("taskset.gguf") == 2  # `taskset -c 0,1`, a container's cpuset
+    context = SimpleNamespace(get_assigned_resources=lambda: {"CPU": 1.0})
+    ray = SimpleNamespace(is_initialized=lambda: True, get_runtime_context=lambda: context)
+    monkeypatch.setitem(sys.modules, "ray", ray)  # as in an actor Ray gave one CPU
+    assert threads("actor.gguf") == 1
+    context.get_assigned_resources = lambda: {}  # an actor given no CPU: its affinity's
+    assert threads("no-cpu.gguf") == 2

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from summarizer.cli.common import app, fail, log_to_stderr, settings_of, summarizer_of
+from summarizer.cli.common import app, fail, log_to_stderr, settings_of
 from summarizer.cli.options import SUMMARIZER_FLAGS, with_settings
 
 batch_app = typer.Typer(
@@ -33,12 +33,13 @@ def prepare(
     """Write the Batch API input file (and its articles' manifest beside it)."""
     from summarizer import inputs as inputs_mod
     from summarizer import portal
+    from summarizer.batch_api import files_summarizer
     from summarizer.batch_api import prepare as prepare_files
     from summarizer.errors import SummarizerError
 
     log_to_stderr()
     try:
-        summarizer = summarizer_of(settings_of(options or {}), cache=True, refresh=False)
+        summarizer = files_summarizer(settings_of(options or {}), sending=False)
         items = inputs_mod.items(inputs, inputs_mod.Fields(text=text_field, id=id_field),
                                  stdin=sys.stdin.buffer)  # fmt: skip
         done = portal.run(prepare_files(summarizer, items, out))
@@ -86,14 +87,14 @@ def collect(
 ) -> None:
     """Check each answer as a live call's would be, fill the cache, write the results."""
     from summarizer.batch import run
-    from summarizer.batch_api import Answers, Collector, FollowUps, read_manifest
-    from summarizer.cli.summarize import SUFFIX, _final_table, _renderers
-    from summarizer.errors import SummarizerError
+    from summarizer.batch_api import Answers, Collector, FollowUps, files_summarizer, read_manifest
+    from summarizer.cli.summarize import SUFFIX, _final_table, _renderers, unreachable
+    from summarizer.errors import BackendUnreachable, SummarizerError
 
     log_to_stderr()
     try:
         settings = settings_of(options or {})
-        summarizer = summarizer_of(settings, cache=True, refresh=False)
+        summarizer = files_summarizer(settings, sending=live)
         answers = Answers.read(files)
         entries = read_manifest(articles)
     except SummarizerError as exc:
@@ -106,9 +107,12 @@ def collect(
     except SummarizerError as exc:
         raise fail(str(exc)) from None
     fmt, render, failure_row = _renderers(settings.format, ["a", "b"], out)
-    stats = run(summarizer, collector.items(), render=render, suffix=SUFFIX[fmt],
-                jobs=settings.jobs, out_dir=out, say=lambda line: typer.echo(line, err=True),
-                render_failure=failure_row, summarize=collector.summarize)  # fmt: skip
+    try:
+        stats = run(summarizer, collector.items(), render=render, suffix=SUFFIX[fmt],
+                    jobs=settings.jobs, out_dir=out, say=lambda line: typer.echo(line, err=True),
+                    render_failure=failure_row, summarize=collector.summarize)  # fmt: skip
+    except BackendUnreachable as exc:  # asked live
+        raise unreachable(exc) from None
     written = later.write()
     if written:
         typer.echo(f"summarizer: follow-up requests in {written[0]} (articles: {written[-1]})",
@@ -145,8 +149,9 @@ def submit(
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise fail(f"no such file: {', '.join(missing)}")
+    client = _client()  # (its own one line, exit 2)
     try:
-        for batch_id in submit_files(_client(), files):
+        for batch_id in submit_files(client, files):
             typer.echo(batch_id)
     except Exception as exc:  # the SDK's errors: one line
         raise fail(f"cannot submit: {' '.join(str(exc).split())}", 1) from None
@@ -157,8 +162,9 @@ def status(batch_id: Annotated[str, typer.Argument(help="A batch's id.")]) -> No
     """A batch's status and request counts."""
     from summarizer.batch_api import status as batch_status
 
+    client = _client()
     try:
-        found = batch_status(_client(), batch_id)
+        found = batch_status(client, batch_id)
     except Exception as exc:
         raise fail(f"cannot read batch {batch_id}: {' '.join(str(exc).split())}", 1) from None
     counts = found.request_counts
@@ -174,8 +180,9 @@ def fetch(
     """Download a finished batch's output and error files."""
     from summarizer.batch_api import fetch as fetch_files
 
+    client = _client()
     try:
-        for path in fetch_files(_client(), batch_id, folder):
+        for path in fetch_files(client, batch_id, folder):
             typer.echo(str(path))
     except Exception as exc:
         raise fail(f"cannot fetch batch {batch_id}: {' '.join(str(exc).split())}", 1) from None

@@ -63,7 +63,7 @@ def summarize(
     """Summarize articles: one JSON object each (JSON Lines for several), or a brief."""
     from summarizer import inputs as inputs_mod
     from summarizer.batch import run
-    from summarizer.errors import SummarizerError
+    from summarizer.errors import BackendUnreachable, SummarizerError
 
     log_to_stderr()
     try:
@@ -96,6 +96,9 @@ def summarize(
         stop()
         typer.echo("summarizer: interrupted; run the same command again to finish", err=True)
         raise typer.Exit(130) from None
+    except BackendUnreachable as exc:
+        stop()
+        raise unreachable(exc) from None
     finally:
         stop()
         if pool is not None:
@@ -112,6 +115,11 @@ def summarize(
             err=True,
         )
     raise typer.Exit(1 if stats.failed or stats.left else 0)
+
+
+def unreachable(exc: BaseException) -> typer.Exit:
+    """A run stopped where its backend could not be reached (`batch`): exit 2, one line."""
+    return fail(f"{exc}; stopped there: run the same command again once it answers")
 
 
 def _ray_pool(address: str, actors: int | None, settings: Any, summarizer: Any,

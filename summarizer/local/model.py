@@ -10,6 +10,7 @@ import importlib
 import importlib.resources
 import os
 import shutil
+import sys
 import threading
 from dataclasses import dataclass
 from importlib.util import find_spec
@@ -202,6 +203,25 @@ def unload() -> None:
         model.llm.close()
 
 
+def usable_cpus() -> int:
+    """The CPUs this process is given, which llama.cpp gets a thread each of: in a Ray
+    actor or task, those Ray assigned it (each of its processes sees every core, and two
+    actors on two cores with a thread per core each timed out where one process did not);
+    else those its CPU affinity allows (taskset, a container's cpuset); else the machine's."""
+    ray = sys.modules.get("ray")  # a Ray worker has imported it; it is never imported here
+    if ray is not None and ray.is_initialized():
+        try:
+            assigned = ray.get_runtime_context().get_assigned_resources().get("CPU")
+        except Exception:  # a driver, not a worker: Ray assigned it nothing
+            assigned = None
+        if assigned:
+            return max(1, int(assigned))  # a fraction of a CPU is still one thread
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity to read on this platform (macOS)
+        return os.cpu_count() or 1
+
+
 def load(name: str | None = None, given: Path | None = None) -> LoadedModel:
     """The loaded model, shared by every request in this process."""
     path = ensure_model_file(name, given)
@@ -213,7 +233,7 @@ def load(name: str | None = None, given: Path | None = None) -> LoadedModel:
                 raise ConfigError(f"llama-cpp-python is not installed: {INSTALL_HINT}") from exc
             _quiet_llama_cpp()
             _keep_the_process_outputs()
-            threads = max(1, min(os.cpu_count() or 1, 8))
+            threads = max(1, min(usable_cpus(), 8))
             llm = Llama(
                 model_path=str(path),
                 n_ctx=N_CTX,
