@@ -12,7 +12,6 @@ import typer
 
 from summarizer.cli.common import app, fail, log_to_stderr, settings_of, summarizer_of
 from summarizer.cli.options import SUMMARIZER_FLAGS, with_settings
-from summarizer.cost import cost_line
 
 SUFFIX = {"json": ".json", "markdown": ".md", "text": ".txt"}
 
@@ -196,6 +195,8 @@ def _progress() -> tuple[Any, Any]:
 def _final_table(stats: Any) -> None:
     from rich.console import Console
     from rich.table import Table
+
+    from summarizer.cost import cost_line
 
     table = Table(title="summarizer", show_header=False)
     for label, value in (
