@@ -11,7 +11,8 @@ act on.
     ├── SchemaError            a brief's schema that cannot be used, or cannot be found
     ├── ChunkError             a sentence alone is longer than a chunk's room
     ├── BackendError           the backend refused or could not be reached (.status_code)
-    │   └── BackendTimeout     no complete answer in time (timeout, retry budget, deadline)
+    │   ├── BackendTimeout     no complete answer in time (timeout, retry budget, deadline)
+    │   └── NotRecorded        in a replayed test, a request its cassette does not hold
     └── SummaryValidationError no valid answer after every re-ask (.errors, .outputs)
 
 The ones that are also ValueError or LookupError are so that code written against
@@ -88,6 +89,11 @@ class BackendError(SummarizerError):
 
 class BackendTimeout(BackendError):
     """The backend did not answer in time: an attempt's timeout or the article's deadline."""
+
+
+class NotRecorded(BackendError):
+    """A test replaying its cassette (`summarizer.testing`) sent a request the cassette does
+    not hold: it says which, and the command that records it."""
 
 
 class SummaryValidationError(SummarizerError):
