@@ -416,6 +416,28 @@ def test_a_large_jsonl_is_many_articles_each_under_the_limit(tmp_path: Path) -> 
     assert found[600].error is not None and "too long for one article" in found[600].error
 
 
+def test_the_inputs_count_their_articles_reading_each_file_once(tmp_path: Path) -> None:
+    """For the progress bar's total: files and folders at once, a file of records when it
+    is read (a broken one is its one row), stdin as one article."""
+    from summarizer.inputs import items
+
+    (tmp_path / "d").mkdir()
+    for name in ("a.txt", "b.md", "skip.csv"):
+        (tmp_path / "d" / name).write_text("The council met on Monday.")
+    (tmp_path / "rows.jsonl").write_text('{"text": "One."}\n\n{"text": "Two."}\n{bad\n')
+    (tmp_path / "list.json").write_text('[{"text": "One."}, {"text": "Two."}]')
+    (tmp_path / "broken.json").write_text("{")
+    plain = items([str(tmp_path / "d"), str(tmp_path / "d" / "a.txt"), "-", "missing.txt"])
+    assert plain.total == 5
+    assert len(list(plain)) == 5
+    found = items([str(tmp_path / n) for n in ("rows.jsonl", "list.json", "broken.json")])
+    assert found.total is None
+    first = next(found)
+    assert found.total is None and first.article is not None  # two files not read yet
+    rest = list(found)
+    assert found.total == 1 + len(rest) == 6
+
+
 def test_max_reasks_is_validated_and_the_pre_release_name_is_gone(tmp_path: Path) -> None:
     url = "http://127.0.0.1:9/v1"
     bad = runner().invoke(app, ["summarize", "--base-url", url, "--max-reasks", "-1", "x.txt"])
