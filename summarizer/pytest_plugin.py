@@ -168,13 +168,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report: Any = yield
     if item.stash.get(_USED, None) is None or not report.failed or call.excinfo is None:
         return report  # type: ignore[no-any-return]
+    from summarizer.client import causes
     from summarizer.errors import NotRecorded
 
-    seen: list[BaseException] = []
-    error: BaseException | None = call.excinfo.value
-    while error is not None and error not in seen and not isinstance(error, NotRecorded):
-        seen.append(error)
-        error = error.__cause__ or error.__context__
-    if isinstance(error, NotRecorded):
+    error = next((e for e in causes(call.excinfo.value) if isinstance(e, NotRecorded)), None)
+    if error is not None:
         report.longrepr = f"summarizer: {error}"
     return report  # type: ignore[no-any-return]
