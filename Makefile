@@ -44,6 +44,7 @@ bench: install  ## every benchmark (about 10 minutes); figures printed and kept 
 	  $(BIN)/python benchmarks/overhead.py && \
 	  $(BIN)/python benchmarks/check_time.py && \
 	  $(BIN)/python benchmarks/cache_hit.py && \
+	  $(BIN)/python benchmarks/cli_startup.py && \
 	  $(BIN)/python benchmarks/concurrency.py && \
 	  $(BIN)/python benchmarks/grounding_overhead.py && \
 	  $(BIN)/python benchmarks/faithfulness.py && \

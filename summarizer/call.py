@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from summarizer.backends import Backend, safe_url
 from summarizer.checks.scope import article_scope
-from summarizer.client import Layer, make_client, request_headers, translate
+from summarizer.client import Layer, causes, make_client, request_headers, translate
 from summarizer.cost import Price, cost_of
 from summarizer.errors import SummaryValidationError
 from summarizer.language import skipped_checks
@@ -188,7 +188,9 @@ class Caller:
                 if kept is not None:
                     return kept[0], kept[1], usage
                 error.usage = usage  # spent all the same: for the caller's account
-            raise error from exc
+            # Ours, raised under the SDK, keeps its own cause: `from exc` would make a loop of
+            # causes (exc's lead back to it), which code walking them never leaves.
+            raise error from (error.__cause__ if error in causes(exc) else exc)
         plain = model.model_construct(found.model_fields_set, **dict(found))
         total = getattr(found, "_total_usage", None) or getattr(completion, "usage", None)
         return plain, [], usage_of(total)

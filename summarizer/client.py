@@ -75,7 +75,7 @@ def translate(exc: BaseException, backend: Backend, calls: int, timeout: float) 
     if isinstance(cause, openai.APITimeoutError | httpx2.TimeoutException | TimeoutError):
         # Ours say which bound ended the wait ("... within 120 s (the retry budget)").
         said = next(
-            (str(e) for e in _chain(cause) if str(e).startswith(NO_ANSWER)),
+            (str(e) for e in causes(cause) if str(e).startswith(NO_ANSWER)),
             f"{NO_ANSWER}{timeout:g} s",
         )
         return BackendTimeout(f"{name} gave {said}")
@@ -119,7 +119,7 @@ def translate(exc: BaseException, backend: Backend, calls: int, timeout: float) 
     )
 
 
-def _chain(exc: BaseException | None) -> list[BaseException]:
+def causes(exc: BaseException | None) -> list[BaseException]:
     """`exc` and its causes, outermost first."""
     found: list[BaseException] = []
     while exc is not None and exc not in found:

@@ -12,7 +12,8 @@ act on.
     ├── ChunkError             a sentence alone is longer than a chunk's room
     ├── BackendError           the backend refused or could not be reached (.status_code)
     │   ├── BackendTimeout     no complete answer in time (timeout, retry budget, deadline)
-    │   └── BackendUnreachable no connection could be made (refused, no such host)
+    │   ├── BackendUnreachable no connection could be made (refused, no such host)
+    │   └── NotRecorded        in a replayed test, a request its cassette does not hold
     └── SummaryValidationError no valid answer after every re-ask (.errors, .outputs)
 
 The ones that are also ValueError or LookupError are so that code written against
@@ -94,6 +95,11 @@ class BackendTimeout(BackendError):
 class BackendUnreachable(BackendError):
     """No connection to the backend could be made, after the retries (refused, no such
     host): there is no server there now, so a run of many articles stops (`batch.run`)."""
+
+
+class NotRecorded(BackendError):
+    """A test replaying its cassette (`summarizer.testing`) sent a request the cassette does
+    not hold: it says which, and the command that records it."""
 
 
 class SummaryValidationError(SummarizerError):

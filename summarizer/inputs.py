@@ -197,60 +197,115 @@ def _record(obj: Any, fields: Fields) -> Article:
     return _article(text, **meta)
 
 
-def items(
-    specs: list[str], fields: Fields = Fields(), stdin: BinaryIO | None = None
-) -> Iterator[Item]:
+def items(specs: list[str], fields: Fields = Fields(), stdin: BinaryIO | None = None) -> Items:
     """Every article named by `specs`, in order, each with its error if it has one."""
-    for name, path, stem in expand(specs):
-        try:
-            if path is None:
-                if stdin is None:
-                    raise InputError("no standard input")
-                text = decode(read_bytes(stdin))
-                yield Item(name, stem, article=from_text(text, ".txt"))
-                continue
-            suffix = path.suffix.lower()
-            if suffix and suffix not in SUPPORTED and path.is_file():
-                raise InputError(
-                    f"cannot read {suffix} files; give {', '.join(SUPPORTED)} "
-                    "(or save the article as .txt)"
+    return Items(specs, fields, stdin)
+
+
+class Items(Iterator[Item]):
+    """The articles of `items`, read one input at a time as they are asked for, and their
+    number (`total`), for a progress bar: the inputs are listed first (folders walked,
+    globs matched), each one article (stdin too) but a .json or .jsonl file, whose
+    records are counted when it is read; so it is known at once for files and folders,
+    and once the last file of records is read otherwise (None until then)."""
+
+    def __init__(self, specs: list[str], fields: Fields, stdin: BinaryIO | None) -> None:
+        sources = list(expand(specs))
+        self._unread = sum(1 for _, path, _ in sources if _records(path))
+        self._counted = len(sources) - self._unread
+        self._items = self._read(sources, fields, stdin)
+
+    @property
+    def total(self) -> int | None:
+        return None if self._unread else self._counted
+
+    def __next__(self) -> Item:
+        return next(self._items)
+
+    def _count(self, records: int) -> None:
+        """One file of records read: `records` articles (or its one error)."""
+        self._unread -= 1
+        self._counted += records
+
+    def _read(
+        self, sources: list[tuple[str, Path | None, str]], fields: Fields, stdin: BinaryIO | None
+    ) -> Iterator[Item]:
+        for name, path, stem in sources:
+            counted = not _records(path)  # one article, counted from the start
+            try:
+                if path is None:
+                    if stdin is None:
+                        raise InputError("no standard input")
+                    text = decode(read_bytes(stdin))
+                    yield Item(name, stem, article=from_text(text, ".txt"))
+                    continue
+                suffix = path.suffix.lower()
+                if suffix and suffix not in SUPPORTED and path.is_file():
+                    raise InputError(
+                        f"cannot read {suffix} files; give {', '.join(SUPPORTED)} "
+                        "(or save the article as .txt)"
+                    )
+                text = decode(read_bytes(path))
+                if suffix in HTML_SUFFIXES:
+                    yield Item(name, stem, article=from_html(text))
+                elif suffix in JSON_SUFFIXES:
+                    found, rows = (_json_lines if suffix == ".jsonl" else _json)(
+                        text, name, stem, fields
+                    )
+                    self._count(found)
+                    counted = True
+                    yield from rows
+                else:
+                    yield Item(name, stem, article=from_text(text, suffix))
+            except (InputError, OSError) as exc:  # OSError: permission denied, an I/O error...
+                if not counted:  # a file of records that cannot be read: its one row
+                    self._count(1)
+                said = (
+                    str(exc)
+                    if isinstance(exc, InputError)
+                    else f"cannot read: {exc.strerror or exc}"
                 )
-            text = decode(read_bytes(path))
-            if suffix in HTML_SUFFIXES:
-                yield Item(name, stem, article=from_html(text))
-            elif suffix == ".jsonl":
-                yield from _json_lines(text, name, stem, fields)
-            elif suffix == ".json":
-                yield from _json(text, name, stem, fields)
-            else:
-                yield Item(name, stem, article=from_text(text, suffix))
-        except InputError as exc:
-            yield Item(name, stem, error=str(exc))
-        except OSError as exc:  # permission denied, a file that vanished, an I/O error
-            yield Item(name, stem, error=f"cannot read: {exc.strerror or exc}")
+                yield Item(name, stem, error=said)
 
 
-def _json(text: str, name: str, stem: str, fields: Fields) -> Iterator[Item]:
+def _records(path: Path | None) -> bool:
+    """Whether the input at `path` is a file of records (any number of articles)."""
+    return path is not None and path.suffix.lower() in JSON_SUFFIXES
+
+
+def _json(text: str, name: str, stem: str, fields: Fields) -> tuple[int, Iterator[Item]]:
+    """How many records a .json file holds (an object, or a list of them), and its items."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg} at line {exc.lineno}") from None
     records = data if isinstance(data, list) else [data]
-    for n, obj in enumerate(records, start=1):
-        label = f"{name}[{n}]" if isinstance(data, list) else name
-        yield _item(obj, label, stem if not isinstance(data, list) else f"{stem}-{n}", fields)
+
+    def rows() -> Iterator[Item]:
+        for n, obj in enumerate(records, start=1):
+            label = f"{name}[{n}]" if isinstance(data, list) else name
+            yield _item(obj, label, stem if not isinstance(data, list) else f"{stem}-{n}", fields)
+
+    return len(records), rows()
 
 
-def _json_lines(text: str, name: str, stem: str, fields: Fields) -> Iterator[Item]:
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Item(f"{name}:{n}", f"{stem}-{n}", error=f"invalid JSON: {exc.msg}")
-            continue
-        yield _item(obj, f"{name}:{n}", f"{stem}-{n}", fields)
+def _json_lines(text: str, name: str, stem: str, fields: Fields) -> tuple[int, Iterator[Item]]:
+    """How many records a .jsonl file holds (its lines that are not blank), and its items,
+    each parsed when it is asked for."""
+    lines = text.splitlines()
+
+    def rows() -> Iterator[Item]:
+        for n, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Item(f"{name}:{n}", f"{stem}-{n}", error=f"invalid JSON: {exc.msg}")
+                continue
+            yield _item(obj, f"{name}:{n}", f"{stem}-{n}", fields)
+
+    return sum(1 for line in lines if line.strip()), rows()
 
 
 def _item(obj: Any, name: str, stem: str, fields: Fields) -> Item:

@@ -17,7 +17,8 @@ written (`testing.SECRET_HEADERS`, a URL's password). It removes what trips a pl
 recording: each test gets its own empty result cache (a warm cache records no cassette,
 and the test then fails in CI), and the context-window probe (``GET /models``) is
 recorded with the rest. A changed prompt, schema or option changes the request; when a
-replay fails for that, the report says so and how to re-record.
+replay fails for that, or its result differs from the golden file, the failure says so in
+one line, with the command that records it again.
 """
 
 from __future__ import annotations
@@ -35,11 +36,6 @@ if TYPE_CHECKING:
     from summarizer.result import SummaryResult
 
 _MODES = ("none", "once", "all")
-_UNRECORDED = (  # what vcrpy says when a request is not in the cassette (7.x, 8.x)
-    "CannotOverwriteExistingCassetteException",
-    "Can't overwrite existing cassette",
-    "Can't play back this request",
-)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -87,7 +83,21 @@ class Recording:
         if not self.golden.is_file():
             pytest.fail(f"no golden file at {self.golden}: {_record_hint(self.nodeid)}")
         stored = json.loads(self.golden.read_text())
-        assert found == stored, f"the result differs from {self.golden}"
+        if found != stored:
+            pytest.fail(self._differs(found, stored), pytrace=False)
+
+    def _differs(self, found: Any, stored: Any) -> str:
+        """Where the result and its golden file differ, and how to store the new one: the
+        cassette still answers, so no server is needed."""
+        where = differences(found, stored)
+        first, more = where[0], len(where) - 1
+        return (
+            f"the result differs from {self.golden} at {first}"
+            + (f" (and {more} more)" if more else "")
+            + f"; if the new result is right, store it: rm '{self.golden}' && pytest "
+            f"--summarizer-record=once '{self.nodeid}' (its cassette replayed; "
+            "--summarizer-record=all asks the model anew)"
+        )
 
     def close(self) -> None:
         for made in self._made:
@@ -96,6 +106,28 @@ class Recording:
 
 def _record_hint(nodeid: str) -> str:
     return f"record it against a real server: pytest --summarizer-record=once '{nodeid}'"
+
+
+def differences(found: Any, stored: Any, at: str = "") -> list[str]:
+    """Each place where `found` and `stored` (JSON values) differ: its path, and both
+    values, shortened."""
+    if isinstance(found, dict) and isinstance(stored, dict):
+        return [
+            d
+            for key in [*stored, *(k for k in found if k not in stored)]
+            for d in differences(found.get(key), stored.get(key), f"{at}.{key}" if at else key)
+        ]
+    if isinstance(found, list) and isinstance(stored, list) and len(found) == len(stored):
+        return [d for i, pair in enumerate(zip(found, stored, strict=True))
+                for d in differences(*pair, f"{at}[{i}]")]  # fmt: skip
+    if found == stored:
+        return []
+    return [f"{at or 'the top'}: {_short(found)} now, {_short(stored)} recorded"]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @pytest.fixture
@@ -118,7 +150,8 @@ def summarizer_recording(request: pytest.FixtureRequest, tmp_path: Path) -> Iter
     recording.folder.mkdir(parents=True, exist_ok=True)
     request.node.stash[_USED] = recording
     try:
-        with make_vcr(recording.folder, mode).use_cassette(recording.cassette.name):
+        rerecord = f"pytest --summarizer-record=all '{request.node.nodeid}'"
+        with make_vcr(recording.folder, mode, rerecord).use_cassette(recording.cassette.name):
             yield recording
     finally:
         recording.close()
@@ -129,22 +162,16 @@ _USED = pytest.StashKey[Recording]()
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """A replay that met a request its cassette does not hold: say why that happens and
-    how to re-record, under the failure."""
+    """A replay that sent a request its cassette does not hold fails with that one line
+    (`NotRecorded`: which request, why, the command that records it), not the traceback
+    of the SDK's connection error it went through."""
     report: Any = yield
-    recording = item.stash.get(_USED, None)
-    if (
-        recording is not None
-        and report.failed
-        and any(s in str(report.longrepr) for s in _UNRECORDED)
-    ):
-        from summarizer import __version__
+    if item.stash.get(_USED, None) is None or not report.failed or call.excinfo is None:
+        return report  # type: ignore[no-any-return]
+    from summarizer.client import causes
+    from summarizer.errors import NotRecorded
 
-        report.sections.append((
-            "summarizer cassette",
-            f"summarizer sent a request that {recording.cassette} does not hold. A change of "
-            f"prompt, schema or options changes the request, and so may an upgrade of "
-            f"summarizer (now {__version__}): its prompts are part of every request. "
-            f"Re-record: pytest --summarizer-record=all '{item.nodeid}'",
-        ))  # fmt: skip
+    error = next((e for e in causes(call.excinfo.value) if isinstance(e, NotRecorded)), None)
+    if error is not None:
+        report.longrepr = f"summarizer: {error}"
     return report  # type: ignore[no-any-return]

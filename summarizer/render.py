@@ -33,6 +33,29 @@ def _marks(result: SummaryResult) -> dict[tuple[str, int], str]:
     }
 
 
+def _prose_marks(result: SummaryResult, name: str) -> str:
+    """The warnings that follow prose field `name`: they all come after its paragraph, so
+    in one of several sentences each says which sentence it is about (its number and its
+    opening words)."""
+    checks = [c for c in result.grounding.checks if c.field == name] if result.grounding else []
+    several = len(checks) > 1
+    return "".join(
+        " **⚠ "
+        + (f"sentence {c.index} (\u201c{_opening(c.text)}\u201d) " if several else "")
+        + "unsupported: "
+        + "; ".join(c.problems)
+        + "**"
+        for c in checks
+        if not c.supported
+    )
+
+
+def _opening(text: str, words: int = 8) -> str:
+    """`text`, or its first `words` words and an ellipsis."""
+    split = text.split()
+    return " ".join(split) if len(split) <= words else " ".join(split[:words]) + "\u2026"
+
+
 def heading(model: type[BaseModel], name: str) -> str:
     """A field's heading: its title, if the schema gives one, else its name in words."""
     title = model.model_fields[name].title
@@ -132,10 +155,9 @@ def to_markdown(result: SummaryResult) -> str:
         if name in getattr(model, "hidden", ()) or value is None or value == []:
             continue
         if name in shape.prose and not out:
-            out += [f"# {value}{mark.get((name, 1), '')}", ""]
+            out += [f"# {value}{_prose_marks(result, name)}", ""]
         elif name in shape.prose:
-            marks = "".join(m for (f, _), m in mark.items() if f == name)
-            out += [f"**{heading(model, name)}** {value}{marks}", ""]
+            out += [f"**{heading(model, name)}** {value}{_prose_marks(result, name)}", ""]
         elif name in shape.items:
             out += [f"## {heading(model, name)}"]
             out += [

@@ -36,7 +36,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 def make_vcr(record_mode: str) -> Any:
     """The project's cassettes, as `summarizer.testing.make_vcr` records and replays them."""
-    return testing.make_vcr(CASSETTES, record_mode)
+    return testing.make_vcr(CASSETTES, record_mode, rerecord="make record")
 
 
 def load_cases() -> list[dict[str, Any]]:

@@ -5,14 +5,19 @@ its fix."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
 import pty
+import re
 import select
 import stat
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -37,12 +42,17 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _in_terminal(args: list[str], stdout: Path, tmp_path: Path) -> tuple[int, str]:
+COLUMNS, ROWS = 100, 300  # the terminal's size: tall enough that nothing scrolls away
+
+
+def _in_terminal(args: list[str], stdout: Path | None, tmp_path: Path) -> tuple[int, str]:
     """Run the CLI with stderr on a pseudo-terminal (so the progress bar shows) and stdout
-    redirected to a file, as `summarizer summarize ... > out.jsonl` in a shell does. The
-    exit code and what the terminal showed."""
+    redirected to a file, as `summarizer summarize ... > out.jsonl` in a shell does, or on
+    the terminal too (`stdout` None). The exit code and what was sent to the terminal."""
     leader, follower = pty.openpty()
-    with stdout.open("wb") as out:
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+    with contextlib.ExitStack() as files:
+        out = files.enter_context(stdout.open("wb")) if stdout is not None else follower
         proc = subprocess.Popen(
             [*CLI, *args], stdin=subprocess.DEVNULL, stdout=out, stderr=follower,
             env=_env(tmp_path), cwd=tmp_path,
@@ -64,6 +74,20 @@ def _in_terminal(args: list[str], stdout: Path, tmp_path: Path) -> tuple[int, st
             break
     os.close(leader)
     return proc.wait(timeout=30), shown.decode(errors="replace")
+
+
+def _screen(shown: str) -> list[str]:
+    """What a terminal shows after receiving `shown` (its escape codes carried out): its
+    lines, trailing blanks dropped."""
+    import pyte
+
+    screen = pyte.Screen(COLUMNS, ROWS)
+    stream = pyte.Stream(screen)
+    stream.feed(shown.replace("\n", "\r\n"))  # the pty's own output processing (onlcr)
+    lines = [line.rstrip() for line in screen.display]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def test_redirected_json_reaches_the_file_when_stderr_is_a_terminal(
@@ -96,6 +120,68 @@ def test_redirected_json_reaches_the_file_when_stderr_is_a_terminal(
     mask = os.umask(0o022)
     os.umask(mask)
     assert stat.S_IMODE(page.stat().st_mode) == 0o666 & ~mask  # not mkstemp's 0600
+
+
+# The seed's summary with a second sentence the article does not support.
+UNSUPPORTED = ("A U.N. Security Council motion is being drafted to give the force robust powers.",
+               "Brazil pledged 75,000 troops to the force.")  # fmt: skip
+
+
+def test_a_brief_on_the_terminal_with_the_progress_bar(
+    fault_server: FaultServer, valid_summary_json: str, tmp_path: Path
+) -> None:
+    """Both stdout and stderr on the terminal: the Markdown began on the progress bar's
+    line (and the bar's next refresh erased one of its lines); the warning after a
+    paragraph did not say which of its sentences it was about."""
+    fault_server.script = [Reply(200, completion(valid_summary_json.replace(*UNSUPPORTED)),
+                                 delay=0.5)]  # fmt: skip
+    args = ["summarize", "--base-url", fault_server.base_url, "--model", "m", "--policy",
+            "flag", "--max-reasks", "0", "--context-window", "32768", "--no-cache",
+            str(SEED)]  # fmt: skip
+    redirected = tmp_path / "brief.md"
+    code, _ = _in_terminal([*args, "-f", "markdown"], redirected, tmp_path)
+    assert code == 0
+    brief = redirected.read_text().splitlines()
+    code, shown = _in_terminal(args, None, tmp_path)  # markdown: stdout is a terminal
+    assert code == 0, shown
+    screen = _screen(shown)
+    first = next(i for i, line in enumerate(screen) if "# Egypt expected to lead" in line)
+    assert screen[first] == brief[0]  # on a line of its own
+    assert "summarizing" not in "\n".join(screen)  # the bar went, leaving nothing behind
+    flat = " ".join("".join(line.ljust(COLUMNS) for line in screen).split())
+    for line in brief:  # every line of the brief, none erased or overwritten
+        assert " ".join(line.split()) in flat, line
+    assert "summarized" in flat  # the final table, after the brief
+    summary = next(line for line in brief if line.startswith("**Summary**"))
+    assert "**⚠ sentence 2 (\u201cBrazil pledged 75,000 troops to the force.\u201d) unsupported: " \
+        "number 75,000 is not in the article" in summary  # fmt: skip
+
+
+@pytest.mark.parametrize("given", ["folder", "files", "records"])
+def test_the_progress_bar_has_the_number_of_articles(
+    fault_server: FaultServer, valid_summary_json: str, tmp_path: Path, given: str
+) -> None:
+    """A folder's or a list of files' count is known before any is read; a file of
+    records', once it is read. The bar had no total (it showed the articles seen so far)."""
+    fault_server.script = [Reply(200, completion(valid_summary_json), delay=0.4)]
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    text = SEED.read_text()
+    for name in ("a.txt", "b.txt", "c.txt"):  # three articles, not one cached for another
+        (folder / name).write_text(text.replace("Gaza", f"Gaza ({name})", 1))
+    records = tmp_path / "news.jsonl"
+    records.write_text("".join(json.dumps({"id": p.stem, "text": p.read_text()}) + "\n\n"
+                               for p in sorted(folder.iterdir())))  # fmt: skip
+    inputs = {"folder": [str(folder)], "files": [str(p) for p in sorted(folder.iterdir())],
+              "records": [str(records)]}[given]  # fmt: skip
+    args = ["summarize", "--base-url", fault_server.base_url, "--model", "m",
+            "--context-window", "32768", *inputs]  # fmt: skip
+    code, shown = _in_terminal(args, tmp_path / "out.jsonl", tmp_path)
+    assert code == 0, shown
+    plain = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", shown)  # the frames drawn, colours aside
+    totals = {total for total in re.findall(r"summarizing\S*\s[^\d]*\d+/(\d+|\?)", plain)}
+    # A file of records is counted when read: the first frame may be drawn before.
+    assert totals == {"3"} or (given == "records" and totals == {"?", "3"}), shown[-500:]
 
 
 def test_every_input_has_a_row_with_its_identity_failures_included(

@@ -75,13 +75,47 @@ def test_a_changed_request_says_why_and_how_to_re_record(
     user_test(pytester, fault_server, more=', language="fr"')  # another prompt
     run = pytester.runpytest_subprocess()
     run.assert_outcomes(failed=1)
-    run.stdout.fnmatch_lines(
-        [
-            "*summarizer cassette*",
-            "summarizer sent a request that *test_brief.yaml does not hold.*an upgrade of "
-            "summarizer*Re-record: pytest --summarizer-record=all 'test_brief.py::test_brief'",
-        ]
-    )
+    server = fault_server.base_url.removesuffix("/v1")
+    run.stdout.fnmatch_lines([
+        "summarizer: a request not in the cassette *test_brief.yaml: POST /v1/chat/completions"
+        f" to {server} (the closest one recorded differs in its body); a change of prompt, "
+        "schema or options changes the request, and so may an upgrade of summarizer (now *). "
+        f"Re-record: pytest --summarizer-record=all 'test_brief.py::test_brief', with {server} "
+        "answering",
+    ])  # fmt: skip
+    said = run.stdout.str()
+    assert "cannot connect" not in said and "Traceback" not in said and "BackendError" not in said
+    # The command it gives records the new request; replayed, it passes.
+    pytester.runpytest_subprocess("--summarizer-record=all", "test_brief.py::test_brief"
+                                  ).assert_outcomes(passed=1)  # fmt: skip
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+
+
+EMBEDDED_TEST = """
+from pathlib import Path
+
+def test_brief(summarizer_recording):
+    summarizer = summarizer_recording.summarizer(backend="embedded", max_reasks=0)
+    summarizer.summarize(Path(r"{seed}").read_text())
+"""
+
+
+def test_an_embedded_request_not_recorded_says_so(pytester: pytest.Pytester) -> None:
+    """The embedded model's transport is replayed too; a request its cassette does not
+    hold was reported as a connection that failed ("cannot connect to embedded model")."""
+    pytester.makepyfile(test_brief=EMBEDDED_TEST.format(seed=SEED))
+    cassette = pytester.path / "cassettes" / "test_brief" / "test_brief.yaml"
+    cassette.parent.mkdir(parents=True)
+    cassette.write_text("interactions: []\nversion: 1\n")  # recorded, but not this request
+    run = pytester.runpytest_subprocess()
+    run.assert_outcomes(failed=1)
+    run.stdout.fnmatch_lines([
+        "summarizer: a request not in the cassette *test_brief.yaml: POST /v1/chat/completions"
+        " to the embedded model (nothing like it was recorded); *Re-record: pytest "
+        "--summarizer-record=all 'test_brief.py::test_brief'",
+    ])  # fmt: skip
+    said = run.stdout.str()
+    assert "cannot connect" not in said and "Traceback" not in said and "BackendError" not in said
 
 
 def test_a_missing_cassette_fails_with_how_to_record_it(
@@ -102,7 +136,20 @@ def test_a_different_result_fails_the_golden_file(
     golden.write_text(golden.read_text().replace('"attempts": 1', '"attempts": 7'))
     run = pytester.runpytest_subprocess()
     run.assert_outcomes(failed=1)
-    run.stdout.fnmatch_lines(["*the result differs from *test_brief.golden.json*"])
+    run.stdout.fnmatch_lines([
+        f"the result differs from {golden} at provenance.attempts: 1 now, 7 recorded; if the "
+        f"new result is right, store it: rm '{golden}' && pytest --summarizer-record=once "
+        "'test_brief.py::test_brief' (its cassette replayed; --summarizer-record=all asks the "
+        "model anew)",
+    ])  # fmt: skip
+    assert "Traceback" not in run.stdout.str() and "assert found" not in run.stdout.str()
+    # What it says to do stores the result from the cassette, with the server unused.
+    asked = len(fault_server.requests)
+    golden.unlink()
+    pytester.runpytest_subprocess("--summarizer-record=once", "test_brief.py::test_brief"
+                                  ).assert_outcomes(passed=1)  # fmt: skip
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+    assert len(fault_server.requests) == asked and '"attempts": 1' in golden.read_text()
 
 
 def test_the_projects_cassettes_are_replayed_by_the_same_recorder() -> None:

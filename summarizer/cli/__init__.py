@@ -1,7 +1,8 @@
 """The `summarizer` command line.
 
-Heavy modules (openai, instructor, spaCy, llama.cpp) are imported inside the commands
-that need them, so `summarizer --help` starts fast. The commands: `summarize`
+Heavy modules (openai, instructor, spaCy, llama.cpp, the settings) are imported inside the
+commands that need them, and the flags for settings are made when a command is run or
+its help asked (`cli.options`), so `summarizer --help` starts fast. The commands: `summarize`
 (`cli.summarize`), `eval` (`cli.evaluate`), `check`, `schema`, `prompts`, `backends`,
 `serve`, `view`, `cache` (`cli.tools`), and `batch` (`cli.batch_files`). Their flags for a
 summarizer's options are derived from the one declaration of each (`cli.options`).
@@ -19,6 +20,9 @@ from typing import Any
 # Importing the command modules registers their commands on `app`.
 from summarizer.cli import batch_files, evaluate, summarize, tools
 from summarizer.cli.common import app
+from summarizer.cli.options import lazy_flags
+
+lazy_flags(app)
 
 __all__ = ["app", "batch_files", "evaluate", "main", "summarize", "tools"]
 

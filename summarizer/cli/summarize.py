@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import os
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO, cast
 
 import typer
 
 from summarizer.cli.common import app, fail, log_to_stderr, settings_of, summarizer_of
 from summarizer.cli.options import SUMMARIZER_FLAGS, with_settings
-from summarizer.cost import cost_line
 
 SUFFIX = {"json": ".json", "markdown": ".md", "text": ".txt"}
 
@@ -85,13 +88,15 @@ def summarize(
     items = inputs_mod.items(inputs, inputs_mod.Fields(text=text_field, id=id_field),
                              stdin=sys.stdin.buffer)  # fmt: skip
     pool = _ray_pool(ray, ray_actors, settings, summarizer, no_cache, refresh) if ray else None
-    progress, stop = _progress() if show else (None, lambda: None)
+    bar = _Progress(lambda: items.total) if show else None
+    stop = bar.stop if bar else lambda: None
     try:
         stats = run(summarizer, items, render=render, suffix=SUFFIX[fmt],
                     jobs=pool.slots if pool else settings.jobs,
-                    out_dir=out, say=lambda line: typer.echo(line, err=True),
-                    progress=progress, render_failure=failure_row, max_cost=max_cost,
-                    summarize=pool.summarize if pool else None)  # fmt: skip
+                    out_dir=out, say=bar.say if bar else _say,
+                    progress=bar.update if bar else None, render_failure=failure_row,
+                    max_cost=max_cost, summarize=pool.summarize if pool else None,
+                    stdout=bar.above(sys.stdout) if bar else None)  # fmt: skip
     except KeyboardInterrupt:
         stop()
         typer.echo("summarizer: interrupted; run the same command again to finish", err=True)
@@ -164,46 +169,104 @@ def _renderers(chosen: str | None, inputs: list[str], out: Path | None) -> tuple
     return fmt, render, render
 
 
-def _progress() -> tuple[Any, Any]:
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+def _say(line: str) -> None:
+    typer.echo(line, err=True)
 
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn(
-            "{task.completed} done · {task.fields[hits]} cached · {task.fields[failed]} failed"
-        ),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-        # Rich would capture stdout while the bar runs and print it on the terminal: the
-        # results of `summarize ... > out.jsonl` must reach the file.
-        redirect_stdout=False,
-        redirect_stderr=False,
-    )
-    task = bar.add_task("summarizing", total=None, hits=0, failed=0)
-    bar.start()
 
-    def update(stats: Any) -> None:
-        bar.update(
-            task, completed=stats.done + len(stats.failed), total=stats.total or None,
-            hits=stats.cache_hits, failed=len(stats.failed),
+class _Progress:
+    """The progress bar on stderr (a terminal): articles done, of how many (the inputs'
+    count, once known), cached and failed among them. What reaches that terminal while it shows, a
+    result on stdout or a failure's line, is written with the bar cleared and drawn again
+    below it: written at the cursor, it began on the bar's line."""
+
+    def __init__(self, total: Callable[[], int | None]) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._total = total
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),  # "2/3", or "2/?" while the total is not known
+            TextColumn("· {task.fields[hits]} cached · {task.fields[failed]} failed"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+            # Rich would capture stdout while the bar runs and print it on the terminal: the
+            # results of `summarize ... > out.jsonl` must reach the file.
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self._task = self._bar.add_task("summarizing", total=total(), hits=0, failed=0)
+        self._shown = True
+        self._lock = threading.Lock()  # results are written from the portal's thread
+        self._bar.start()
+
+    def update(self, stats: Any) -> None:
+        """Articles skipped (written by an earlier run) count towards the total as done."""
+        self._bar.update(
+            self._task, completed=stats.done + len(stats.failed) + stats.skipped,
+            total=self._total(), hits=stats.cache_hits, failed=len(stats.failed),
         )  # fmt: skip
 
-    return update, bar.stop
+    def say(self, line: str) -> None:
+        with self._cleared():
+            _say(line)
+
+    def above(self, out: TextIO) -> TextIO:
+        """`out`, written above the bar when it is this terminal too."""
+        return cast(TextIO, _Above(out, self._cleared)) if out.isatty() else out
+
+    @contextlib.contextmanager
+    def _cleared(self) -> Iterator[None]:
+        """The bar off the screen (transient: its lines erased, the cursor where it
+        began), then drawn again where the writing ended."""
+        with self._lock:
+            live = self._bar.live
+            live.stop()
+            try:
+                yield
+            finally:
+                if self._shown:
+                    live.start(refresh=True)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._shown = False
+            self._bar.stop()
+
+
+class _Above(io.TextIOBase):
+    """A terminal's stdout on which each write happens with the progress bar cleared."""
+
+    def __init__(
+        self, out: TextIO, cleared: Callable[[], contextlib.AbstractContextManager[None]]
+    ) -> None:
+        self._out, self._cleared = out, cleared
+
+    def write(self, text: str) -> int:
+        with self._cleared():
+            self._out.write(text)
+            self._out.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
 
 
 def _final_table(stats: Any) -> None:
     from rich.console import Console
     from rich.table import Table
+
+    from summarizer.cost import cost_line
 
     table = Table(title="summarizer", show_header=False)
     for label, value in (
