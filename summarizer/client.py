@@ -80,7 +80,7 @@ def translate(exc: BaseException, backend: Backend, calls: int, timeout: float) 
         )
         return BackendTimeout(f"{name} gave {said}")
     if isinstance(cause, openai.APIConnectionError):
-        chain = _chain(cause)
+        chain = causes(cause)
         lines = str(cause.__cause__ or cause).strip().splitlines() or ["no reason given"]
         # The system's words ("Connection refused"), not httpx's ("All connection attempts
         # failed"); no connection made at all, after the retries, is no server there now.
