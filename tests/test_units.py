@@ -481,15 +481,17 @@ def test_the_brief_is_result_brief_in_python_and_summary_in_json() -> None:
     assert not hasattr(result, "summary")  # nothing was released: no old name kept
 
 
-def test_the_embedded_model_choosing_has_a_short_default_deadline(seed_text: str) -> None:
-    """#24: choosing, its answer is short by construction; a stalled decode ends in two
-    minutes, not ten. Writing the lists, or with a deadline set, the default is not used."""
+def test_the_embedded_model_has_no_fixed_deadline_but_a_set_one_holds(seed_text: str) -> None:
+    """#36: a fixed deadline (120 s choosing, #24) failed a quarter of the articles when
+    other work shared the cores. The embedded model's generations are bounded by their
+    work at the measured pace instead (`local.pace`); a deadline set still bounds the
+    article, and a server's default stays."""
     article = Article.from_text(seed_text)
     french = Article.from_text("Le gouvernement a annoncé lundi une réforme des retraites. " * 3)
-    choosing = Summarizer(cache=False)
-    assert choosing._deadline_of(article) == 120
-    assert choosing._deadline_of(french) == 600  # written, not chosen: no parse for French
-    assert Summarizer(cache=False, lists="write")._deadline_of(article) == 600
+    embedded = Summarizer(cache=False)
+    assert embedded._deadline_of(article) is None
+    assert embedded._deadline_of(french) is None  # written, not chosen: bounded alike
+    assert Summarizer(cache=False, lists="write")._deadline_of(article) is None
     assert Summarizer(cache=False, deadline=30)._deadline_of(article) == 30
     server = Summarizer(cache=False, base_url="http://127.0.0.1:9/v1", model="m", lists="extract")
     assert server._deadline_of(article) == 600
