@@ -185,6 +185,39 @@ def test_a_schema_that_cannot_be_one_says_why_in_one_line(spec: str, says: str) 
     assert says in str(caught.value) and "\n" not in str(caught.value)
 
 
+def test_a_module_in_the_current_folder_says_it_is_not_searched(tmp_path: Path) -> None:
+    """#36: `--schema desk.briefs:Earnings` beside the user failed with "No module named
+    'desk'": the `summarizer` command searches its own folder, not the current one."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    (tmp_path / "desk").mkdir()
+    shutil.copy(ROOT / "tests" / "user_briefs.py", tmp_path / "desk" / "briefs.py")
+    command = [str(Path(sys.executable).parent / "summarizer"), "schema", "--schema"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+    def run(spec: str, **more: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*command, spec], cwd=tmp_path, env={**env, **more},
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+
+    here = run("desk.briefs:FactCheck")
+    assert here.returncode == 2 and here.stdout == ""
+    (line,) = here.stderr.splitlines()
+    assert f"desk is in the current folder, {tmp_path.resolve()}, which is not searched" in line
+    assert "run with PYTHONPATH=. or name the file: desk/briefs.py:FactCheck" in line
+    assert str(Path(sys.executable).parent) in line  # a folder it did search
+    assert run("desk.briefs:FactCheck", PYTHONPATH=".").returncode == 0
+    assert run("desk/briefs.py:FactCheck").returncode == 0
+    (line,) = run("elsewhere.briefs:FactCheck").stderr.splitlines()
+    assert "no module elsewhere in the folders searched (" in line
+    assert "put the folder that holds it on PYTHONPATH" in line
+
+
+# -- through Python ----------------------------------------------------------------------
+
+
 # -- through Python ----------------------------------------------------------------------
 
 
