@@ -32,6 +32,16 @@ OVERVIEW_PROMPT = "news-overview"  # a long article's title, TL;DR and summary (
 # Prose, and the lists' items by number (`choose`): the built-in brief's, and any brief's.
 CHOOSE_PROMPTS = ("news-choose", "brief-choose")
 _VERSION = re.compile(r"\{#\s*version:\s*([\w.-]+)\s*#\}")
+# What each built-in prompt is for: a template of the same name in `prompts_dir` replaces
+# it (`summarizer prompts` lists them; a test keeps this to the templates that ship).
+PURPOSES = {
+    DEFAULT_PROMPT: "an article's messages to the model, the default prompt",
+    "news-base": "the same for a base model, not instruction-tuned: a worked example first",
+    "news-choose": "the small-model mode's (the embedded model's default) for the built-in "
+    "brief: the prose written, the items chosen by number",
+    "brief-choose": "the small-model mode's for a brief of your own (--schema)",
+    OVERVIEW_PROMPT: "a long article's, summarized in chunks: the prose from their merged items",
+}
 
 Message = dict[str, str]
 
@@ -155,6 +165,24 @@ def available(directory: Path | None = None) -> list[str]:
     folders = [prompt_dir()] if directory is None else [directory, prompt_dir()]
     names = {p.name.removesuffix(".user.j2") for d in folders for p in d.glob("*.user.j2")}
     return sorted(n for n in names if n not in (OVERVIEW_PROMPT, *CHOOSE_PROMPTS))
+
+
+def builtin_names() -> list[str]:
+    """Every built-in prompt, the overview and choice prompts included: each may be
+    replaced by a template of the same name in `prompts_dir`."""
+    return sorted(p.name.removesuffix(".user.j2") for p in prompt_dir().glob("*.user.j2"))
+
+
+def own_names(directory: Path) -> list[str]:
+    """The prompts in a user's folder (each ``<name>.user.j2``)."""
+    return sorted(p.name.removesuffix(".user.j2") for p in directory.glob("*.user.j2"))
+
+
+def blocks_of(prompt: Prompt) -> str:
+    """The blocks a template extending this prompt may replace, by message."""
+    parts = [("user", prompt.user), ("system", prompt.system)]
+    found = [f"{role}: {', '.join(t.blocks)}" for role, t in parts if t is not None and t.blocks]
+    return "; ".join(found)
 
 
 _NAME = re.compile(r"[A-Za-z0-9][\w-]*")  # a template's name: never a path

@@ -108,13 +108,43 @@ def schema(
 
 
 @app.command()
-def prompts() -> None:
-    """List the prompt templates and their versions."""
-    from summarizer import prompts as prompts_mod
+@with_settings("prompts_dir")
+def prompts(options: dict[str, Any] | None = None) -> None:
+    """List every prompt you may replace: what it is for, its version, digest and blocks;
+    with --prompts-dir, yours first, each saying which built-in one it replaces.
 
-    for name in prompts_mod.available():
-        p = prompts_mod.load(name)
-        typer.echo(f"{p.name}\tv{p.version}\t{p.digest}")
+    Exit 1 when a template of yours cannot be loaded (its row says why)."""
+    from summarizer import prompts as prompts_mod
+    from summarizer.errors import SummarizerError
+
+    try:
+        folder = settings_of(options or {}).prompts_dir
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
+    if folder is not None and not folder.is_dir():
+        raise fail(f"prompts_dir {str(folder)!r} is not a folder")
+    builtin = prompts_mod.builtin_names()
+    yours = {n: folder / f"{n}.user.j2" for n in prompts_mod.own_names(folder)} if folder else {}
+    broken = False
+    for name, where in yours.items():
+        try:
+            p = prompts_mod.load(name, folder)
+        except SummarizerError as exc:
+            typer.echo(f"{name}\t-\t-\t{where}\tcannot be loaded: {exc}")
+            broken = True
+            continue
+        what = f"yours: --prompt {name}"
+        if name in builtin:
+            replaced = prompts_mod.load(name).version
+            what = f"yours, in place of the built-in v{replaced}: {prompts_mod.PURPOSES[name]}"
+        typer.echo(f"{name}\tv{p.version}\t{p.digest}\t{where}\t{what}")
+    for name in builtin:
+        if name not in yours:
+            p = prompts_mod.load(name)
+            what, blocks = prompts_mod.PURPOSES[name], prompts_mod.blocks_of(p)
+            what += f" (blocks: {blocks})" if blocks else ""
+            typer.echo(f"{name}\tv{p.version}\t{p.digest}\tbuilt-in\t{what}")
+    raise typer.Exit(1 if broken else 0)
 
 
 @app.command()
