@@ -486,9 +486,10 @@ def load(spec: str) -> type[Brief]:
 
 
 def _not_found(where: str, attr: str, missing: str) -> str:
-    """Why module `where` is not found (`missing`, or the package that holds it), naming the folders Python searched: the
-    `summarizer` command puts its own folder on the path, not the current one, so a
-    module beside the user is found only through PYTHONPATH (or named as a file)."""
+    """Why module `where` is not found (`missing`: it, or a package above it), naming the
+    folders Python searched: the `summarizer` command puts its own folder on the path, not
+    the current one, so a module beside the user is found only through PYTHONPATH (or
+    named as a file)."""
     import os
 
     stdlib = Path(os.__file__).resolve().parent  # not named: no brief of a user's is there
