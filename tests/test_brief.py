@@ -327,7 +327,9 @@ def test_the_cli_exports_a_users_schema_and_refuses_a_bad_one() -> None:
     assert "not a brief" in bad.output
 
 
-def test_view_shows_a_users_brief(fault_server: FaultServer, tmp_path: Path) -> None:
+def test_view_shows_a_users_brief(
+    fault_server: FaultServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fault_server.script = [Reply(200, completion(json.dumps(ANSWER)))]
     out = tmp_path / "brief.json"
     common = ["--base-url", fault_server.base_url, "--model", "m", "--schema", SPEC]
@@ -343,9 +345,25 @@ def test_view_shows_a_users_brief(fault_server: FaultServer, tmp_path: Path) -> 
     fields = {f["name"]: f for f in data["layout"]["fields"]}
     assert fields["quotes"]["roles"] == {"quote": "quote", "speaker": "bold"}
     assert fields["headline"]["kind"] == "prose" and fields["tags"]["kind"] == "plain"
-    # Without its schema, the result is read as the built-in brief and refused in a line.
+    # #36: without its schema, the result was read as the built-in brief ("not a
+    # summarizer result (summary.title: Field required)"). The settings may name it; else
+    # one line says the result's brief needs --schema.
     wrong = _cli("view", str(out), "-o", str(page))
-    assert wrong.exit_code == 2 and "not a summarizer result" in wrong.output
+    assert wrong.exit_code == 2 and wrong.stdout == ""
+    assert wrong.stderr == (
+        f"summarizer: {out}: its brief is FactCheck, not the built-in one: name its schema, "
+        "--schema package.module:FactCheck (or path/to/file.py:FactCheck)\n"
+    )
+    other = _cli("view", str(out), "--schema", "tests.user_briefs:QuoteDesk", "-o", str(page))
+    assert other.exit_code == 2
+    assert other.stderr.endswith("its brief is FactCheck, not QuoteDesk (--schema)\n")
+    page.unlink()
+    monkeypatch.setenv("SUMMARIZER_SCHEMA", SPEC)
+    assert _cli("view", str(out), "-o", str(page)).exit_code == 0 and page.is_file()
+    page.unlink()
+    monkeypatch.delenv("SUMMARIZER_SCHEMA")
+    monkeypatch.setenv("SUMMARIZER_SCHEMAS", json.dumps({"facts": SPEC}))
+    assert _cli("view", str(out), "-o", str(page)).exit_code == 0 and page.is_file()
 
 
 def test_eval_scores_a_users_text_fields(fault_server: FaultServer, tmp_path: Path) -> None:

@@ -236,6 +236,7 @@ def view(
     try:
         schema = load(brief) if brief is not None else None
         raw = inputs_mod.read_bytes(result)
+        schema = _schema_of_result(raw, result, schema)
         data = SummaryResult.model_validate_json(raw, context={"schema": schema})
     except SummarizerError as exc:  # a file that cannot be read, a schema that is none
         raise fail(f"{result}: {exc}" if isinstance(exc, InputError) else str(exc)) from None
@@ -261,6 +262,34 @@ def view(
     except OSError as exc:
         raise fail(f"{target}: cannot write ({exc.strerror or exc})") from None
     typer.echo(f"summarizer: wrote {target}", err=True)
+
+
+def _schema_of_result(raw: bytes, result: Path, given: Any) -> Any:
+    """The brief a result was made with, by the class name its provenance records: the
+    one `--schema` gives, the built-in one, or one the settings name (the `schema`
+    setting, the service's `schemas`); else one line saying to name it with --schema.
+    Never a module the file names: a result's JSON is not trusted to import code."""
+    import json
+
+    from summarizer.brief import load
+    from summarizer.schema import ArticleSummary
+
+    try:
+        recorded = json.loads(raw)["provenance"]["brief"]
+    except (ValueError, TypeError, KeyError):
+        return given  # not a result: validation says what is wrong with it
+    if not isinstance(recorded, str) or recorded == (given or ArticleSummary).__name__:
+        return given
+    if given is not None:
+        raise fail(f"{result}: its brief is {recorded}, not {given.__name__} (--schema)")
+    settings = settings_of({})
+    for spec in [settings.brief_schema, *settings.schemas.values()]:
+        if spec is not None and spec.rpartition(":")[2] == recorded:
+            return load(spec)
+    raise fail(
+        f"{result}: its brief is {recorded}, not the built-in one: name its schema, "
+        f"--schema package.module:{recorded} (or path/to/file.py:{recorded})"
+    )
 
 
 @cache_app.command("info")
