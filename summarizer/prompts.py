@@ -238,6 +238,11 @@ def _compile(
     user's without one), its digest over every template it extends or includes."""
     try:
         sources = _sources(env, [user, *([system] if system else [])])
+        if loop := _loop(sources, user):
+            raise PromptError(
+                f"prompt {name!r}: {loop[0]} extends itself ({' -> '.join(loop)}): a template "
+                f"named as a built-in one reaches that one as {BUILTIN}/{loop[-1]}"
+            )
         match = _VERSION.search(sources[user][0])
         if match is None and builtin:
             raise PromptError(f"{user} has no '{{# version: N #}}' comment")
@@ -272,6 +277,25 @@ def _sources(
         seen[name] = (text, env.parse(text, name, filename))
         todo += [t for t in jinja2.meta.find_referenced_templates(seen[name][1]) if t]
     return seen
+
+
+def _loop(seen: dict[str, tuple[str, jinja2.nodes.Template]], start: str) -> list[str] | None:
+    """A chain of templates from `start` that comes back to one of them (a folder's
+    news.user.j2 extending "news.user.j2" is itself; jinja would recurse until Python
+    stops it), or None."""
+    chain: list[str] = []
+
+    def walk(name: str) -> list[str] | None:
+        if name in chain:
+            return [*chain[chain.index(name) :], name]
+        chain.append(name)
+        for used in jinja2.meta.find_referenced_templates(seen[name][1]):
+            if used and (found := walk(used)):
+                return found
+        chain.pop()
+        return None
+
+    return walk(start)
 
 
 def _digest(seen: dict[str, tuple[str, jinja2.nodes.Template]]) -> str:

@@ -176,7 +176,9 @@ def test_summarizer_prompts_lists_every_template_you_may_replace(tmp_path: Path)
 
     folder = tmp_path / "mine"
     folder.mkdir()
-    (folder / "news.user.j2").write_text(EARNINGS)
+    (folder / "news.user.j2").write_text(
+        EARNINGS.replace('"news.user.j2"', '"builtin/news.user.j2"')
+    )
     (folder / "desk.user.j2").write_text("Summarize: {{ sentences }}")
     (folder / "broken.user.j2").write_text("{% if %}")
     mine = CliRunner().invoke(app, ["prompts", "--prompts-dir", str(folder)])
@@ -193,3 +195,19 @@ def test_summarizer_prompts_lists_every_template_you_may_replace(tmp_path: Path)
     assert news[2] == prompts.load("news", folder).digest != rows["news"][2]
     gone = CliRunner().invoke(app, ["prompts", "--prompts-dir", str(tmp_path / "nope")])
     assert gone.exit_code == 2 and "is not a folder" in gone.stderr
+
+
+def test_a_template_that_extends_itself_is_one_line_not_a_recursion(tmp_path: Path) -> None:
+    """Found running the README (#36): its template, saved as news.user.j2 in a prompt
+    folder, extends "news.user.j2", which is itself there; rendering recursed until
+    Python stopped it (a RecursionError and 994 frames)."""
+    (tmp_path / "news.user.j2").write_text(EARNINGS)
+    with pytest.raises(PromptError) as caught:
+        prompts.load("news", tmp_path)
+    assert str(caught.value) == (
+        "prompt 'news': news.user.j2 extends itself (news.user.j2 -> news.user.j2): a "
+        "template named as a built-in one reaches that one as builtin/news.user.j2"
+    )
+    (tmp_path / "brief.j2").write_text(EARNINGS)  # a file beside it: the same loop
+    with pytest.raises(PromptError, match="news.user.j2 extends itself"):
+        prompts.load(str(tmp_path / "brief.j2"))
