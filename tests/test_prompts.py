@@ -209,5 +209,5 @@ def test_a_template_that_extends_itself_is_one_line_not_a_recursion(tmp_path: Pa
         "template named as a built-in one reaches that one as builtin/news.user.j2"
     )
     (tmp_path / "brief.j2").write_text(EARNINGS)  # a file beside it: the same loop
-    with pytest.raises(PromptError, match="news.user.j2 extends itself"):
+    with pytest.raises(PromptError, match=r"news\.user\.j2 extends itself"):
         prompts.load(str(tmp_path / "brief.j2"))
