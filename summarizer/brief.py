@@ -471,6 +471,10 @@ def load(spec: str) -> type[Brief]:
             module = importlib.import_module(where)
     except SchemaError:
         raise
+    except ModuleNotFoundError as exc:
+        if exc.name and (where == exc.name or where.startswith(f"{exc.name}.")):
+            raise SchemaError(f"schema {spec!r}: {_not_found(where, attr, exc.name)}") from None
+        raise SchemaError(f"schema {spec!r}: cannot import {where}: {_one_line(exc)}") from None
     except ImportError as exc:
         raise SchemaError(f"schema {spec!r}: cannot import {where}: {_one_line(exc)}") from None
     except Exception as exc:  # the user's module failed while it ran
@@ -479,6 +483,36 @@ def load(spec: str) -> type[Brief]:
     if not hasattr(module, attr):
         raise SchemaError(f"schema {spec!r}: {where} has no {attr}")
     return check_schema(getattr(module, attr), repr(spec))
+
+
+def _not_found(where: str, attr: str, missing: str) -> str:
+    """Why module `where` is not found (`missing`: it, or a package above it), naming the
+    folders Python searched: the `summarizer` command puts its own folder on the path, not
+    the current one, so a module beside the user is found only through PYTHONPATH (or
+    named as a file)."""
+    import os
+
+    stdlib = Path(os.__file__).resolve().parent  # not named: no brief of a user's is there
+    searched: list[Path] = []
+    for entry in sys.path:
+        folder = Path(entry or os.curdir).resolve()
+        if not folder.is_dir() or folder in searched:
+            continue
+        if folder.is_relative_to(stdlib) and folder.name not in ("site-packages", "dist-packages"):
+            continue
+        searched.append(folder)
+    here, top = Path.cwd().resolve(), where.partition(".")[0]
+    folders = ", ".join(map(str, searched))
+    file = f"{where.replace('.', '/')}.py:{attr}"
+    if here not in searched and ((here / top).is_dir() or (here / f"{top}.py").is_file()):
+        return (
+            f"cannot import {where}: {top} is in the current folder, {here}, which is not "
+            f"searched (searched: {folders}): run with PYTHONPATH=. or name the file: {file}"
+        )
+    return (
+        f"cannot import {where}: no module {missing} in the folders searched ({folders}): put "
+        f"the folder that holds it on PYTHONPATH, or name the file (path/to/{file})"
+    )
 
 
 def _from_file(path: Path, spec: str) -> types.ModuleType:

@@ -32,6 +32,16 @@ OVERVIEW_PROMPT = "news-overview"  # a long article's title, TL;DR and summary (
 # Prose, and the lists' items by number (`choose`): the built-in brief's, and any brief's.
 CHOOSE_PROMPTS = ("news-choose", "brief-choose")
 _VERSION = re.compile(r"\{#\s*version:\s*([\w.-]+)\s*#\}")
+# What each built-in prompt is for: a template of the same name in `prompts_dir` replaces
+# it (`summarizer prompts` lists them; a test keeps this to the templates that ship).
+PURPOSES = {
+    DEFAULT_PROMPT: "an article's messages to the model, the default prompt",
+    "news-base": "the same for a base model, not instruction-tuned: a worked example first",
+    "news-choose": "the small-model mode's (the embedded model's default) for the built-in "
+    "brief: the prose written, the items chosen by number",
+    "brief-choose": "the small-model mode's for a brief of your own (--schema)",
+    OVERVIEW_PROMPT: "a long article's, summarized in chunks: the prose from their merged items",
+}
 
 Message = dict[str, str]
 
@@ -157,6 +167,24 @@ def available(directory: Path | None = None) -> list[str]:
     return sorted(n for n in names if n not in (OVERVIEW_PROMPT, *CHOOSE_PROMPTS))
 
 
+def builtin_names() -> list[str]:
+    """Every built-in prompt, the overview and choice prompts included: each may be
+    replaced by a template of the same name in `prompts_dir`."""
+    return sorted(p.name.removesuffix(".user.j2") for p in prompt_dir().glob("*.user.j2"))
+
+
+def own_names(directory: Path) -> list[str]:
+    """The prompts in a user's folder (each ``<name>.user.j2``)."""
+    return sorted(p.name.removesuffix(".user.j2") for p in directory.glob("*.user.j2"))
+
+
+def blocks_of(prompt: Prompt) -> str:
+    """The blocks a template extending this prompt may replace, by message."""
+    parts = [("user", prompt.user), ("system", prompt.system)]
+    found = [f"{role}: {', '.join(t.blocks)}" for role, t in parts if t is not None and t.blocks]
+    return "; ".join(found)
+
+
 _NAME = re.compile(r"[A-Za-z0-9][\w-]*")  # a template's name: never a path
 
 
@@ -210,6 +238,11 @@ def _compile(
     user's without one), its digest over every template it extends or includes."""
     try:
         sources = _sources(env, [user, *([system] if system else [])])
+        if loop := _loop(sources, user):
+            raise PromptError(
+                f"prompt {name!r}: {loop[0]} extends itself ({' -> '.join(loop)}): a template "
+                f"named as a built-in one reaches that one as {BUILTIN}/{loop[-1]}"
+            )
         match = _VERSION.search(sources[user][0])
         if match is None and builtin:
             raise PromptError(f"{user} has no '{{# version: N #}}' comment")
@@ -244,6 +277,25 @@ def _sources(
         seen[name] = (text, env.parse(text, name, filename))
         todo += [t for t in jinja2.meta.find_referenced_templates(seen[name][1]) if t]
     return seen
+
+
+def _loop(seen: dict[str, tuple[str, jinja2.nodes.Template]], start: str) -> list[str] | None:
+    """A chain of templates from `start` that comes back to one of them (a folder's
+    news.user.j2 extending "news.user.j2" is itself; jinja would recurse until Python
+    stops it), or None."""
+    chain: list[str] = []
+
+    def walk(name: str) -> list[str] | None:
+        if name in chain:
+            return [*chain[chain.index(name) :], name]
+        chain.append(name)
+        for used in jinja2.meta.find_referenced_templates(seen[name][1]):
+            if used and (found := walk(used)):
+                return found
+        chain.pop()
+        return None
+
+    return walk(start)
 
 
 def _digest(seen: dict[str, tuple[str, jinja2.nodes.Template]]) -> str:

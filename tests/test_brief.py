@@ -185,6 +185,39 @@ def test_a_schema_that_cannot_be_one_says_why_in_one_line(spec: str, says: str) 
     assert says in str(caught.value) and "\n" not in str(caught.value)
 
 
+def test_a_module_in_the_current_folder_says_it_is_not_searched(tmp_path: Path) -> None:
+    """#36: `--schema desk.briefs:Earnings` beside the user failed with "No module named
+    'desk'": the `summarizer` command searches its own folder, not the current one."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    (tmp_path / "desk").mkdir()
+    shutil.copy(ROOT / "tests" / "user_briefs.py", tmp_path / "desk" / "briefs.py")
+    command = [str(Path(sys.executable).parent / "summarizer"), "schema", "--schema"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+    def run(spec: str, **more: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*command, spec], cwd=tmp_path, env={**env, **more},
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+
+    here = run("desk.briefs:FactCheck")
+    assert here.returncode == 2 and here.stdout == ""
+    (line,) = here.stderr.splitlines()
+    assert f"desk is in the current folder, {tmp_path.resolve()}, which is not searched" in line
+    assert "run with PYTHONPATH=. or name the file: desk/briefs.py:FactCheck" in line
+    assert str(Path(sys.executable).parent) in line  # a folder it did search
+    assert run("desk.briefs:FactCheck", PYTHONPATH=".").returncode == 0
+    assert run("desk/briefs.py:FactCheck").returncode == 0
+    (line,) = run("elsewhere.briefs:FactCheck").stderr.splitlines()
+    assert "no module elsewhere in the folders searched (" in line
+    assert "put the folder that holds it on PYTHONPATH" in line
+
+
+# -- through Python ----------------------------------------------------------------------
+
+
 # -- through Python ----------------------------------------------------------------------
 
 
@@ -294,7 +327,9 @@ def test_the_cli_exports_a_users_schema_and_refuses_a_bad_one() -> None:
     assert "not a brief" in bad.output
 
 
-def test_view_shows_a_users_brief(fault_server: FaultServer, tmp_path: Path) -> None:
+def test_view_shows_a_users_brief(
+    fault_server: FaultServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fault_server.script = [Reply(200, completion(json.dumps(ANSWER)))]
     out = tmp_path / "brief.json"
     common = ["--base-url", fault_server.base_url, "--model", "m", "--schema", SPEC]
@@ -310,9 +345,25 @@ def test_view_shows_a_users_brief(fault_server: FaultServer, tmp_path: Path) -> 
     fields = {f["name"]: f for f in data["layout"]["fields"]}
     assert fields["quotes"]["roles"] == {"quote": "quote", "speaker": "bold"}
     assert fields["headline"]["kind"] == "prose" and fields["tags"]["kind"] == "plain"
-    # Without its schema, the result is read as the built-in brief and refused in a line.
+    # #36: without its schema, the result was read as the built-in brief ("not a
+    # summarizer result (summary.title: Field required)"). The settings may name it; else
+    # one line says the result's brief needs --schema.
     wrong = _cli("view", str(out), "-o", str(page))
-    assert wrong.exit_code == 2 and "not a summarizer result" in wrong.output
+    assert wrong.exit_code == 2 and wrong.stdout == ""
+    assert wrong.stderr == (
+        f"summarizer: {out}: its brief is FactCheck, not the built-in one: name its schema, "
+        "--schema package.module:FactCheck (or path/to/file.py:FactCheck)\n"
+    )
+    other = _cli("view", str(out), "--schema", "tests.user_briefs:QuoteDesk", "-o", str(page))
+    assert other.exit_code == 2
+    assert other.stderr.endswith("its brief is FactCheck, not QuoteDesk (--schema)\n")
+    page.unlink()
+    monkeypatch.setenv("SUMMARIZER_SCHEMA", SPEC)
+    assert _cli("view", str(out), "-o", str(page)).exit_code == 0 and page.is_file()
+    page.unlink()
+    monkeypatch.delenv("SUMMARIZER_SCHEMA")
+    monkeypatch.setenv("SUMMARIZER_SCHEMAS", json.dumps({"facts": SPEC}))
+    assert _cli("view", str(out), "-o", str(page)).exit_code == 0 and page.is_file()
 
 
 def test_eval_scores_a_users_text_fields(fault_server: FaultServer, tmp_path: Path) -> None:

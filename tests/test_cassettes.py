@@ -112,7 +112,9 @@ def test_cassettes_exist_for_every_case() -> None:
     assert recorded == {c["name"] for c in CASES}
 
 
-@pytest.mark.parametrize("path", sorted(CASSETTES.glob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(CASSETTES.rglob("*.yaml")), ids=lambda p: str(p.relative_to(CASSETTES))
+)
 def test_cassettes_hold_no_secrets(path: Path) -> None:
     text = path.read_text()
     for pattern in SECRET_PATTERNS:

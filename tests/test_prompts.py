@@ -154,3 +154,60 @@ def test_a_prompts_wording_is_its_own_text_never_a_value(tmp_path: Path) -> None
     assert "Write for the markets desk, briefly." in wording
     assert "The most important sentences of an article:" in wording  # the block it reuses
     assert not any("{{" in line or "Language:" in line for line in wording)
+
+
+def test_summarizer_prompts_lists_every_template_you_may_replace(tmp_path: Path) -> None:
+    """#36: `summarizer prompts` listed news and news-base only, and had no --prompts-dir."""
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    assert set(prompts.PURPOSES) == set(prompts.builtin_names())  # each one said what for
+    listed = CliRunner().invoke(app, ["prompts"])
+    assert listed.exit_code == 0, listed.output
+    rows = {line.split("\t")[0]: line.split("\t") for line in listed.stdout.splitlines()}
+    assert set(rows) == {"news", "news-base", "news-choose", "brief-choose", "news-overview"}
+    assert rows["news"][3:] == [
+        "built-in",
+        "an article's messages to the model, the default prompt (blocks: user: instructions, "
+        "metadata, article; system: role, rules)",
+    ]
+    assert "small-model mode" in rows["news-choose"][4]
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "news.user.j2").write_text(
+        EARNINGS.replace('"news.user.j2"', '"builtin/news.user.j2"')
+    )
+    (folder / "desk.user.j2").write_text("Summarize: {{ sentences }}")
+    (folder / "broken.user.j2").write_text("{% if %}")
+    mine = CliRunner().invoke(app, ["prompts", "--prompts-dir", str(folder)])
+    assert mine.exit_code == 1  # a template of yours cannot be loaded
+    lines = [line.split("\t") for line in mine.stdout.splitlines()]
+    assert [row[0] for row in lines] == [
+        "broken", "desk", "news", "brief-choose", "news-base", "news-choose", "news-overview",
+    ]  # fmt: skip
+    broken, desk, news = lines[:3]
+    assert broken[3] == str(folder / "broken.user.j2") and "line 1" in broken[4]
+    assert desk[1:2] == ["v0"] and desk[4] == "yours: --prompt desk"
+    assert news[3] == str(folder / "news.user.j2")
+    assert news[4].startswith("yours, in place of the built-in v3: an article's messages")
+    assert news[2] == prompts.load("news", folder).digest != rows["news"][2]
+    gone = CliRunner().invoke(app, ["prompts", "--prompts-dir", str(tmp_path / "nope")])
+    assert gone.exit_code == 2 and "is not a folder" in gone.stderr
+
+
+def test_a_template_that_extends_itself_is_one_line_not_a_recursion(tmp_path: Path) -> None:
+    """Found running the README (#36): its template, saved as news.user.j2 in a prompt
+    folder, extends "news.user.j2", which is itself there; rendering recursed until
+    Python stopped it (a RecursionError and 994 frames)."""
+    (tmp_path / "news.user.j2").write_text(EARNINGS)
+    with pytest.raises(PromptError) as caught:
+        prompts.load("news", tmp_path)
+    assert str(caught.value) == (
+        "prompt 'news': news.user.j2 extends itself (news.user.j2 -> news.user.j2): a "
+        "template named as a built-in one reaches that one as builtin/news.user.j2"
+    )
+    (tmp_path / "brief.j2").write_text(EARNINGS)  # a file beside it: the same loop
+    with pytest.raises(PromptError, match=r"news\.user\.j2 extends itself"):
+        prompts.load(str(tmp_path / "brief.j2"))

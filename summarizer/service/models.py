@@ -96,13 +96,29 @@ class SummaryIn(ArticleIn):
     )
 
 
+def _article_or_text(schema: dict[str, Any]) -> None:
+    """`CheckIn.article`'s JSON Schema: an article object, or its text."""
+    ref = schema.pop("$ref")
+    schema["anyOf"] = [{"$ref": ref}, {"type": "string", "minLength": 1}]
+
+
 class CheckIn(BaseModel):
     """An article and any summary of it, to check the summary against the article."""
 
     model_config = ConfigDict(extra="forbid")
 
-    article: ArticleIn
+    article: ArticleIn = Field(
+        description='The article as /v1/summaries takes it ({"text": ..., "published": '
+        "...}), or only its text.",
+        json_schema_extra=_article_or_text,
+    )
     summary: str = Field(min_length=1, description="The summary to check, plain text.")
+
+    @field_validator("article", mode="before")
+    @classmethod
+    def _text_alone(cls, value: Any) -> Any:
+        """`"article": "text"` is unambiguous: the article's text, with nothing else known."""
+        return {"text": value} if isinstance(value, str) else value
 
 
 class ErrorDetail(BaseModel):
