@@ -44,17 +44,6 @@ def probe(seconds: float = 1.0) -> float:
     return n / seconds
 
 
-def long_text(data: Path, words: int) -> str:
-    parts, total = [], 0
-    for line in (data / "news_dev.jsonl").open(encoding="utf-8"):
-        article = json.loads(line)["article"]
-        parts.append(article)
-        total += len(article.split())
-        if total >= words:
-            break
-    return "\n\n".join(parts)
-
-
 def unseen(data: Path, count: int) -> list[tuple[str, str]]:
     rows = [json.loads(line) for line in (data / "news_dev.jsonl").open(encoding="utf-8")]
     return [(f"news_dev/{r['id']}", r["article"]) for r in rows[-count:]]
@@ -88,6 +77,8 @@ def main() -> int:
     parser.add_argument("--skip-long", action="store_true")
     args = parser.parse_args()
     import logging
+
+    from long_article import long_text  # this folder: the script's own
 
     from summarizer import Summarizer
     from summarizer.local.pace import PACE
