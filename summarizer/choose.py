@@ -53,7 +53,8 @@ PROPOSED: dict[type[Cited], str] = {
 }  # fmt: skip
 # Offered, not chosen: all of them, to the cap, in code's order. Who said what, who the
 # story is about and its figures are found and ranked by code (`claims`, `entities`,
-# `figures`): a small model's choice among them was measured to lose more than it kept.
+# `figures`), each item checked: a small model choosing a few by number only dropped
+# some of those an editor wants (issue #37), and cost tokens to write.
 TAKEN_WHOLE = frozenset({"open_questions", "claims", "entities", "figures"})
 # How many of each kind the model chooses (least, most), within the field's bounds. Who
 # said what is the point of a news brief: most of the attributions found are kept.
