@@ -15,19 +15,22 @@ from summarizer.schema import Claim
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 # The Gaza seed's attributions, read by hand from the article (not from the code's output):
-# sentence -> (words the source must contain, its kind, the hedging).
+# sentence -> (words the source must contain, its kind, the hedging). The hedging is
+# issue #37's: what a source predicts, plans or may do is speculative ("is expected to",
+# "would"), what an unnamed source says is unconfirmed, a named source's plain statement
+# reported. (Issue #24's table gave every attributed claim "reported".)
 GAZA = {
-    1: ("The Guardian", "publication", "reported"),  # "..., The Guardian reported, citing"
-    2: ("diplomats", "anonymous", "reported"),  # "These diplomats also told ... that"
+    1: ("The Guardian", "publication", "speculative"),  # "Egypt is expected to lead ..."
+    2: ("diplomats", "anonymous", "unconfirmed"),  # "These diplomats also told ... that"
     3: ("The Guardian", "publication", "reported"),  # "..., The Guardian added."
-    5: ("Hamas", "organization", "reported"),  # "However, it said" (it: Hamas, in S4)
-    8: ("Indonesia", "organization", "reported"),  # "Indonesia ..., saying it would"
+    5: ("Hamas", "organization", "speculative"),  # "However, it said ... would require"
+    8: ("Indonesia", "organization", "speculative"),  # "saying it would commit to"
     9: ("Times of Israel", "publication", "reported"),  # "According to Times of Israel"
-    11: ("two sources", "anonymous", "reported"),  # "According to two sources ..."
-    13: ("The Guardian", "publication", "reported"),  # "According to The Guardian, ..."
+    11: ("two sources", "anonymous", "unconfirmed"),  # "According to two sources ..."
+    13: ("The Guardian", "publication", "speculative"),  # "... are not expected to be"
 }
-# What the writer says without a source, but not as plain fact.
-GAZA_UNSOURCED = {6: "reported", 10: "reported", 12: "unconfirmed", 14: "reported"}
+# What the writer says without a source, but not as plain fact: "reportedly", "unclear".
+GAZA_UNSOURCED = {6: "unconfirmed", 10: "unconfirmed", 12: "unconfirmed", 14: "unconfirmed"}
 
 
 def _sentences(name: str) -> list[str]:
@@ -86,7 +89,8 @@ def test_a_header_line_is_never_a_source() -> None:
 
 def test_the_recorded_brief_of_the_gaza_seed_keeps_seven_of_its_attributions() -> None:
     """The embedded model's brief of the seed, as recorded (cassettes/embedded-gaza.yaml):
-    at least 7 claims whose source, kind and hedging match the hand-checked table."""
+    at least 7 claims whose source and kind match the hand-checked table (the recording
+    predates #37's hedging: its claims are all "reported")."""
     import json
 
     fixture = Path(__file__).resolve().parent / "fixtures" / "embedded-gaza.json"
@@ -96,7 +100,7 @@ def test_the_recorded_brief_of_the_gaza_seed_keeps_seven_of_its_attributions() -
         for c in claims
         if c["sentences"][0] in GAZA
         and GAZA[c["sentences"][0]][0] in c["attributed_to"]
-        and (c["source_kind"], c["hedging"]) == GAZA[c["sentences"][0]][1:]
+        and c["source_kind"] == GAZA[c["sentences"][0]][1]
     ]
     assert len(right) >= 7, right
 
@@ -104,11 +108,14 @@ def test_the_recorded_brief_of_the_gaza_seed_keeps_seven_of_its_attributions() -
 @pytest.mark.parametrize(
     ("sentences", "source", "kind"),
     [
-        # A surname after the full name: spaCy's small model sees an organization.
+        # A surname after the full name (spaCy's small model sees an organization): the
+    # person, by the full name the article gives.
         (["Hibernian midfielder John McGinn scored twice on Saturday.",
-          "McGinn said the team had improved since the winter break."], "McGinn", "named_person"),
+          "McGinn said the team had improved since the winter break."], "John McGinn",
+         "named_person"),
         (["Councillor Anne Hartley opposed the plan at Tuesday's meeting.",
-          "Hartley said the budget would not cover the repairs."], "Hartley", "named_person"),
+          "Hartley said the budget would not cover the repairs."], "Anne Hartley",
+         "named_person"),
         # A person's name modifying the source does not make it a person.
         (["President Donald Trump spoke on Monday.",
           "The Trump administration said the talks would resume in March."],
@@ -162,8 +169,8 @@ def test_a_quotation_that_goes_on_is_its_speakers_and_a_pronoun_is_no_source() -
     found = {c.sentence: c.as_item() for c in find_claims(sentences)}
     assert 2 not in found  # "which ... says is now over": a relative clause, no claim
     assert found[3]["attributed_to"] == "FTF vice-president Maher Snoussi"  # hyphen kept
-    # The quotation goes on: Snoussi's, citing where he is named.
-    assert (found[5]["attributed_to"], found[5]["sentences"]) == ("Snoussi", [4, 5])
+    # The quotation goes on: Snoussi's, by his full name, citing where it is given.
+    assert (found[5]["attributed_to"], found[5]["sentences"]) == ("Maher Snoussi", [3, 5])
     assert 6 not in found  # "We" outside a quotation: no source a reader can use
 
 
