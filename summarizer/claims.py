@@ -358,7 +358,8 @@ def find_claims(sentences: Sequence[str], docs: Sequence[Doc] | None = None) -> 
     discourse = Discourse(people)
     for number, doc in enumerate(parsed, start=1):
         discourse.read(number, doc)
-        claim = _claim(doc[:], number, discourse, _quoting(found, number, doc.text))
+        quoting = _quoting(found, number, [d.text for d in parsed[:number]])
+        claim = _claim(doc[:], number, discourse, quoting)
         if claim is not None:
             claim = _valid(claim, sentences, doc, discourse)
         if claim is not None:
@@ -367,16 +368,22 @@ def find_claims(sentences: Sequence[str], docs: Sequence[Doc] | None = None) -> 
 
 
 _QUOTE_OPENS = ('"', "\u201c", "'", "\u2018")
+_OPENING = "\"'\u201c\u2018"
 
 
-def _quoting(found: Sequence[FoundClaim], number: int, text: str) -> FoundClaim | None:
-    """Who speaks in sentence `number` if it goes on with a quotation (it opens with a
-    quotation mark, and a source was quoted in the three sentences before): "We simply
-    said ..." is still Snoussi's. The claim that quoted them; None otherwise."""
-    if not text.lstrip().startswith(_QUOTE_OPENS) or not found:
+def _quoting(found: Sequence[FoundClaim], number: int, texts: Sequence[str]) -> FoundClaim | None:
+    """Who speaks in sentence `number` if it goes on with a quotation: it opens with a
+    quotation mark, a source was quoted in the three sentences before, and each sentence
+    since opens with one too ("We simply said ..." is still Snoussi's; news quotes a
+    speaker on in new paragraphs without naming them again). The claim that quoted
+    them; None otherwise. `texts`: the sentences up to `number`."""
+    if not texts[number - 1].lstrip().startswith(_QUOTE_OPENS) or not found:
         return None
     last = found[-1]
     if number - last.sentence > 3 or last.source_kind in ("article", "anonymous"):
+        return None
+    between = texts[last.sentence : number - 1]
+    if not all(t.lstrip().startswith(_QUOTE_OPENS) for t in between):
         return None
     return last
 
@@ -770,9 +777,11 @@ def _standalone(claim: FoundClaim, doc: Doc, discourse: Discourse) -> FoundClaim
         return None
     first = text.split()[0]
     word = first.lower().strip(",.;:")
-    if word in _DEMONSTRATIVES:
+    if word.lstrip(_OPENING) in _DEMONSTRATIVES:
         return None
     pronoun = _POSSESSIVES.get(word, word)
+    if pronoun.lstrip(_OPENING) in _PRONOUNS and pronoun[:1] in _OPENING:
+        return None  # the speaker's words: no name can be written into them
     if pronoun in _PRONOUNS:
         token = next((t for t in doc if t.lower_ == word), None)
         referent = discourse.at(claim.sentence, token) if token is not None else None
@@ -804,9 +813,16 @@ def _claim(
     if sourced is not None:
         source, kind, content, clause, named_in = sourced
         hedging = _hedging(content, clause, kind)
+        if _REPORTED.search(text) and not _REPORTED.search(content):
+            # "Investigators reportedly claim DNA evidence links ...": the frame's hedge
+            # is the statement's too, which its clause alone would drop.
+            content, hedging = text, "unconfirmed"
+    elif quoting is not None and speaking is not None:  # the quotation goes on
+        source, kind = speaking
+        content, hedging = text, _hedging(text, sent, kind)
     elif _UNCONFIRMED.search(text) or _REPORTED.search(text):
         source, kind, content, hedging = "the article", "article", text, "unconfirmed"
-    elif _speculative(sent, writer=True):
+    elif _speculative(sent, writer=True) and not text.lstrip().startswith(_QUOTE_OPENS):
         source, kind, content, hedging = "the article", "article", text, "speculative"
     else:
         return None
@@ -851,8 +867,11 @@ def _speculative(clause: Span, writer: bool = False) -> bool:
         if any(t.dep_ in _NESTED for t in _path(token, root)):
             continue
         word, lemma = token.lower_, token.lemma_.lower()
-        if token.tag_ == "MD" and word in modals:
-            return True
+        if token.tag_ == "MD" and word in modals and not _negated(token):
+            # The writer's "may" of possibility, not of permission ("Congress may
+            # delegate"): "may be", "may have", "may still".
+            if not writer or word != "may" or _epistemic(token):
+                return True
         if word in ("will", "'ll") and any(c.lower_ in _MAYBE for c in token.head.children):
             return True
         if (
@@ -866,6 +885,19 @@ def _speculative(clause: Span, writer: bool = False) -> bool:
         if word in _MAYBE and token.dep_ == "advmod" and not writer:
             return True
     return False
+
+
+def _negated(modal: Token) -> bool:
+    """ "could not be more proud": no possibility but emphasis or denial."""
+    return any(c.dep_ == "neg" for c in modal.head.children)
+
+
+def _epistemic(modal: Token) -> bool:
+    after = modal.doc[modal.i + 1 : modal.i + 3]
+    return any(t.lemma_ in ("be", "have") or t.lower_ in _STILL for t in after)
+
+
+_STILL = frozenset({"still", "well", "also", "even", "soon", "yet", "already"})
 
 
 def _path(token: Token, root: Token) -> list[Token]:
