@@ -3,11 +3,16 @@
 A small model cannot attribute: asked for claims, it gives every one to the outlet whose
 article it reads. Attribution is grammar, and a dependency parse (spaCy's, English) reads
 it: the subject of a speech verb ("Hamas said ...", "X told Y that ..."), "according to X",
-"citing X" and "X, which cites Y", a pronoun that continues the sentence before ("..., it
-said" after a sentence about Hamas), and, with no source, "reportedly" or "is expected to"
-in the writer's own voice. Each `FoundClaim` has the statement (the reported clause, in the
-article's words), the source as the article writes it, the source's kind and the hedging,
-and the sentence it comes from. The kinds and hedges are the schema's (`schema.Claim`).
+"citing X" and "X, which cites Y", a quotation that goes on, and, with no source,
+"reportedly" or "is expected to" in the writer's own voice. Who a speaker is comes from
+the article read in order (`Discourse`): a pronoun is the nearest mention before it that
+fits, a surname or "the minister" the person the article names with it, by the full name
+it gives (issue #37). The hedging is the reported clause's: a prediction, plan or
+possibility is speculative, reportedly or an unnamed source unconfirmed, a named source's
+plain statement reported. Each `FoundClaim` has the statement (the reported clause, in the
+article's words, standing alone: a leading pronoun written as whom it means), the source,
+its kind, the hedging and the sentences it comes from. The kinds and hedges are the
+schema's (`schema.Claim`).
 
 The first step of the small-model mode (issue #24): the candidates a model chooses among.
 """
@@ -867,11 +872,11 @@ def _speculative(clause: Span, writer: bool = False) -> bool:
         if any(t.dep_ in _NESTED for t in _path(token, root)):
             continue
         word, lemma = token.lower_, token.lemma_.lower()
-        if token.tag_ == "MD" and word in modals and not _negated(token):
-            # The writer's "may" of possibility, not of permission ("Congress may
-            # delegate"): "may be", "may have", "may still".
-            if not writer or word != "may" or _epistemic(token):
-                return True
+        # The writer's "may" of possibility, not of permission ("Congress may
+        # delegate"): "may be", "may have", "may still".
+        possible = not writer or word != "may" or _epistemic(token)
+        if token.tag_ == "MD" and word in modals and not _negated(token) and possible:
+            return True
         if word in ("will", "'ll") and any(c.lower_ in _MAYBE for c in token.head.children):
             return True
         if (

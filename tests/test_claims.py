@@ -180,3 +180,123 @@ def test_a_relative_pronoun_is_no_source() -> None:
         'we have done, I think about it," chief executive Tim Cook told the newspaper.'
     ]
     assert all(c.attributed_to.lower() != "that" for c in find_claims(sentences))
+
+
+def _only(sentences: list[str]) -> dict[str, object]:
+    (claim,) = [c for c in find_claims(sentences) if c.sentence == len(sentences)]
+    return claim.as_item()
+
+
+@pytest.mark.parametrize(
+    ("sentences", "source"),
+    [
+        # A pronoun: the nearest person before it, not the sentence before's subject
+        # (an organization); "she" not the man "Mr" makes of the nearer name.
+        (["Alun Davies told AMs they had received 7,000 responses.",
+          "The Marine Conservation Society described it as an embarrassing U-turn.",
+          "He said he would now look at the existing protected areas."], "Alun Davies"),
+        (["Dawn Purvis will step down in April.", "Mr Jim Jepps wrote the posts on his blog.",
+          "She said it was the right time to leave the post."], "Dawn Purvis"),
+        # A title or role noun: the person the article gives it (BBC Wales, news_dev 6).
+        (["Controversial plans for marine zones have been withdrawn by a Welsh government "
+          "minister.", "Alun Davies told AMs they had received 7,000 responses.",
+          "The minister for natural resources said the decision had been made after the "
+          "responses."], "Alun Davies"),
+        (["Minister Alun Davies withdrew the plans on Tuesday.",
+          "The minister said the decision had been made after thousands of responses."],
+         "Alun Davies"),
+        (["Pep Guardiola, the Manchester City manager, watched from the stands.",
+          "The Manchester City manager said his players had been exhausted."],
+         "Pep Guardiola"),
+        # A surname with a title: the full name as the article first gives it.
+        (["Senior coroner John Leckey is to retire this year.",
+          "Mr Leckey said the inquest had been delayed for lack of resources."],
+         "John Leckey"),
+    ],
+)  # fmt: skip
+def test_the_speaker_is_the_name_the_article_gives(sentences: list[str], source: str) -> None:
+    item = _only(sentences)
+    assert (item["attributed_to"], item["source_kind"]) == (source, "named_person")
+    # Cited where the name is, so the gate finds it.
+    named = [n for n, s in enumerate(sentences, 1) if source in s]
+    assert set(item["sentences"]) & set(named)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("BBC correspondent John Smith said the talks had stalled overnight.", "named_person"),
+        ("Police said the man had been taken to hospital in Leeds.", "organization"),
+        ("A Ministry of Justice spokesperson said the sentences were under review.",
+         "organization"),
+        ("The council said the road would stay closed until the repairs were done.",
+         "organization"),
+        ("The woman said the surgery had left her in pain for years.", "anonymous"),
+    ],
+)  # fmt: skip
+def test_the_kind_is_the_resolved_speakers(sentence: str, kind: str) -> None:
+    assert _only([sentence])["source_kind"] == kind
+
+
+@pytest.mark.parametrize(
+    ("sentences", "hedging"),
+    [
+        (["The Guardian said Egypt is expected to lead the force."], "speculative"),
+        (["Lee Hopley said referendum uncertainty could weigh on investment this year."],
+         "speculative"),
+        (["Danny Kennedy said he would be asking the minister to act."], "speculative"),
+        (["Karen Armstrong said the lack of resources was a disgrace."], "reported"),
+        (["Sources say Mr Hargreaves was asked to improve his offer."], "unconfirmed"),
+        (["Investigators reportedly claim DNA evidence links the suspect to the killing."],
+         "unconfirmed"),
+        # The writer's own: a possibility, a report of a report.
+        (["John Leckey is to retire this year.",
+          "His retirement could leave only one coroner to hear the inquests."], "speculative"),
+        (["The retailer has reportedly run into difficulties with its suppliers."],
+         "unconfirmed"),
+    ],
+)  # fmt: skip
+def test_hedging_is_the_statements_modality_and_the_sources_certainty(
+    sentences: list[str], hedging: str
+) -> None:
+    assert _only(sentences)["hedging"] == hedging
+
+
+def test_a_hedge_outside_the_reported_clause_stays_in_the_statement() -> None:
+    item = _only(["Investigators reportedly claim DNA evidence links the suspect to the killing."])
+    assert str(item["statement"]).startswith("Investigators reportedly claim")
+
+
+def test_a_claim_stands_alone() -> None:
+    # A leading pronoun is written as whom it means, citing where they are named.
+    item = _only(["Hamas agreed to the first stage of the proposal.",
+                  "It said the rest of the plan would require talks among factions."])  # fmt: skip
+    assert item["attributed_to"] == "Hamas"
+    assert not str(item["statement"]).startswith("It ")
+    item = _only(["Pep Guardiola, the Manchester City manager, watched from the stands.",
+                  "The Manchester City manager said his players had been exhausted."])  # fmt: skip
+    assert item["statement"] == "Pep Guardiola's players had been exhausted."
+    assert item["sentences"] == [1, 2]
+    # First person outside quotation marks: the speaker's words, quoted.
+    item = _only(["Genevieve Edwards praised her colleague.",
+                  "She said we were so lucky to have Dawn on the team."])  # fmt: skip
+    assert item["statement"] == "\u201cWe were so lucky to have Dawn on the team\u201d."
+    # A photo note is no part of a statement.
+    item = _only(["The woman (pictured posed by model) said the surgery had left her in pain."])
+    assert "pictured" not in str(item["statement"])
+
+
+def test_a_pronoun_or_demonstrative_that_cannot_be_resolved_is_passed_over() -> None:
+    found = find_claims(["This would give the force the kind of powers wielded in Haiti."])
+    assert found == []
+    found = find_claims(["It said the rest of the plan would require talks among factions."])
+    assert all(not c.statement.startswith("It ") for c in found)
+
+
+def test_a_quotation_that_goes_on_in_new_paragraphs_is_still_its_speakers() -> None:
+    sentences = [
+        'Rob Dobson, senior economist at Markit, said: "Output is now falling."',
+        '"The manufacturing labour market is also being impacted by the slowdown."',
+    ]
+    item = _only(sentences)
+    assert (item["attributed_to"], item["sentences"]) == ("Rob Dobson", [1, 2])
