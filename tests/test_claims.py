@@ -219,7 +219,7 @@ def test_the_speaker_is_the_name_the_article_gives(sentences: list[str], source:
     assert (item["attributed_to"], item["source_kind"]) == (source, "named_person")
     # Cited where the name is, so the gate finds it.
     named = [n for n, s in enumerate(sentences, 1) if source in s]
-    assert set(item["sentences"]) & set(named)  # type: ignore[arg-type]
+    assert set(item["sentences"]) & set(named)  # type: ignore[call-overload]
 
 
 @pytest.mark.parametrize(
