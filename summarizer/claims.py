@@ -3,11 +3,16 @@
 A small model cannot attribute: asked for claims, it gives every one to the outlet whose
 article it reads. Attribution is grammar, and a dependency parse (spaCy's, English) reads
 it: the subject of a speech verb ("Hamas said ...", "X told Y that ..."), "according to X",
-"citing X" and "X, which cites Y", a pronoun that continues the sentence before ("..., it
-said" after a sentence about Hamas), and, with no source, "reportedly" or "is expected to"
-in the writer's own voice. Each `FoundClaim` has the statement (the reported clause, in the
-article's words), the source as the article writes it, the source's kind and the hedging,
-and the sentence it comes from. The kinds and hedges are the schema's (`schema.Claim`).
+"citing X" and "X, which cites Y", a quotation that goes on, and, with no source,
+"reportedly" or "is expected to" in the writer's own voice. Who a speaker is comes from
+the article read in order (`Discourse`): a pronoun is the nearest mention before it that
+fits, a surname or "the minister" the person the article names with it, by the full name
+it gives (issue #37). The hedging is the reported clause's: a prediction, plan or
+possibility is speculative, reportedly or an unnamed source unconfirmed, a named source's
+plain statement reported. Each `FoundClaim` has the statement (the reported clause, in the
+article's words, standing alone: a leading pronoun written as whom it means), the source,
+its kind, the hedging and the sentences it comes from. The kinds and hedges are the
+schema's (`schema.Claim`).
 
 The first step of the small-model mode (issue #24): the candidates a model chooses among.
 """
@@ -17,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -115,7 +120,11 @@ _SPECULATIVE = re.compile(
     r"would)\b",
     re.IGNORECASE,
 )
-_REPORTED = re.compile(r"\b(reportedly|allegedly|purportedly|rumou?red)\b", re.IGNORECASE)
+_REPORTED = re.compile(
+    r"\b(reportedly|allegedly|purportedly|rumou?red|(?:is|are|was|were|been|being) "
+    r"(?:alleged|said|reported|believed|thought|understood|rumou?red) to)\b",
+    re.IGNORECASE,
+)
 _PRONOUNS = frozenset({"it", "he", "she", "they"})
 _FIRST_PERSON = frozenset({"i", "we"})
 # Words that open a person's name ("Mayor Rawlings-Blake", "Mr Jacques").
@@ -152,6 +161,15 @@ TITLES = frozenset(
         "commissioner",
         "spokesman",
         "spokeswoman",
+        "councillor",
+        "cllr",
+        "inspector",
+        "sergeant",
+        "constable",
+        "superintendent",
+        "colonel",
+        "rev",
+        "reverend",
     ]
 )
 # Nouns for a person by their role: "the Lib Dem leader said" is someone the article names.
@@ -201,6 +219,105 @@ ROLES = frozenset(
     ]
 )
 PERSON_NOUNS = ROLES | TITLES
+# People by their work in news: a reporter or editor is a person, not the outlet.
+PERSON_WORDS = frozenset(
+    [
+        "reporter",
+        "correspondent",
+        "journalist",
+        "editor",
+        "columnist",
+        "presenter",
+        "commentator",
+        "anchor",
+        "blogger",
+        "producer",
+        "campaigner",
+        "activist",
+        "mp",
+        "mla",
+        "councillor",
+        "representative",
+    ]
+)
+# A person by sex or kin: someone, but no office that names one ("the woman said").
+KIN = frozenset(
+    [
+        "man",
+        "woman",
+        "boy",
+        "girl",
+        "mother",
+        "father",
+        "son",
+        "daughter",
+        "wife",
+        "husband",
+        "brother",
+        "sister",
+        "parent",
+        "grandmother",
+        "grandfather",
+        "aunt",
+        "uncle",
+    ]
+)
+SPOKESPEOPLE = frozenset({"spokesman", "spokeswoman", "spokesperson", "representative"})
+# Bodies by their common noun: "police said", "the ministry", "the council", "the court".
+BODIES = frozenset(
+    [
+        "police",
+        "force",
+        "ministry",
+        "department",
+        "government",
+        "company",
+        "firm",
+        "council",
+        "court",
+        "tribunal",
+        "army",
+        "military",
+        "club",
+        "team",
+        "party",
+        "union",
+        "committee",
+        "commission",
+        "authority",
+        "board",
+        "office",
+        "administration",
+        "regulator",
+        "hospital",
+        "school",
+        "university",
+        "federation",
+        "association",
+        "group",
+        "charity",
+        "organisation",
+        "organization",
+        "institute",
+        "watchdog",
+        "agency",
+        "embassy",
+        "cabinet",
+        "parliament",
+        "assembly",
+        "senate",
+        "congress",
+        "coalition",
+        "bank",
+        "airline",
+        "business",
+        "consortium",
+        "survey",
+        "study",
+        "report",
+        "research",
+    ]
+)
 MAX_WORDS = 45  # a claim's statement is one sentence of at most this many words
 
 
@@ -241,30 +358,37 @@ def find_claims(sentences: Sequence[str], docs: Sequence[Doc] | None = None) -> 
     where the reported clause alone does not, the whole sentence is tried; else none.
     `docs`: the sentences already parsed (`parser().pipe`), so they are not parsed twice."""
     found: list[FoundClaim] = []
-    previous: tuple[str, str] | None = None  # the last named subject, and its kind
     parsed = docs if docs is not None else list(parser().pipe(list(sentences)))
     people = _people(parsed)
+    discourse = Discourse(people)
     for number, doc in enumerate(parsed, start=1):
-        claim = _claim(doc[:], number, previous, people, _quoting(found, number, doc.text))
+        discourse.read(number, doc)
+        quoting = _quoting(found, number, [d.text for d in parsed[:number]])
+        claim = _claim(doc[:], number, discourse, quoting)
         if claim is not None:
-            claim = _valid(claim, sentences)
+            claim = _valid(claim, sentences, doc, discourse)
         if claim is not None:
             found.append(claim)
-        previous = _named_subject(doc[:], people) or previous
     return found
 
 
 _QUOTE_OPENS = ('"', "\u201c", "'", "\u2018")
+_OPENING = "\"'\u201c\u2018"
 
 
-def _quoting(found: Sequence[FoundClaim], number: int, text: str) -> FoundClaim | None:
-    """Who speaks in sentence `number` if it goes on with a quotation (it opens with a
-    quotation mark, and a source was quoted in the three sentences before): "We simply
-    said ..." is still Snoussi's. The claim that quoted them; None otherwise."""
-    if not text.lstrip().startswith(_QUOTE_OPENS) or not found:
+def _quoting(found: Sequence[FoundClaim], number: int, texts: Sequence[str]) -> FoundClaim | None:
+    """Who speaks in sentence `number` if it goes on with a quotation: it opens with a
+    quotation mark, a source was quoted in the three sentences before, and each sentence
+    since opens with one too ("We simply said ..." is still Snoussi's; news quotes a
+    speaker on in new paragraphs without naming them again). The claim that quoted
+    them; None otherwise. `texts`: the sentences up to `number`."""
+    if not texts[number - 1].lstrip().startswith(_QUOTE_OPENS) or not found:
         return None
     last = found[-1]
     if number - last.sentence > 3 or last.source_kind in ("article", "anonymous"):
+        return None
+    between = texts[last.sentence : number - 1]
+    if not all(t.lstrip().startswith(_QUOTE_OPENS) for t in between):
         return None
     return last
 
@@ -285,67 +409,521 @@ def _people(docs: Sequence[Doc]) -> frozenset[str]:
     return frozenset(words)
 
 
-def _valid(claim: FoundClaim, sentences: Sequence[str]) -> FoundClaim | None:
-    """`claim` if the gate passes it, else the claim of its whole sentence if that
-    passes, else None."""
+# Gender as the article shows it: an honorific or a gendered noun about the person.
+_MALE = frozenset(
+    [
+        "mr",
+        "sir",
+        "lord",
+        "king",
+        "prince",
+        "duke",
+        "father",
+        "son",
+        "brother",
+        "husband",
+        "uncle",
+        "boyfriend",
+        "actor",
+        "spokesman",
+        "chairman",
+        "businessman",
+        "policeman",
+        "man",
+        "boy",
+        "grandfather",
+        "nephew",
+    ]
+)
+_FEMALE = frozenset(
+    [
+        "mrs",
+        "ms",
+        "miss",
+        "dame",
+        "lady",
+        "queen",
+        "princess",
+        "duchess",
+        "mother",
+        "daughter",
+        "sister",
+        "wife",
+        "aunt",
+        "girlfriend",
+        "actress",
+        "spokeswoman",
+        "chairwoman",
+        "businesswoman",
+        "policewoman",
+        "woman",
+        "girl",
+        "grandmother",
+        "niece",
+    ]
+)
+_GENDER_OF = {"he": "m", "him": "m", "his": "m", "himself": "m",
+              "she": "f", "her": "f", "hers": "f", "herself": "f"}  # fmt: skip
+_AGE = re.compile(r"\b(\d{1,3})-year-old\b", re.IGNORECASE)
+_LOOK_BACK = 4  # sentences a pronoun or a role noun reaches back for whom it means
+
+
+@dataclass(slots=True)
+class Referent:
+    """Someone or something the article names: a person by the full name as the article
+    first gives it, else the words of its mention."""
+
+    name: str
+    kind: str  # named_person, organization, publication, anonymous
+    sentence: int  # the latest sentence that writes `name` in full
+    gender: str | None = None  # "m" or "f", for a person, where the article shows it
+    plural: bool = False
+    roles: set[str] = field(default_factory=set)  # "minister", "manager", "45-year-old"
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    sentence: int
+    index: int  # the head token's index in its sentence's doc
+    subject: bool
+    referent: Referent
+
+
+class Discourse:
+    """Who each mention of an article means, read sentence by sentence: a surname or
+    "Mr Davies" is the person first named in full ("Alun Davies"); "the minister" or "the
+    45-year-old" the person the article gave that role or age ("Alun Davies, the
+    minister", "Minister Alun Davies", "Smith, 45,"); "he", "she", "it", "they" the
+    nearest mention before that fits (a person of that gender, if known; one
+    organization; a plural or a body)."""
+
+    def __init__(self, people: frozenset[str]) -> None:
+        self.people = people
+        self.persons: list[Referent] = []
+        self.mentions: list[_Mention] = []
+        self._at: dict[tuple[int, int], Referent] = {}
+        self._introduced: tuple[int, str] | None = None  # "a minister": (sentence, role)
+
+    def at(self, number: int, token: Token) -> Referent | None:
+        """Whom the mention headed by `token` in sentence `number` means, if known."""
+        return self._at.get((number, token.i))
+
+    def read(self, number: int, doc: Doc) -> None:
+        """Take in sentence `number`: its names, the roles it gives them, its pronouns."""
+        taken: set[int] = set()
+        for ent in doc.ents:
+            words = [t for t in ent if t.pos_ == "PROPN"]
+            is_person = ent.label_ == "PERSON" or (
+                bool(words) and all(t.text in self.people for t in words)
+            )
+            if is_person and words:
+                person = self._person(ent, number)
+                if person is not None:
+                    self._mention(number, ent.root, person)
+                    taken.update(range(ent.start, ent.end))
+                    for t in ent:
+                        self._at[(number, t.i)] = person
+            elif ent.label_ in ("ORG", "GPE", "NORP", "FAC", "LOC"):
+                text = ent.text.strip(" ,.'")
+                kind = "publication" if ent.root.lower_ in MEDIA else "organization"
+                plural = ent.label_ == "NORP" and ent.root.tag_ in ("NNS", "NNPS")
+                self._mention(number, ent.root, Referent(text, kind, number, plural=plural))
+                taken.update(range(ent.start, ent.end))
+        for token in doc:
+            if token.i in taken:
+                continue
+            if token.dep_ == "poss" and token.lower_ in _POSSESSIVES:  # "His retirement"
+                referent = self._antecedent(number, token, _POSSESSIVES[token.lower_])
+                if referent is not None:
+                    self._at[(number, token.i)] = referent
+                continue
+            if token.dep_ not in ("nsubj", "nsubjpass", "pobj", "dobj"):
+                continue
+            if token.pos_ == "PROPN" and (
+                token.text in self.people or _a_person_by_apposition(token)
+            ):
+                start = token.i
+                while (
+                    start > 0
+                    and doc[start - 1].dep_ == "compound"
+                    and (doc[start - 1].pos_ == "PROPN")
+                ):
+                    start -= 1
+                person = self._person(doc[start : token.i + 1], number)
+                if person is not None:
+                    self._mention(number, token, person)
+                continue
+            if token.pos_ == "PRON" and token.lower_ in _PRONOUNS:
+                referent = self._antecedent(number, token)
+                if referent is not None:
+                    self._mention(number, token, referent)
+                    if referent.kind == "named_person" and referent.gender is None:
+                        referent.gender = _GENDER_OF.get(token.lower_)
+            elif token.pos_ == "NOUN" and token.dep_ in ("nsubj", "nsubjpass"):
+                person = self.by_role(number, token)
+                if person is not None:
+                    self._mention(number, token, person)
+                else:
+                    phrase = _phrase(token)
+                    kind = noun_kind(token, phrase, doc[:], self.people)
+                    plural = token.tag_ == "NNS" or token.lemma_.lower() in ("police",)
+                    self._mention(number, token, Referent(phrase, kind, number, plural=plural))
+        self._gender_from_pronouns(number, doc)
+        # "... by a Welsh government minister. Alun Davies told AMs": the role of the
+        # person named next, where the article introduces them by it.
+        for token in doc:
+            dets = {c.lower_ for c in token.children if c.dep_ == "det"}
+            if (
+                token.pos_ == "NOUN"
+                and dets & {"a", "an"}
+                and token.lemma_.lower() in (PERSON_NOUNS | PERSON_WORDS)
+            ):
+                self._introduced = (number, token.lemma_.lower())
+
+    def _mention(self, number: int, token: Token, referent: Referent) -> None:
+        subject = token.dep_ in ("nsubj", "nsubjpass")
+        self.mentions.append(_Mention(number, token.i, subject, referent))
+        self._at[(number, token.i)] = referent
+
+    def _person(self, ent: Span, number: int) -> Referent | None:
+        """The person `ent` names: one named before (by full name or surname), else new."""
+        name_tokens = [t for t in ent if t.lower_.strip(".") not in TITLES and t.pos_ != "DET"]
+        name_tokens = [t for t in name_tokens if not t.is_punct or t.text in ("-", "'")]
+        if not name_tokens:
+            return None
+        doc = ent.doc
+        text = doc[name_tokens[0].i : name_tokens[-1].i + 1].text.strip(" ,.'")
+        text = re.sub(r"'s$", "", text).strip()
+        surname = text.split()[-1]
+        person = next((p for p in reversed(self.persons) if p.name == text), None)
+        if person is None:
+            person = next(
+                (p for p in reversed(self.persons) if p.name.split()[-1] == surname), None
+            )
+        if person is None:
+            person = Referent(text, "named_person", number)
+            self.persons.append(person)
+            if self._introduced is not None and number - self._introduced[0] <= 1:
+                person.roles.add(self._introduced[1])
+                self._introduced = None
+        elif person.name == text or (len(text.split()) > 1 and len(person.name.split()) == 1):
+            person.name, person.sentence = text, number
+        self._roles(ent, person)
+        return person
+
+    def _roles(self, ent: Span, person: Referent) -> None:
+        """The roles and gender the article gives `person` at this mention: the words
+        before the name ("Manchester City manager", "Mr"), an apposition ("Alun Davies,
+        the minister,"), an age ("Smith, 45,")."""
+        doc = ent.doc
+        before = []
+        i = ent.start - 1
+        while (
+            i >= 0
+            and doc[i].dep_ in ("compound", "amod", "nmod", "punct")
+            and (doc[i].head.i > i and doc[i].head.i < ent.end + 1)
+        ):
+            before.append(doc[i])
+            i -= 1
+        words = [t for t in before if t.pos_ in ("NOUN", "PROPN")] + [
+            t for t in ent if t.lower_.strip(".") in TITLES
+        ]
+        appositive = [c for c in ent.root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
+        if ent.root.dep_ == "appos" and ent.root.head.pos_ == "NOUN":
+            appositive.append(ent.root.head)
+        for noun in appositive:
+            words.append(noun)
+            words += [c for c in noun.children if c.dep_ in ("compound", "amod")]
+        for t in words:
+            word = t.lemma_.lower().strip(".")
+            person.roles.add(word)
+            if person.gender is None and (word in _MALE or word in _FEMALE):
+                person.gender = "m" if word in _MALE else "f"
+        age = doc[ent.end : ent.end + 3]
+        if len(age) == 3 and age[0].text == age[2].text == "," and age[1].like_num:
+            person.roles.add(f"{age[1].text}-year-old")  # "John Smith, 45, ..."
+
+    def by_role(self, number: int, head: Token) -> Referent | None:
+        """The person a definite role noun means ("the minister", "the Manchester City
+        manager", "the 45-year-old"): the one named with that role or age, the latest
+        and the one whose role's words it shares most where several are."""
+        if head.pos_ != "NOUN" or head.tag_ not in ("NN",):
+            return None
+        dets = {c.lower_ for c in head.children if c.dep_ in ("det", "poss")}
+        if not dets & {"the", "this", "that"}:
+            return None
+        words = _phrase(head)
+        age = _AGE.search(words)
+        lemma = head.lemma_.lower()
+        if age is not None:
+            wanted = f"{age.group(1)}-year-old"
+            return next((p for p in reversed(self.persons) if wanted in p.roles), None)
+        if lemma not in PERSON_NOUNS | PERSON_WORDS | KIN:
+            return None
+        modifiers = {w.strip(".,'").lower() for w in words.split()} - {"the", lemma}
+        named = [p for p in self.persons if lemma in p.roles]
+        if not named:
+            return None
+        return max(named, key=lambda p: (len(modifiers & p.roles), self._last(p)))
+
+    def _last(self, person: Referent) -> int:
+        return max((m.sentence for m in self.mentions if m.referent is person), default=0)
+
+    def _antecedent(self, number: int, pronoun: Token, word: str = "") -> Referent | None:
+        """The nearest mention before `pronoun` that fits it (as `word`, for a possessive:
+        "his" as "he"): in its own sentence the nearest before it, then sentence by
+        sentence back, subjects first."""
+        word = word or pronoun.lower_
+        here = [m for m in self.mentions if m.sentence == number and m.index < pronoun.i]
+        ordered = sorted(here, key=lambda m: -m.index)
+        for back in range(1, _LOOK_BACK + 1):
+            there = [m for m in self.mentions if m.sentence == number - back]
+            ordered += sorted(there, key=lambda m: (not m.subject, m.index))
+        for m in ordered:
+            if _fits(word, m.referent):
+                return m.referent
+        return None
+
+    def _gender_from_pronouns(self, number: int, doc: Doc) -> None:
+        """A gendered pronoun after the only person named in its sentence shows that
+        person's gender ("Davies said his ...")."""
+        persons = [m for m in self.mentions if m.sentence == number]
+        persons = [m for m in persons if m.referent.kind == "named_person"]
+        for token in doc:
+            gender = _GENDER_OF.get(token.lower_)
+            if gender is None:
+                continue
+            before = {id(m.referent): m.referent for m in persons if m.index < token.i}
+            if len(before) == 1:
+                (person,) = before.values()
+                person.gender = person.gender or gender
+
+
+def _a_person_by_apposition(token: Token) -> bool:
+    """A name the parse gave no entity that an apposition makes a person's ("Pep
+    Guardiola, the Manchester City manager, ...")."""
+    if not any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in token.children):
+        return False  # one word alone is no full name
+    return any(
+        c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in PERSON_NOUNS | PERSON_WORDS
+        for c in token.children
+    )
+
+
+def _fits(pronoun: str, referent: Referent) -> bool:
+    if pronoun in ("he", "she"):
+        wanted = "m" if pronoun == "he" else "f"
+        return referent.kind == "named_person" and referent.gender in (None, wanted)
+    if pronoun == "it":
+        return referent.kind in ("organization", "publication") and not referent.plural
+    return referent.plural or referent.kind in ("organization", "publication")  # "they"
+
+
+def _valid(
+    claim: FoundClaim, sentences: Sequence[str], doc: Doc, discourse: Discourse
+) -> FoundClaim | None:
+    """`claim` if the gate passes it and it stands alone, else the claim of its whole
+    sentence if that does, else None."""
     from pydantic import ValidationError
 
     from summarizer.checks.scope import article_scope
     from summarizer.schema import Claim
 
-    whole = statement_of(sentences[claim.sentence - 1])
+    whole = statement_of(_uncaptioned(sentences[claim.sentence - 1]))
     tries = [claim] + ([replace(claim, statement=whole)] if whole else [])
     with article_scope(sentences):
         for attempt in tries:
+            alone = _standalone(attempt, doc, discourse)
+            if alone is None:
+                continue
             try:
-                Claim.model_validate(attempt.as_item())
+                Claim.model_validate(alone.as_item())
             except ValidationError:
                 continue
-            return attempt
+            return alone
     return None
 
 
+# A photo caption or credit inside a sentence: "(pictured posed by model)", "(left)",
+# "Ditching Wall Street: Smith, right, ...", "Picture: Getty Images".
+_CAPTION_ASIDE = re.compile(
+    r"\s*\((?:[^()]*\b(?:pictured|picture|photo|photograph|file|posed|model|left|right|"
+    r"centre|center|above|below|top|bottom|inset)\b[^()]*)\)",
+    re.IGNORECASE,
+)
+_CAPTION = re.compile(
+    r"(?:,\s*(?:left|right|centre|center|above|below|pictured|top|bottom)\s*,)|"
+    r"\b(?:Picture|Photo|Image|Photograph|Credit)s?\s*:|\bGetty Images\b|\bFile photo\b|"
+    r"^\s*By\s+[A-Z][a-z]+\s+[A-Z][a-z]+\s*(?:\||,|for\b|and\b|$)|"
+    r"^[A-Z][^:]{2,60}:\s.*\b(?:left|right|pictured)\b,",
+    re.IGNORECASE,
+)
+
+
+def _uncaptioned(text: str) -> str:
+    """The sentence without a photo note in brackets."""
+    return _CAPTION_ASIDE.sub("", text)
+
+
+_DEMONSTRATIVES = frozenset({"this", "that", "these", "those", "such"})
+_POSSESSIVES = {"his": "he", "her": "she", "its": "it", "their": "they"}
+_FIRST_PERSON_WORDS = re.compile(r"\bI\b|(?i:\b(?:me|my|mine|myself|we|us|our|ours|ourselves)\b)")
+_QUOTED = re.compile(r"\u201c[^\u201d]*\u201d?")
+
+
+def _standalone(claim: FoundClaim, doc: Doc, discourse: Discourse) -> FoundClaim | None:
+    """`claim` as one a reader can take out of the article: a leading pronoun that means
+    someone named elsewhere is written as their name ("He would now look at ..." becomes
+    "Alun Davies would now look at ...", citing where he is named), first person outside
+    quotation marks is quoted; None where that cannot be done (a leading demonstrative,
+    a pronoun whose referent is unknown, a photo caption)."""
+    text = claim.statement
+    if _CAPTION.search(text):
+        return None
+    first = text.split()[0]
+    word = first.lower().strip(",.;:")
+    if word.lstrip(_OPENING) in _DEMONSTRATIVES:
+        return None
+    pronoun = _POSSESSIVES.get(word, word)
+    if pronoun.lstrip(_OPENING) in _PRONOUNS and pronoun[:1] in _OPENING:
+        return None  # the speaker's words: no name can be written into them
+    if pronoun in _PRONOUNS:
+        token = next((t for t in doc if t.lower_ == word), None)
+        referent = discourse.at(claim.sentence, token) if token is not None else None
+        if referent is None or referent.kind not in ("named_person", "organization", "publication"):
+            return None
+        named_in = referent.sentence if referent.sentence != claim.sentence else None
+        if named_in is not None and claim.named_in not in (None, named_in):
+            return None  # the claim cites another sentence already: no room for a third
+        name = referent.name + ("'s" if word in _POSSESSIVES else "")
+        text = name + text[len(first) :] if first[-1].isalpha() else name + text[len(first) - 1 :]
+        claim = replace(claim, statement=text, named_in=named_in or claim.named_in)
+    outside = _QUOTED.sub(" ", text)
+    if _FIRST_PERSON_WORDS.search(outside):
+        if "\u201c" in text or "\u201d" in text:
+            return None  # partly quoted already: the speaker's words cannot be told apart
+        claim = replace(claim, statement=f"\u201c{text.rstrip('.!? ')}\u201d.")
+    return claim
+
+
 def _claim(
-    sent: Span,
-    number: int,
-    previous_subject: tuple[str, str] | None,
-    people: frozenset[str],
-    quoting: FoundClaim | None = None,
+    sent: Span, number: int, discourse: Discourse, quoting: FoundClaim | None = None
 ) -> FoundClaim | None:
     """The claim of one sentence, if it makes one; `quoting`: the claim of the quotation
     the sentence goes on with."""
-    text = sent.text
+    text = _uncaptioned(sent.text)
     speaking = (quoting.attributed_to, quoting.source_kind) if quoting is not None else None
-    sourced = _according_to(sent, people) or _speaker(sent, previous_subject, people, speaking)
+    sourced = _according_to(sent, number, discourse) or _speaker(sent, number, discourse, speaking)
+    named_in = None
     if sourced is not None:
-        source, kind, content = sourced
-        hedging = "unconfirmed" if _UNCONFIRMED.search(content) else "reported"
-    elif _UNCONFIRMED.search(text):
+        source, kind, content, clause, named_in = sourced
+        hedging = _hedging(content, clause, kind)
+        if _REPORTED.search(text) and not _REPORTED.search(content):
+            # "Investigators reportedly claim DNA evidence links ...": the frame's hedge
+            # is the statement's too, which its clause alone would drop.
+            content, hedging = text, "unconfirmed"
+    elif quoting is not None and speaking is not None:  # the quotation goes on
+        source, kind = speaking
+        content, hedging = text, _hedging(text, sent, kind)
+    elif _UNCONFIRMED.search(text) or _REPORTED.search(text):
         source, kind, content, hedging = "the article", "article", text, "unconfirmed"
-    elif _REPORTED.search(text):
-        source, kind, content, hedging = "the article", "article", text, "reported"
-    elif _SPECULATIVE.search(text) and re.search(r"\bexpected to\b", text, re.IGNORECASE):
+    elif _speculative(sent, writer=True) and not text.lstrip().startswith(_QUOTE_OPENS):
         source, kind, content, hedging = "the article", "article", text, "speculative"
     else:
         return None
-    statement = statement_of(content)
+    statement = statement_of(_uncaptioned(content))
     if statement is None:
         return None
-    named_in = None
     if quoting is not None and (source, kind) == speaking and quoting.attributed_to not in text:
         named_in = quoting.named_in or quoting.sentence
+    if named_in == number:
+        named_in = None
     return FoundClaim(number, statement, source, kind, hedging, named_in)
+
+
+def _hedging(content: str, clause: Span, kind: str) -> str:
+    """How sure the article is of what a source says: unconfirmed where it says so,
+    or reportedly, allegedly; speculative where what is said is a prediction, plan or
+    possibility; unconfirmed from an unnamed source; else reported."""
+    if _UNCONFIRMED.search(content) or _REPORTED.search(content):
+        return "unconfirmed"
+    if _speculative(clause):
+        return "speculative"
+    return "unconfirmed" if kind == "anonymous" else "reported"
+
+
+# Modal verbs of possibility and prediction ("could", "may"; "would", the future of
+# reported speech); "will" only with "likely" or "probably".
+_MODALS = frozenset({"could", "may", "might", "would", "'d"})
+_WRITER_MODALS = frozenset({"could", "may", "might"})  # the writer's "would" is a condition
+_PLANS = frozenset({"expect", "plan", "intend", "hope", "aim", "propose", "predict", "forecast"})
+_BOUND = frozenset({"likely", "unlikely", "set", "due", "poised", "expected", "bound"})
+_MAYBE = frozenset({"possibly", "perhaps", "probably", "potentially", "likely"})
+_NESTED = frozenset({"relcl", "acl", "advcl", "pcomp", "pobj", "csubj", "appos", "prep"})
+
+
+def _speculative(clause: Span, writer: bool = False) -> bool:
+    """Does `clause` say what may or is to be, not what is: a modal of possibility on
+    its main verbs, "is expected / likely / set / due to", "plans / hopes to"? Only what
+    governs the clause counts, not a relative or adverbial clause inside it."""
+    modals = _WRITER_MODALS if writer else _MODALS
+    root = clause.root
+    for token in clause:
+        if any(t.dep_ in _NESTED for t in _path(token, root)):
+            continue
+        word, lemma = token.lower_, token.lemma_.lower()
+        # The writer's "may" of possibility, not of permission ("Congress may
+        # delegate"): "may be", "may have", "may still".
+        possible = not writer or word != "may" or _epistemic(token)
+        if token.tag_ == "MD" and word in modals and not _negated(token) and possible:
+            return True
+        if word in ("will", "'ll") and any(c.lower_ in _MAYBE for c in token.head.children):
+            return True
+        if (
+            lemma in _PLANS
+            and token.pos_ == "VERB"
+            and any(c.dep_ == "xcomp" for c in token.children)
+        ):
+            return True
+        if word in _BOUND and any(c.dep_ == "xcomp" for c in token.children):
+            return True
+        if word in _MAYBE and token.dep_ == "advmod" and not writer:
+            return True
+    return False
+
+
+def _negated(modal: Token) -> bool:
+    """ "could not be more proud": no possibility but emphasis or denial."""
+    return any(c.dep_ == "neg" for c in modal.head.children)
+
+
+def _epistemic(modal: Token) -> bool:
+    after = modal.doc[modal.i + 1 : modal.i + 3]
+    return any(t.lemma_ in ("be", "have") or t.lower_ in _STILL for t in after)
+
+
+_STILL = frozenset({"still", "well", "also", "even", "soon", "yet", "already"})
+
+
+def _path(token: Token, root: Token) -> list[Token]:
+    """The tokens from `token` up to `root` (not including it)."""
+    path: list[Token] = []
+    while token.i != root.i and token.head.i != token.i and len(path) < 40:
+        path.append(token)
+        token = token.head
+    return path
 
 
 def _speaker(
     sent: Span,
-    previous_subject: tuple[str, str] | None,
-    people: frozenset[str],
+    number: int,
+    discourse: Discourse,
     quoting: tuple[str, str] | None = None,
-) -> tuple[str, str, str] | None:
-    """(source, kind, what is said) for "X said ...", "X told Y that ...", "..., X added".
-    "I" or "we" speak for whom the quotation is (`quoting`), else make no claim: a pronoun
-    is no source a reader can use."""
+) -> tuple[str, str, str, Span, int | None] | None:
+    """(source, kind, what is said, its clause, where the source is named if elsewhere)
+    for "X said ...", "X told Y that ...", "..., X added". A pronoun is whom the article
+    means by it (`Discourse`), "I" or "we" whom the quotation is (`quoting`); else no
+    claim: a pronoun is no source a reader can use."""
     for verb in sent:
         if verb.lemma_.lower() not in SPEECH or verb.pos_ not in ("VERB", "AUX"):
             continue
@@ -362,41 +940,54 @@ def _speaker(
             continue
         if subject.pos_ == "PRON" and subject.lower_ not in _PRONOUNS | _FIRST_PERSON:
             continue  # "that", "which": no one a reader can name ("that happened and say")
-        content = _reported_clause(sent, verb)
-        if content is None:
+        found = _reported_clause(sent, verb)
+        if found is None:
             continue
+        content, clause = found
+        named_in: int | None = None
         if subject.lower_ in _PRONOUNS:
-            if previous_subject is None:
+            referent = discourse.at(number, subject)
+            if referent is None or referent.kind not in _SPEAKING:
                 continue
-            source, kind = previous_subject
+            source, kind, named_in = referent.name, referent.kind, referent.sentence
         elif subject.lower_ in _FIRST_PERSON:
             if quoting is None:
                 continue
             source, kind = quoting
         else:
-            source, kind = _source(subject, sent, people)
+            source, kind, named_in = _source(subject, sent, number, discourse)
         citing = _citing(verb)
         if citing:
             source = f"{source}, citing {citing}"
-        return source, kind, content
+        if verb.lemma_.lower() in ("predict", "estimate", "forecast"):
+            clause = sent  # the source's own word makes it a prediction
+        return source, kind, content, clause, named_in
     return None
 
 
-def _reported_clause(sent: Span, verb: Token) -> str | None:
-    """What `verb` reports: its clausal complement, or what follows "that"; None if it
-    reports nothing here (a speech verb with only an object: "told Trump")."""
+_SPEAKING = frozenset({"named_person", "organization", "publication", "anonymous"})
+
+
+def _reported_clause(sent: Span, verb: Token) -> tuple[str, Span] | None:
+    """What `verb` reports: its clausal complement, or what follows "that", and the span
+    of it; None if it reports nothing here (a speech verb with only an object)."""
     clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp")), None)
     if clause is not None and clause.i != verb.i:
         words = list(clause.subtree)
-        return sent.doc[words[0].i : words[-1].i + 1].text
+        span = sent.doc[words[0].i : words[-1].i + 1]
+        return span.text, span
     mark = next((t for t in sent if t.lower_ == "that" and t.dep_ == "mark" and t.i > verb.i), None)
     if mark is not None:
-        return sent.doc[mark.i + 1 : sent.end].text
+        span = sent.doc[mark.i + 1 : sent.end]
+        return span.text, span
     return None
 
 
-def _according_to(sent: Span, people: frozenset[str]) -> tuple[str, str, str] | None:
-    """(source, kind, the rest) for "According to X, ..." and "..., according to X"."""
+def _according_to(
+    sent: Span, number: int, discourse: Discourse
+) -> tuple[str, str, str, Span, int | None] | None:
+    """(source, kind, the rest, the sentence, where the source is named if elsewhere)
+    for "According to X, ..." and "..., according to X"."""
     for token in sent:
         if token.lower_ != "according" or token.i + 2 > sent.end:
             continue
@@ -404,8 +995,9 @@ def _according_to(sent: Span, people: frozenset[str]) -> tuple[str, str, str] | 
         if to.lower_ != "to":
             continue
         obj = next((c for c in to.children if c.dep_ == "pobj"), None)
+        named_in = None
         if obj is not None:
-            source, kind = _source(obj, sent, people)
+            source, kind, named_in = _source(obj, sent, number, discourse)
             cited = _cites_relative(obj)
             if cited:
                 source = f"{source}, {cited}"
@@ -417,7 +1009,7 @@ def _according_to(sent: Span, people: frozenset[str]) -> tuple[str, str, str] | 
                 continue
             span = sent.doc[to.i + 1 : comma]
             source = span.text
-            kind = _source(span[-1], sent, people)[1] if len(span) else "organization"
+            kind = _source(span[-1], sent, number, discourse)[1] if len(span) else "organization"
             start, end = token.i, comma + 1
         rest = (sent.doc[sent.start : start].text + " " + sent.doc[end : sent.end].text).strip()
         rest = rest.strip(" ,")
@@ -425,7 +1017,7 @@ def _according_to(sent: Span, people: frozenset[str]) -> tuple[str, str, str] | 
         by = re.match(r"(?:also\s+)?(?:cited|quoted)\s+by\s+([^,]+),\s*", rest)
         if by is not None:
             source, rest = f"{source}, cited by {by.group(1)}", rest[by.end() :]
-        return source, kind, rest
+        return source, kind, rest, sent, named_in
     return None
 
 
@@ -455,7 +1047,7 @@ def _phrase(head: Token) -> str:
     for child in head.children:
         if (
             child.dep_ in ("det", "amod", "compound", "nummod", "poss", "case", "quantmod")
-            or (child.dep_ == "prep" and child.lower_ in ("of", "familiar", "with"))
+            or (child.dep_ == "prep" and child.lower_ in ("of", "familiar", "with", "for"))
             or child.dep_ == "amod"
             or (child.dep_ == "acl" and child.lower_ == "familiar")
         ):
@@ -473,32 +1065,71 @@ def _phrase(head: Token) -> str:
     return doc[start : end + 1].text.strip(" ,")
 
 
-def _source(head: Token, sent: Span, people: frozenset[str]) -> tuple[str, str]:
-    """The source's words as the article writes them, and its kind; `people`: the words
-    of the names the article gives to persons."""
-    words = _phrase(head)
+def _source(
+    head: Token, sent: Span, number: int, discourse: Discourse
+) -> tuple[str, str, int | None]:
+    """The source's words, its kind, and the sentence that names it if another: a person
+    the article names elsewhere (by surname, title, role, age) by the full name it gives;
+    else the words as the article writes them here."""
+    referent = discourse.at(number, head)
+    if referent is not None and referent.kind == "named_person" and referent in discourse.persons:
+        words = _phrase(head)
+        if referent.name in words:
+            return words, "named_person", None
+        return referent.name, "named_person", referent.sentence
+    # "a campaign group, the Fostering Network": the name the apposition gives.
+    named = next((c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+    if head.pos_ == "NOUN" and named is not None:
+        head = named
+    return _phrase(head), noun_kind(head, _phrase(head), sent, discourse.people), None
+
+
+def noun_kind(head: Token, words: str, sent: Span, people: frozenset[str]) -> str:
+    """The kind of the source headed by `head` (its words `words`): a person is no outlet
+    for the outlet's name before it ("BBC correspondent John Smith"); an outlet is one
+    by its head word ("The Guardian", "Sky News"); a body by its noun ("police", "the
+    ministry"); unnamed people are anonymous; a name by the entity spaCy sees."""
     lowered = {w.strip(".,'").lower() for w in words.split()}
-    if lowered & MEDIA:
-        return words, "publication"
+    lemma = head.lemma_.lower()
+    a_person = (
+        lemma in PERSON_NOUNS | PERSON_WORDS or head.text in people or (head.ent_type_ == "PERSON")
+    )
+    if head.lower_ in MEDIA or (lowered & MEDIA and head.pos_ == "PROPN" and not a_person):
+        return "publication"
     if head.pos_ == "PROPN":  # a name: a person's where the article says so, else by type
         if head.text in people:
-            return words, "named_person"
+            return "named_person"
         if head.ent_type_ in ("ORG", "GPE", "NORP", "FAC", "LOC"):
-            return words, "organization"
-        return words, "named_person"
-    if head.lemma_.lower() in ANONYMOUS or (lowered & TITLES and not _has_name(head)):
-        return words, "anonymous"
+            return "organization"
+        return "named_person"
+    if lemma in SPOKESPEOPLE and _has_body(head):
+        return "organization"  # "A Ministry of Justice spokesperson": the ministry's word
+    if lemma in BODIES:
+        return "organization"
+    if lemma in ANONYMOUS or (lowered & TITLES and not _has_name(head)):
+        return "anonymous"
     # Unnamed people, counted or in general or indefinite: "two sources", "One user",
     # "archaeologists", "a young Syrian boy" (not "the justices": a body the article names).
     dets = {c.lower_ for c in head.children if c.dep_ == "det"}
     counted = any(c.dep_ in ("nummod", "quantmod") for c in head.children)
     general = head.tag_ in ("NNS", "NNPS") and not dets
     if counted or general or dets & {"a", "an", "some", "several", "many"}:
-        return words, "anonymous"
+        return "anonymous"
+    if lemma in KIN:
+        return "anonymous"  # "the woman": a person the article does not name here
     # One person by role ("the McLaren driver", "Baltimore's mayor"; "the justices": a body)
-    if head.lemma_.lower() in PERSON_NOUNS and head.tag_ in ("NN", "NNP"):
-        return words, "named_person"
-    return words, _kind_of_name(words, head, sent)
+    if lemma in PERSON_NOUNS | PERSON_WORDS and head.tag_ in ("NN", "NNP"):
+        return "named_person"
+    return _kind_of_name(words, head, sent)
+
+
+def _has_body(head: Token) -> bool:
+    """Does the phrase of `head` name an organization ("Scottish government
+    spokeswoman", "a spokesman for the club")?"""
+    return any(
+        t.i != head.i and (t.ent_type_ in ("ORG", "GPE", "NORP") or t.lemma_.lower() in BODIES)
+        for t in head.subtree
+    )
 
 
 def _has_name(head: Token) -> bool:
@@ -518,18 +1149,6 @@ def _kind_of_name(name: str, head: Token, sent: Span) -> str:
     if lowered & ANONYMOUS:
         return "anonymous"
     return "organization"
-
-
-def _named_subject(sent: Span, people: frozenset[str]) -> tuple[str, str] | None:
-    """The sentence's named subject (a proper noun) and its kind, which a pronoun in the
-    next sentence may continue ("Hamas agreed ... However, it said ..."): the subject of
-    its root, else of its first speech verb."""
-    verbs = [sent.root, *(t for t in sent if t.lemma_.lower() in SPEECH)]
-    for verb in verbs:
-        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-        if subject is not None and subject.pos_ == "PROPN":
-            return _source(subject, sent, people)
-    return None
 
 
 # A wire story's dateline is no part of its first sentence's statement: "Hong Kong

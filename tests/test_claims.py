@@ -15,19 +15,22 @@ from summarizer.schema import Claim
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 # The Gaza seed's attributions, read by hand from the article (not from the code's output):
-# sentence -> (words the source must contain, its kind, the hedging).
+# sentence -> (words the source must contain, its kind, the hedging). The hedging is
+# issue #37's: what a source predicts, plans or may do is speculative ("is expected to",
+# "would"), what an unnamed source says is unconfirmed, a named source's plain statement
+# reported. (Issue #24's table gave every attributed claim "reported".)
 GAZA = {
-    1: ("The Guardian", "publication", "reported"),  # "..., The Guardian reported, citing"
-    2: ("diplomats", "anonymous", "reported"),  # "These diplomats also told ... that"
+    1: ("The Guardian", "publication", "speculative"),  # "Egypt is expected to lead ..."
+    2: ("diplomats", "anonymous", "unconfirmed"),  # "These diplomats also told ... that"
     3: ("The Guardian", "publication", "reported"),  # "..., The Guardian added."
-    5: ("Hamas", "organization", "reported"),  # "However, it said" (it: Hamas, in S4)
-    8: ("Indonesia", "organization", "reported"),  # "Indonesia ..., saying it would"
+    5: ("Hamas", "organization", "speculative"),  # "However, it said ... would require"
+    8: ("Indonesia", "organization", "speculative"),  # "saying it would commit to"
     9: ("Times of Israel", "publication", "reported"),  # "According to Times of Israel"
-    11: ("two sources", "anonymous", "reported"),  # "According to two sources ..."
-    13: ("The Guardian", "publication", "reported"),  # "According to The Guardian, ..."
+    11: ("two sources", "anonymous", "unconfirmed"),  # "According to two sources ..."
+    13: ("The Guardian", "publication", "speculative"),  # "... are not expected to be"
 }
-# What the writer says without a source, but not as plain fact.
-GAZA_UNSOURCED = {6: "reported", 10: "reported", 12: "unconfirmed", 14: "reported"}
+# What the writer says without a source, but not as plain fact: "reportedly", "unclear".
+GAZA_UNSOURCED = {6: "unconfirmed", 10: "unconfirmed", 12: "unconfirmed", 14: "unconfirmed"}
 
 
 def _sentences(name: str) -> list[str]:
@@ -86,7 +89,8 @@ def test_a_header_line_is_never_a_source() -> None:
 
 def test_the_recorded_brief_of_the_gaza_seed_keeps_seven_of_its_attributions() -> None:
     """The embedded model's brief of the seed, as recorded (cassettes/embedded-gaza.yaml):
-    at least 7 claims whose source, kind and hedging match the hand-checked table."""
+    at least 7 claims whose source and kind match the hand-checked table (the recording
+    predates #37's hedging: its claims are all "reported")."""
     import json
 
     fixture = Path(__file__).resolve().parent / "fixtures" / "embedded-gaza.json"
@@ -96,7 +100,7 @@ def test_the_recorded_brief_of_the_gaza_seed_keeps_seven_of_its_attributions() -
         for c in claims
         if c["sentences"][0] in GAZA
         and GAZA[c["sentences"][0]][0] in c["attributed_to"]
-        and (c["source_kind"], c["hedging"]) == GAZA[c["sentences"][0]][1:]
+        and c["source_kind"] == GAZA[c["sentences"][0]][1]
     ]
     assert len(right) >= 7, right
 
@@ -104,11 +108,14 @@ def test_the_recorded_brief_of_the_gaza_seed_keeps_seven_of_its_attributions() -
 @pytest.mark.parametrize(
     ("sentences", "source", "kind"),
     [
-        # A surname after the full name: spaCy's small model sees an organization.
+        # A surname after the full name (spaCy's small model sees an organization): the
+    # person, by the full name the article gives.
         (["Hibernian midfielder John McGinn scored twice on Saturday.",
-          "McGinn said the team had improved since the winter break."], "McGinn", "named_person"),
+          "McGinn said the team had improved since the winter break."], "John McGinn",
+         "named_person"),
         (["Councillor Anne Hartley opposed the plan at Tuesday's meeting.",
-          "Hartley said the budget would not cover the repairs."], "Hartley", "named_person"),
+          "Hartley said the budget would not cover the repairs."], "Anne Hartley",
+         "named_person"),
         # A person's name modifying the source does not make it a person.
         (["President Donald Trump spoke on Monday.",
           "The Trump administration said the talks would resume in March."],
@@ -162,8 +169,8 @@ def test_a_quotation_that_goes_on_is_its_speakers_and_a_pronoun_is_no_source() -
     found = {c.sentence: c.as_item() for c in find_claims(sentences)}
     assert 2 not in found  # "which ... says is now over": a relative clause, no claim
     assert found[3]["attributed_to"] == "FTF vice-president Maher Snoussi"  # hyphen kept
-    # The quotation goes on: Snoussi's, citing where he is named.
-    assert (found[5]["attributed_to"], found[5]["sentences"]) == ("Snoussi", [4, 5])
+    # The quotation goes on: Snoussi's, by his full name, citing where it is given.
+    assert (found[5]["attributed_to"], found[5]["sentences"]) == ("Maher Snoussi", [3, 5])
     assert 6 not in found  # "We" outside a quotation: no source a reader can use
 
 
@@ -173,3 +180,123 @@ def test_a_relative_pronoun_is_no_source() -> None:
         'we have done, I think about it," chief executive Tim Cook told the newspaper.'
     ]
     assert all(c.attributed_to.lower() != "that" for c in find_claims(sentences))
+
+
+def _only(sentences: list[str]) -> dict[str, object]:
+    (claim,) = [c for c in find_claims(sentences) if c.sentence == len(sentences)]
+    return claim.as_item()
+
+
+@pytest.mark.parametrize(
+    ("sentences", "source"),
+    [
+        # A pronoun: the nearest person before it, not the sentence before's subject
+        # (an organization); "she" not the man "Mr" makes of the nearer name.
+        (["Alun Davies told AMs they had received 7,000 responses.",
+          "The Marine Conservation Society described it as an embarrassing U-turn.",
+          "He said he would now look at the existing protected areas."], "Alun Davies"),
+        (["Dawn Purvis will step down in April.", "Mr Jim Jepps wrote the posts on his blog.",
+          "She said it was the right time to leave the post."], "Dawn Purvis"),
+        # A title or role noun: the person the article gives it (BBC Wales, news_dev 6).
+        (["Controversial plans for marine zones have been withdrawn by a Welsh government "
+          "minister.", "Alun Davies told AMs they had received 7,000 responses.",
+          "The minister for natural resources said the decision had been made after the "
+          "responses."], "Alun Davies"),
+        (["Minister Alun Davies withdrew the plans on Tuesday.",
+          "The minister said the decision had been made after thousands of responses."],
+         "Alun Davies"),
+        (["Pep Guardiola, the Manchester City manager, watched from the stands.",
+          "The Manchester City manager said his players had been exhausted."],
+         "Pep Guardiola"),
+        # A surname with a title: the full name as the article first gives it.
+        (["Senior coroner John Leckey is to retire this year.",
+          "Mr Leckey said the inquest had been delayed for lack of resources."],
+         "John Leckey"),
+    ],
+)  # fmt: skip
+def test_the_speaker_is_the_name_the_article_gives(sentences: list[str], source: str) -> None:
+    item = _only(sentences)
+    assert (item["attributed_to"], item["source_kind"]) == (source, "named_person")
+    # Cited where the name is, so the gate finds it.
+    named = [n for n, s in enumerate(sentences, 1) if source in s]
+    assert set(item["sentences"]) & set(named)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("BBC correspondent John Smith said the talks had stalled overnight.", "named_person"),
+        ("Police said the man had been taken to hospital in Leeds.", "organization"),
+        ("A Ministry of Justice spokesperson said the sentences were under review.",
+         "organization"),
+        ("The council said the road would stay closed until the repairs were done.",
+         "organization"),
+        ("The woman said the surgery had left her in pain for years.", "anonymous"),
+    ],
+)  # fmt: skip
+def test_the_kind_is_the_resolved_speakers(sentence: str, kind: str) -> None:
+    assert _only([sentence])["source_kind"] == kind
+
+
+@pytest.mark.parametrize(
+    ("sentences", "hedging"),
+    [
+        (["The Guardian said Egypt is expected to lead the force."], "speculative"),
+        (["Lee Hopley said referendum uncertainty could weigh on investment this year."],
+         "speculative"),
+        (["Danny Kennedy said he would be asking the minister to act."], "speculative"),
+        (["Karen Armstrong said the lack of resources was a disgrace."], "reported"),
+        (["Sources say Mr Hargreaves was asked to improve his offer."], "unconfirmed"),
+        (["Investigators reportedly claim DNA evidence links the suspect to the killing."],
+         "unconfirmed"),
+        # The writer's own: a possibility, a report of a report.
+        (["John Leckey is to retire this year.",
+          "His retirement could leave only one coroner to hear the inquests."], "speculative"),
+        (["The retailer has reportedly run into difficulties with its suppliers."],
+         "unconfirmed"),
+    ],
+)  # fmt: skip
+def test_hedging_is_the_statements_modality_and_the_sources_certainty(
+    sentences: list[str], hedging: str
+) -> None:
+    assert _only(sentences)["hedging"] == hedging
+
+
+def test_a_hedge_outside_the_reported_clause_stays_in_the_statement() -> None:
+    item = _only(["Investigators reportedly claim DNA evidence links the suspect to the killing."])
+    assert str(item["statement"]).startswith("Investigators reportedly claim")
+
+
+def test_a_claim_stands_alone() -> None:
+    # A leading pronoun is written as whom it means, citing where they are named.
+    item = _only(["Hamas agreed to the first stage of the proposal.",
+                  "It said the rest of the plan would require talks among factions."])  # fmt: skip
+    assert item["attributed_to"] == "Hamas"
+    assert not str(item["statement"]).startswith("It ")
+    item = _only(["Pep Guardiola, the Manchester City manager, watched from the stands.",
+                  "The Manchester City manager said his players had been exhausted."])  # fmt: skip
+    assert item["statement"] == "Pep Guardiola's players had been exhausted."
+    assert item["sentences"] == [1, 2]
+    # First person outside quotation marks: the speaker's words, quoted.
+    item = _only(["Genevieve Edwards praised her colleague.",
+                  "She said we were so lucky to have Dawn on the team."])  # fmt: skip
+    assert item["statement"] == "\u201cWe were so lucky to have Dawn on the team\u201d."
+    # A photo note is no part of a statement.
+    item = _only(["The woman (pictured posed by model) said the surgery had left her in pain."])
+    assert "pictured" not in str(item["statement"])
+
+
+def test_a_pronoun_or_demonstrative_that_cannot_be_resolved_is_passed_over() -> None:
+    found = find_claims(["This would give the force the kind of powers wielded in Haiti."])
+    assert found == []
+    found = find_claims(["It said the rest of the plan would require talks among factions."])
+    assert all(not c.statement.startswith("It ") for c in found)
+
+
+def test_a_quotation_that_goes_on_in_new_paragraphs_is_still_its_speakers() -> None:
+    sentences = [
+        'Rob Dobson, senior economist at Markit, said: "Output is now falling."',
+        '"The manufacturing labour market is also being impacted by the slowdown."',
+    ]
+    item = _only(sentences)
+    assert (item["attributed_to"], item["sentences"]) == ("Rob Dobson", [1, 2])
