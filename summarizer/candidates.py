@@ -267,7 +267,32 @@ def _referring(doc: Doc) -> Token | None:
             if lower == "it" and _expletive(word):
                 continue
             return word
+    if subject is not None and _renaming(subject):
+        return subject
     return None
+
+
+# Nouns that, bare after "the", rename what the sentences before told of: "The group has
+# warned ..." (which group?), "The couple spoke out", "The move ...". Bodies and pairs can
+# take their referent's words; an event cannot, and is passed over.
+_RENAMING_BODIES = frozenset({"group", "organisation", "organization", "charity", "firm",
+                              "company", "body", "union", "campaign"})  # fmt: skip
+_RENAMING_PAIRS = frozenset({"couple", "pair", "duo"})
+_RENAMING_EVENTS = frozenset({"move", "decision", "incident", "plan", "deal", "latter",
+                              "former", "announcement", "change"})  # fmt: skip
+
+
+def _renaming(subject: Token) -> bool:
+    """A subject that is "the" and one of those nouns alone, opening the sentence."""
+    lemma = subject.lemma_.lower()
+    if lemma not in _RENAMING_BODIES | _RENAMING_PAIRS | _RENAMING_EVENTS:
+        return False
+    mods = [c for c in subject.children if c.i < subject.i]
+    return len(mods) == 1 and mods[0].lower_ == "the" and mods[0].i == _first_word(subject.doc)
+
+
+def _first_word(doc: Doc) -> int:
+    return next((t.i for t in doc if t.is_alpha), -1)
 
 
 def _expletive(it: Token) -> bool:
@@ -299,6 +324,14 @@ def _resolved(word: Token, previous: _Referent | None) -> _Referent | None:
     lower = word.lower_
     if previous is None or lower in _DEMONSTRATIVES or not previous.alone:
         return None
+    if word.pos_ != "PRON":  # "The group", "The couple": a body or a pair named before
+        lemma = word.lemma_.lower()
+        if lemma in _RENAMING_BODIES:
+            body = previous.name and not previous.person and not previous.plural
+            return previous if body else None  # a named body, not "Research"
+        if lemma in _RENAMING_PAIRS:
+            return previous if previous.plural else None
+        return None
     if previous.person and any(t.ent_type_ == "PERSON" for t in word.doc[: word.i]):
         return None  # a person named before it in its own sentence ("Like ... Jack Wilshere he")
     after = word.nbor() if word.i + 1 < len(word.doc) else None
@@ -316,7 +349,6 @@ def _resolved(word: Token, previous: _Referent | None) -> _Referent | None:
         )
         if lower == "it" and (copula or verb.lemma_.lower() in _EVENT_VERBS):
             return None
-            return None
         agrees = not previous.person and not previous.plural
     elif lower in ("they", "them", "their"):
         agrees = previous.plural
@@ -329,6 +361,11 @@ def _resolved(word: Token, previous: _Referent | None) -> _Referent | None:
 def _written_in(sentence: str, word: Token, referent: _Referent) -> str:
     """`sentence` with the referent's words in place of its pronoun `word`."""
     words = referent.words
+    if word.pos_ != "PRON":  # "The group": the determiner goes with the noun
+        start = word.doc[word.i - 1].idx
+        if start == 0:
+            words = words[:1].upper() + words[1:]
+        return sentence[:start] + words + sentence[word.idx + len(word.text) :]
     if word.lower_ in ("his", "her", "its", "their") and word.dep_ == "poss":
         words += "'" if words.endswith("s") else "'s"
     return sentence[: word.idx] + words + sentence[word.idx + len(word.text) :]

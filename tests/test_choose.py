@@ -246,6 +246,21 @@ def test_a_pronoun_gets_its_referent_written_in_where_it_is_certain() -> None:
     assert all(p["sentences"] != [3] for p in points)
 
 
+def test_the_group_or_the_couple_is_written_in_or_passed_over() -> None:
+    """ "The group has warned ...", "The couple spoke out": a bare "the" and a noun that
+    renames what came before stands alone only with a named body written in."""
+    points = propose(
+        [
+            "Research carried out by the Fostering Network suggests many children move often.",
+            "The group has warned that 750 more foster carers are urgently needed this year.",
+            "Chris and Sue Moores lost their son in a crash caused by a drunk driver in 2012.",
+            "The couple spoke out in response to a consultation on sentencing for drivers.",
+            "The move was welcomed by road safety campaigners across the country on Monday.",
+        ]
+    ).key_points
+    assert [p["sentences"] for p in points] == [[1], [3]]  # never "Research has warned"
+
+
 def test_he_is_passed_over_where_the_sentence_before_names_two_people() -> None:
     points = propose(
         [
