@@ -1183,4 +1183,14 @@ def statement_of(content: str) -> str | None:
             chars.append(ch)
     text = "".join(chars)
     text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text.rstrip(" .") + "."
+    text = text if text[-1] in ".!?" else text.rstrip(" .") + "."
+    if _CUT_END.search(text):
+        return None  # a sentence cut short at its source ("... held in a cellar for.")
+    return text
+
+
+# A sentence that ends on a word that cannot end one: cut short (by the page it was taken
+# from, or by a cap), not a statement a reader can use.
+# Words a sentence may well end on ("that is who he is.", "moved on.", "what they stand
+# for.", an initial "A.") are left out: on news_dev's 6,640 sentences this finds none.
+_CUT_END = re.compile(r"\b(?:the|an|of|and|or|but|than|its|their|my|your)[.!?]$", re.IGNORECASE)

@@ -300,3 +300,10 @@ def test_a_quotation_that_goes_on_in_new_paragraphs_is_still_its_speakers() -> N
     ]
     item = _only(sentences)
     assert (item["attributed_to"], item["sentences"]) == ("Rob Dobson", [1, 2])
+
+
+def test_a_sentence_cut_short_is_no_statement() -> None:
+    """A sentence that ends on "the", "of" or "and" was cut (by its page or a cap): no claim
+    or key point is made of it; one that ends on a stranded preposition is whole."""
+    assert statement_of("The council said the plan would be put to a vote of the.") is None
+    assert statement_of("She admitted the party failed to say what it stood for.") is not None
