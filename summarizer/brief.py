@@ -307,7 +307,13 @@ class Brief(_Model):
     def _prose_grounded(cls, value: Any, info: ValidationInfo) -> Any:
         """Prose cites nothing: each sentence against the article (`checks.gate`)."""
         if isinstance(value, str) and info.field_name in _prose_of(cls):
-            gate.prose_grounded(value, str(info.field_name), split_sentences, _descriptions(cls))
+            prose = layout(cls).prose
+            before = prose[: prose.index(str(info.field_name))]
+            gate.prose_grounded(
+                value, str(info.field_name), split_sentences, _descriptions(cls),
+                headline=len(prose) > 1 and not before,
+                earlier=[v for n in before if isinstance(v := info.data.get(n), str)],
+            )  # fmt: skip
         return value
 
 

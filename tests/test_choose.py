@@ -174,6 +174,22 @@ def test_the_parts_of_failing_prose_that_pass_are_kept(
     assert result.provenance.attempts == 1
 
 
+def test_a_title_cut_by_the_length_cap_is_asked_again_then_replaced(
+    fault_server: FaultServer, offered: Candidates
+) -> None:
+    """A title cut at the cap ("... laid out in") fails `cut`: the model is asked again
+    for a shorter one, then the title is the article's own (a title that fails is not the
+    headline); the TL;DR and summary that pass stay."""
+    first, second = offered.key_points[0]["text"], offered.key_points[1]["text"]
+    cut = "Egypt is expected to lead the International Stabilization Force laid out in"
+    prose = {"title": cut, "tldr": first, "summary": f"{first} {second}"}
+    result = _chosen_with_prose(fault_server, prose, max_reasks=1)
+    assert "write a shorter one" in json.dumps(fault_server.requests[-1])
+    assert result.brief.title != cut and result.brief.tldr == first
+    ((field, action, reason),) = [(c.field, c.action, c.reason) for c in result.corrections]
+    assert (field, action) == ("title", "replaced") and reason.startswith("title: cut: ")
+
+
 def test_a_headline_cut_from_a_sentence_keeps_its_main_clause() -> None:
     from summarizer.choose import _headline
 

@@ -21,6 +21,7 @@ from summarizer.checks.rules import (
     free_text_errors,
     name_missing,
     quote_missing,
+    repeated_errors,
 )
 from summarizer.text.support import labels
 
@@ -91,12 +92,20 @@ def _not_copied(text: str, descriptions: frozenset[str], what: str, now: scope.S
 
 
 def prose_grounded(
-    text: str, field: str, split: Callable[[str], list[str]], prompted: frozenset[str] = frozenset()
+    text: str,
+    field: str,
+    split: Callable[[str], list[str]],
+    prompted: frozenset[str] = frozenset(),
+    *,
+    headline: bool = False,
+    earlier: Sequence[str] = (),
 ) -> None:
     """Free text cites nothing: each of its sentences is checked against the article
     sentences that support it best (numbers, names and quotations against the whole
     article), and is none of the `prompted` field descriptions, nor of the prompt's
-    lines, copied."""
+    lines, copied; none says again what one before it says. `headline`: the brief's
+    title (it needs no verb). `earlier`: the prose fields before it (a TL;DR), which it
+    may say once more: a summary is read on its own, and opens with its lead."""
     now = scope.current()
     if now is None:
         return
@@ -105,5 +114,11 @@ def prose_grounded(
         # Salvage drops one sentence of many by this name (`salvage._SENTENCE`).
         what = f"sentence {n} of the {field}" if len(parts) > 1 else field
         _not_copied(sentence, prompted, what, now)
-        errors = free_text_errors(sentence, now.sentences, skip=now.skip, alone=len(parts) == 1)
+        errors = free_text_errors(
+            sentence, now.sentences, skip=now.skip, alone=len(parts) == 1, headline=headline
+        )
         reject(errors, what)
+    if ErrorKind.REPEATED.value not in now.skip:
+        for error in repeated_errors(parts, [s for e in earlier for s in split(e) or [e]]):
+            n = parts.index(error.found) + 1
+            reject([error], f"sentence {n} of the {field}" if len(parts) > 1 else field)

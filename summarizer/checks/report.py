@@ -32,7 +32,9 @@ from summarizer.checks.rules import (
     figure_missing,
     free_text_errors,
     name_missing,
+    prose_warnings,
     quote_missing,
+    repeated_errors,
 )
 from summarizer.language import skipped_checks
 from summarizer.segment import summary_sentences
@@ -125,10 +127,29 @@ def ground_sentence(
     sentences: Sequence[str],
     skip: frozenset[str] = frozenset(),
     alone: bool = True,
+    headline: bool = False,
 ) -> Check:
-    """A sentence of free text, against the whole article (`alone`: its text's only one)."""
-    errors = free_text_errors(text, sentences, skip=skip, alone=alone)
-    return _check(field, index, text, support(text, sentences), errors)
+    """A sentence of free text, against the whole article (`alone`: its text's only one;
+    `headline`: a title's)."""
+    errors = free_text_errors(text, sentences, skip=skip, alone=alone, headline=headline)
+    check = _check(field, index, text, support(text, sentences), errors)
+    # What is too noisy to gate on is said, not held against the part.
+    warned = prose_warnings(text, sentences, headline=headline, skip=skip)
+    check.problems += [f"warning: {e.kind}: {e.message}" for e in warned]
+    return check
+
+
+def _mark_repeats(checks: list[Check], earlier: Sequence[str], skip: frozenset[str]) -> None:
+    """Mark each of a text's sentence checks that repeats one before it (or, a second
+    time, an `earlier` field's): the gate's `repeated`."""
+    if ErrorKind.REPEATED.value in skip:
+        return
+    parts = [c.text for c in checks]
+    for error in repeated_errors(parts, earlier):
+        check = checks[parts.index(error.found)]
+        check.errors.append(Finding(kind=error.kind, found=error.found, message=error.message))
+        check.problems.append(error.message)
+        check.supported = False
 
 
 def _cited_check(
@@ -269,6 +290,7 @@ def ground_text(
     The summary is cut a line or a bullet at a time (`segment.summary_sentences`)."""
     parts = summary_sentences(summary) or [summary.strip()]
     checks = [ground_sentence("summary", i, s, sentences, skip) for i, s in enumerate(parts, 1)]
+    _mark_repeats(checks, (), skip)
     return grounding_report(checks, skip)
 
 
@@ -279,7 +301,8 @@ def ground_brief(
     (`brief.layout`): each sentence of its prose, each cited item; `skip` names the kinds
     of error not looked for (`language.skipped_checks`)."""
     shape = layout(type(brief))
-    checks = []
+    checks: list[Check] = []
+    earlier: list[str] = []  # the prose fields' sentences so far, which one may repeat once
     for name in type(brief).model_fields:
         value = getattr(brief, name)
         if name in shape.prose and isinstance(value, str):
@@ -287,10 +310,14 @@ def ground_brief(
             parts = (split_sentences(value) or [value]) if _INSIDE_END.search(value) else [value]
             if len(parts) == 1:
                 parts = [value]
-            alone = len(parts) == 1
-            checks += [
-                ground_sentence(name, i, p, sentences, skip, alone) for i, p in enumerate(parts, 1)
+            alone, headline = len(parts) == 1, len(shape.prose) > 1 and name == shape.prose[0]
+            mine = [
+                ground_sentence(name, i, p, sentences, skip, alone, headline)
+                for i, p in enumerate(parts, 1)
             ]
+            _mark_repeats(mine, earlier, skip)
+            checks += mine
+            earlier += parts
         elif name in shape.items and value is not None:
             items = value if name in shape.lists else [value]
             checks += [ground_item(name, i, it, sentences, skip) for i, it in enumerate(items, 1)]

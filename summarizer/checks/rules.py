@@ -54,6 +54,14 @@ class ErrorKind(StrEnum):
     CITATION = "citation"  # a citation of a sentence the article does not have
     ECHO = "echo"  # words of the prompt or of a check's message (a re-ask's), not the article's
     WORD = "word"  # a word neither English nor the article's: garbled decoding
+    # The prose checks (`checks.prose`), read from the parse of the model's own sentences.
+    REPEATED = "repeated"  # a sentence said again, or nearly so
+    FIRST_PERSON = "first_person"  # "I", "we", "us" outside quotation marks
+    ABOUT_ARTICLE = "about_article"  # "The article highlights ...": the piece, not the news
+    LESSON = "lesson"  # a lesson or moral the article does not draw
+    UNPARSED = "unparsed"  # a sentence that does not parse as one
+    CUT = "cut"  # a title or sentence cut by a length cap ("... has not")
+    RELATION = "relation"  # "A's X with B" where the evidence has B's X with A
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,10 +226,12 @@ def free_text_errors(
     *,
     skip: frozenset[str] = frozenset(),
     alone: bool = True,
+    headline: bool = False,
 ) -> list[Error]:
     """The errors of one sentence of free text (title, TL;DR, summary, any summary given to
     `check`): its evidence is the article sentences that support it best; numbers, names
-    and quotations are looked for in the whole article. `alone`: the text's only
+    and quotations are looked for in the whole article; then the prose checks
+    (`prose_errors`; `headline`: a title, which needs no verb). `alone`: the text's only
     sentence (a headline may be one word; one word among sentences is not a sentence)."""
     found = support(sentence, article)
     if not alone and len(sentence.split()) == 1:
@@ -241,7 +251,7 @@ def free_text_errors(
                   "name who said it")
             for speech, reads_as, theirs in pronoun_speakers(sentence, pairs)
         ]  # fmt: skip
-    return found_errors
+    return found_errors + prose_errors(sentence, article, headline=headline, skip=skip)
 
 
 def cited_errors(
@@ -260,3 +270,86 @@ def cited_errors(
     window = [*article[max(0, first - 4) : first - 1], *evidence]
     ranked = sorted(evidence, key=lambda s: support(text, [s]).score, reverse=True)
     return errors(text, ranked, window=window, where=where, skip=skip)
+
+
+def prose_errors(
+    sentence: str,
+    article: Sequence[str],
+    *,
+    headline: bool = False,
+    skip: frozenset[str] = frozenset(),
+) -> list[Error]:
+    """The prose checks' errors in one sentence a model wrote (`checks.prose`): first
+    person outside quotation marks, the article rather than the news, a lesson the
+    article does not draw, a sentence that does not parse as one, a cut end, a relation
+    reversed from its evidence. `headline`: a title, which needs no verb. English only:
+    each reads the English parse."""
+    if ErrorKind.UNPARSED.value in skip:  # an article in another language
+        return []
+    return list(_prose_errors(sentence, tuple(article), headline))
+
+
+@memo.bounded(ARTICLE_MEMO)
+def _prose_errors(sentence: str, article: tuple[str, ...], headline: bool) -> tuple[Error, ...]:
+    from summarizer.checks import prose
+
+    found = []
+    if people := prose.first_person(sentence, article)[0]:
+        words = ", ".join(dict.fromkeys(people))
+        found.append(Error(ErrorKind.FIRST_PERSON, words, f"'{words}' is a speaker's first "
+                           "person outside quotation marks: say who, or quote them"))  # fmt: skip
+    if (meta := prose.about_article(sentence, article)) is not None:
+        found.append(Error(ErrorKind.ABOUT_ARTICLE, meta, f"'{meta}': say what happened, not "
+                           "what the article does"))  # fmt: skip
+    evidence = [article[i - 1] for i in support(sentence, article).evidence]
+    if (moral := prose.lesson(sentence, evidence)) is not None:
+        found.append(Error(ErrorKind.LESSON, moral, f"'{moral}' draws a lesson the article "
+                           "does not state"))  # fmt: skip
+    cut = prose.cut_end(sentence) if cut_short(sentence) is None else None  # `word` has it
+    if cut is not None and not _ends_a_sentence(sentence, article):
+        found.append(Error(ErrorKind.CUT, cut, f"it ends on '{cut}': it is cut short; write a "
+                           "shorter one that ends where its sentence does"))  # fmt: skip
+    elif (why := prose.unparsed(sentence, article)) is not None:
+        found.append(Error(ErrorKind.UNPARSED, sentence, f"it does not parse as a sentence "
+                           f"({why})"))  # fmt: skip
+    both = [s for s in article if any(n in s for r in prose.relations(sentence) for n in r[::3])]
+    for relation in prose.reversed_relations(sentence, dict.fromkeys([*evidence, *both])):
+        found.append(Error(ErrorKind.RELATION, relation, f"'{relation}' is the other way round "
+                           "in the article"))  # fmt: skip
+    return tuple(found)
+
+
+def prose_warnings(
+    sentence: str,
+    article: Sequence[str],
+    *,
+    headline: bool = False,
+    skip: frozenset[str] = frozenset(),
+) -> list[Error]:
+    """What the prose checks find too often in writers' good prose to refuse on
+    (`benchmarks/prose_checks.py`), for the report only: first person of the writer's own
+    ("helping us understand"), a sentence with no finite verb (a headline needs none)."""
+    from summarizer.checks import prose
+
+    if ErrorKind.UNPARSED.value in skip:
+        return []
+    found = []
+    if people := prose.first_person(sentence, article)[1]:
+        words = ", ".join(dict.fromkeys(people))
+        found.append(Error(ErrorKind.FIRST_PERSON, words, f"'{words}' is first person "
+                           "outside quotation marks"))  # fmt: skip
+    if not headline and prose.verbless(sentence):
+        found.append(Error(ErrorKind.UNPARSED, sentence, "it has no finite verb"))
+    return found
+
+
+def repeated_errors(sentences: Sequence[str], earlier: Sequence[str] = ()) -> list[Error]:
+    """A sentence that says again what one before it says (`prose.repeats`); `earlier`
+    (a TL;DR before a summary) may be said once more."""
+    from summarizer.checks import prose
+
+    return [
+        Error(ErrorKind.REPEATED, sentences[n - 1], f"sentence {n} repeats "
+              f"'{shorten(before, 60, placeholder=' ...')}'; say something else or leave it out")
+        for n, before in prose.repeats(sentences, earlier)
+    ]  # fmt: skip

@@ -1,0 +1,140 @@
+"""summarizer.checks.prose: the checks on the prose a model writes, on the texts issue #37
+quotes (a few words of the news_dev articles they summarized, and of the Gaza seed), each
+refused by a check named for its error; and writers' ordinary sentences, passed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from summarizer import Article
+from summarizer.checks.report import ground_text
+from summarizer.checks.rules import ErrorKind, free_text_errors, prose_warnings, repeated_errors
+from summarizer.checks.scope import article_scope
+from summarizer.schema import Overview
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "gaza-stabilization-force-2025-10-18.txt"
+
+# Excerpts of news_dev articles (CNN/DM, research use): line 10's and line 4's quotations.
+LORRY = [
+    "A bus carrying 40 people ended up on the embankment of the A34 after a lorry hit it.",
+    'Bus passenger Adam Graves said on Twitter: "One moment the bus power failed, a minute '
+    'or 2 later the lorry hit us."',
+]
+PELLEGRINI = [
+    "Manuel Pellegrini says his first season in the Premier League has not been good "
+    'enough but promised "in the future I will be better".',
+]
+
+
+def _kinds(sentence: str, article: list[str], *, headline: bool = False) -> set[str]:
+    return {e.kind.value for e in free_text_errors(sentence, article, headline=headline)}
+
+
+@pytest.fixture(scope="module")
+def gaza() -> list[str]:
+    return [s.text for s in Article.from_text(SEED.read_text()).sentences]
+
+
+def test_a_speakers_first_person_outside_quotation_marks_is_refused() -> None:
+    assert ErrorKind.FIRST_PERSON in _kinds("A bus passenger said the lorry hit us.", LORRY)
+    # The TL;DR with its quotation marks stripped
+    stripped = "Manuel Pellegrini promised in the future I will be better."
+    assert ErrorKind.FIRST_PERSON in _kinds(stripped, PELLEGRINI)
+    quoted = 'Manuel Pellegrini promised "in the future I will be better".'
+    assert ErrorKind.FIRST_PERSON not in _kinds(quoted, PELLEGRINI)
+
+
+def test_a_writers_own_first_person_is_a_warning_not_an_error() -> None:
+    """news_dev's writers write "helping us understand": reported, not refused."""
+    sentence = "The finding helps us understand the bacteria."
+    article = ["The finding sheds light on how the bacteria live, scientists said."]
+    assert ErrorKind.FIRST_PERSON not in _kinds(sentence, article)
+    assert [e.kind for e in prose_warnings(sentence, article)] == [ErrorKind.FIRST_PERSON]
+
+
+def test_text_about_the_article_rather_than_the_news_is_refused() -> None:
+    assert ErrorKind.ABOUT_ARTICLE in _kinds("The article highlights the crash on the A34.", LORRY)
+    assert ErrorKind.ABOUT_ARTICLE in _kinds("This article discusses a crash on the A34.", LORRY)
+    # An article the news is about is news.
+    article = ["The Times published an article about the crash on the A34."]
+    assert ErrorKind.ABOUT_ARTICLE not in _kinds("The article was about the A34 crash.", article)
+
+
+def test_a_lesson_the_article_does_not_draw_is_refused() -> None:
+    article = ["The 14-year-old told the court that she had been bullied for a year."]
+    moral = "The case highlights the importance of standing up for oneself."
+    assert ErrorKind.LESSON in _kinds(moral, article)
+    said = ["The head teacher said the case showed the importance of reporting bullying."]
+    assert ErrorKind.LESSON not in _kinds("The case shows the importance of reporting it.", said)
+
+
+def test_a_sentence_that_does_not_parse_as_one_is_refused(gaza: list[str]) -> None:
+    broken = "Egypt is expected, with diplomats urging Hamas to disarm."
+    assert ErrorKind.UNPARSED in _kinds(broken, gaza)
+    assert ErrorKind.UNPARSED not in _kinds("Egypt is expected to lead the force.", gaza)
+    article = ["Tiger Woods is a 14-time major winner, and Lindsey Vonn has won 77 races."]
+    gibberish = "Lindsey is the 14-time major winner, Woods, and Vonn is winning the 14 time."
+    assert ErrorKind.UNPARSED in _kinds(gibberish, article)
+    # A writer's count in a unit that has no plural, or the article's own ("20 stone")
+    assert ErrorKind.UNPARSED not in _kinds("84 percent of donations came from 3 unions.", [])
+    stone = ["She went from 20 stone to 12 stone in a year."]
+    assert ErrorKind.UNPARSED not in _kinds("She went from weighing 20 stone to 12 stone.", stone)
+
+
+def test_a_fragment_is_a_warning_and_a_headline_needs_no_verb() -> None:
+    fragment = "Actions such as ziplining during the London Olympics."
+    assert ErrorKind.UNPARSED not in _kinds(fragment, [])
+    assert [e.kind for e in prose_warnings(fragment, [])] == [ErrorKind.UNPARSED]
+    assert (
+        prose_warnings("Six people hurt in an explosion at a chemical plant", [], headline=True)
+        == []
+    )
+
+
+def test_a_title_cut_by_the_length_cap_is_refused() -> None:
+    title = "Manuel Pellegrini says his first season in the Premier League has not"
+    assert ErrorKind.CUT in _kinds(title, PELLEGRINI, headline=True)
+    assert ErrorKind.CUT not in _kinds(
+        "Pellegrini says his first season has not been good", PELLEGRINI, headline=True
+    )
+    # A sentence may end on a pronoun or an auxiliary that stands for its verb
+    assert ErrorKind.CUT not in _kinds("They showed respect for one another.", [])
+    assert ErrorKind.CUT not in _kinds("He did not win, though he hoped he would.", [])
+
+
+def test_a_relation_reversed_between_two_names_is_refused() -> None:
+    article = ["Britain's special relationship with Washington is under strain, officials said."]
+    reversed_ = "Washington's special relationship with Britain is under strain."
+    assert ErrorKind.RELATION in _kinds(reversed_, article)
+    kept = "Britain's special relationship with Washington is under strain."
+    assert ErrorKind.RELATION not in _kinds(kept, article)
+
+
+def test_a_sentence_said_again_is_refused() -> None:
+    """A summary of one sentence three times ("This move...", "The move..." twice)."""
+    thrice = ["This move will cut the council's costs by a third.",
+              "The move will cut costs for the council by a third.",
+              "The move will cut the council's costs, officials said."]  # fmt: skip
+    assert [e.kind for e in repeated_errors(thrice)] == [ErrorKind.REPEATED] * 2
+    report = ground_text(" ".join(thrice), ["The move will cut the council's costs by a third."])
+    assert [c.supported for c in report.checks] == [True, False, False]
+    # Once more, the TL;DR is the summary's lead (the summary is read on its own); twice, a repeat
+    tldr = ["A lorry hit a bus on the A34."]
+    assert repeated_errors(["A lorry hit a bus on the A34.", "Nobody died."], tldr) == []
+    twice = ["A lorry hit a bus on the A34.", "The lorry hit the bus on the A34."]
+    assert [e.kind for e in repeated_errors(twice, tldr)] == [ErrorKind.REPEATED]
+
+
+def test_the_gate_refuses_a_repeated_summary_sentence(gaza: list[str]) -> None:
+    lead = "Egypt is expected to lead the International Stabilization Force."
+    prose = {"title": "Egypt expected to lead Gaza force", "tldr": lead,
+             "summary": f"{lead} Egypt is expected to lead the Stabilization Force, officials "
+                        "said."}  # fmt: skip
+    with (
+        article_scope(gaza),
+        pytest.raises(ValidationError, match="sentence 2 of the summary: repeated"),
+    ):
+        Overview.model_validate(prose)
