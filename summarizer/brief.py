@@ -312,7 +312,8 @@ class Brief(_Model):
             gate.prose_grounded(
                 value, str(info.field_name), split_sentences, _descriptions(cls),
                 headline=len(prose) > 1 and not before,
-                earlier=[v for n in before if isinstance(v := info.data.get(n), str)],
+                # The headline is not read as a sentence of what follows it.
+                earlier=[v for n in before[1:] if isinstance(v := info.data.get(n), str)],
             )  # fmt: skip
         return value
 

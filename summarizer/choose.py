@@ -462,8 +462,11 @@ def _lead_prose(
     rest = [p for p in short[1:]]
     cut = [c for c in (_clause(p, TLDR_WORDS) for p in short) if c]
     opening = [" ".join(sentences[:n]) for n in (2, 3, 4) if n <= len(sentences)]
+    # A summary may not say its TL;DR again (`checks.prose.repeats`): where the lead is
+    # the TL;DR, the two key points after it.
+    after = " ".join(points[1:3])
     ranked = [[*headlines, lead, two, *map(_headline, rest), *rest], [lead, two, *rest, *cut],
-              [two, lead, *rest, *opening]]  # fmt: skip
+              [two, after, lead, *rest, *opening]]  # fmt: skip
     prose: dict[str, Any] = {}
     for n, name in enumerate(layout(model).prose):
         for option in ranked[min(n, 2)]:

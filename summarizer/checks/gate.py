@@ -104,8 +104,8 @@ def prose_grounded(
     sentences that support it best (numbers, names and quotations against the whole
     article), and is none of the `prompted` field descriptions, nor of the prompt's
     lines, copied; none says again what one before it says. `headline`: the brief's
-    title (it needs no verb). `earlier`: the prose fields before it (a TL;DR), which it
-    may say once more: a summary is read on its own, and opens with its lead."""
+    title (it needs no verb). `earlier`: the prose fields before it but the headline (a
+    TL;DR), which it may not say again."""
     now = scope.current()
     if now is None:
         return

@@ -40,20 +40,13 @@ REPEAT = 0.6
 
 
 def repeats(sentences: Sequence[str], earlier: Sequence[str] = ()) -> list[tuple[int, str]]:
-    """The sentences (1-based, with the one they repeat) that say again what one before
-    them in `sentences` says, or nearly. `earlier`: other fields' sentences (a TL;DR) that a
-    sentence may repeat once (see `checks.gate.prose_grounded`)."""
+    """The sentences (1-based, with the one they repeat) that say again, or nearly, what
+    one before them says: in `sentences`, or in `earlier` (the TL;DR a summary follows:
+    a reader reads both, and a summary that opens with its TL;DR says it twice)."""
     found: list[tuple[int, str]] = []
-    seen: list[str] = []
-    once = {normalize(e): False for e in earlier}
+    seen: list[str] = list(earlier)
     for n, s in enumerate(sentences, 1):
         before = next((t for t in seen if _near(s, t)), None)
-        if before is None:
-            e = next((e for e in once if _near(s, e)), None)
-            if e is not None and once[e]:
-                before = e
-            elif e is not None:
-                once[e] = True
         if before is not None:
             found.append((n, before))
         seen.append(s)
@@ -74,13 +67,35 @@ def parsed(sentence: str) -> Doc:
     return parser()(sentence)
 
 
-# Quoted stretches: double quotes, and single ones that open after a space and close
-# before one (an apostrophe is inside a word).
-_QUOTED = re.compile(r"\"[^\"]*\"?|(?<!\w)'[^']*'(?!\w)")
+# Quote marks: double ones, and single ones not between two letters (an apostrophe, as in
+# "We're", is inside a word).
+_MARK = re.compile(r"\"|(?<![^\W\d_])'|'(?![^\W\d_])")
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _QUOTED.finditer(text.translate(QUOTES))]
+    """The stretches inside quotation marks. A sentence cut from a longer quotation has a
+    mark left unpaired: an opening one quotes to the end ("'We've been here one day."), a
+    closing one (after a word, before a space or the end) from the start ("... tourists,'
+    the officer said")."""
+    text = text.translate(QUOTES)
+    spans: list[tuple[int, int]] = []
+    open_at: dict[str, int] = {}
+    for m in _MARK.finditer(text):
+        mark, at = m.group(0), m.start()
+        if mark in open_at:
+            spans.append((open_at.pop(mark), at + 1))
+            continue
+        before = text[at - 1] if at else " "
+        after = text[at + 1] if at + 1 < len(text) else " "
+        # A mark after a word and not before one closes ("tourists,' the officer"); after a
+        # space, a bracket or a colon, it opens ("said:' We ...").
+        closes = not before.isspace() and before not in "([{:" and not after.isalnum()
+        if closes and not spans and not open_at:
+            spans.append((0, at + 1))
+        else:
+            open_at[mark] = at
+    spans += [(at, len(text)) for at in open_at.values()]
+    return spans
 
 
 def first_person(sentence: str, article: Sequence[str] = ()) -> tuple[list[str], list[str]]:
@@ -221,6 +236,8 @@ def _singular_count(t: Token) -> bool:
         return False
     if t.i > 0 and t.doc[t.i - 1].tag_ == "$":
         return False
+    if t.ent_type_ in ("TIME", "DATE", "QUANTITY", "MONEY", "PERCENT"):  # "3 pm", "5 ft"
+        return False
     if zipf_frequency(f"{head.lower_}s", "en") < 3:  # a unit never plural: "84 percent"
         return False
     after = head.doc[head.i + 1] if head.i + 1 < len(head.doc) else None
@@ -242,6 +259,8 @@ def cut_end(text: str) -> str | None:
     if len(words) < 3:
         return None
     last = words[-1]
+    if last.tag_ == "POS":  # "China's Trial of a Cult Member's": whose what?
+        return f"{words[-2].text}{last.text}"
     if last.lower_ in ("not", "n't") and len(words) > 1:
         if words[-2].pos_ in ("AUX", "VERB") and words[-2].lemma_ in ("have", "be", "do"):
             return f"{words[-2].text} {last.text}"
@@ -254,6 +273,34 @@ def cut_end(text: str) -> str | None:
             return None  # "... as it always has", "... than it was"
         return last.text
     return None
+
+
+def cut_phrase(text: str, article: Sequence[str]) -> str | None:
+    """The last words where a text ends inside a noun phrase of the article's: its last
+    three words are the article's, and there the last one modifies the word after it
+    ("... according to a campaign" where the article has "a campaign group"). A cap cut
+    it; where the article has the words end a phrase somewhere, they may end one here."""
+    words = normalize(text).rstrip(" .!?'\u2019\u201d)").split()
+    if len(words) < 3:
+        return None
+    tail = " ".join(words[-3:])
+    cut = None
+    for sentence in article:
+        if tail not in normalize(sentence):
+            continue
+        doc = parsed(sentence)
+        for t in doc[2:]:
+            if normalize(doc[t.i - 2 : t.i + 1].text) != tail:
+                continue
+            follows = doc[t.i + 1] if t.i + 1 < len(doc) else None
+            if follows is None or t.head.i <= t.i or t.dep_ not in _MODIFIES:
+                return None  # the article ends a phrase on it
+            cut = f"{' '.join(words[-3:])} ({follows.text})"
+    return cut
+
+
+# A noun of a compound ("campaign group", "Prime Minister"): an adjective may end a phrase.
+_MODIFIES = frozenset({"compound"})
 
 
 # Relations between two names: "A's X with B", "A's X of / to / over B" (possessor and

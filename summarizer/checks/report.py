@@ -140,8 +140,8 @@ def ground_sentence(
 
 
 def _mark_repeats(checks: list[Check], earlier: Sequence[str], skip: frozenset[str]) -> None:
-    """Mark each of a text's sentence checks that repeats one before it (or, a second
-    time, an `earlier` field's): the gate's `repeated`."""
+    """Mark each of a text's sentence checks that repeats one before it or an `earlier`
+    field's: the gate's `repeated`."""
     if ErrorKind.REPEATED.value in skip:
         return
     parts = [c.text for c in checks]
@@ -302,7 +302,7 @@ def ground_brief(
     of error not looked for (`language.skipped_checks`)."""
     shape = layout(type(brief))
     checks: list[Check] = []
-    earlier: list[str] = []  # the prose fields' sentences so far, which one may repeat once
+    earlier: list[str] = []  # the prose fields' sentences so far but the headline's
     for name in type(brief).model_fields:
         value = getattr(brief, name)
         if name in shape.prose and isinstance(value, str):
@@ -317,7 +317,7 @@ def ground_brief(
             ]
             _mark_repeats(mine, earlier, skip)
             checks += mine
-            earlier += parts
+            earlier += parts if not headline else []
         elif name in shape.items and value is not None:
             items = value if name in shape.lists else [value]
             checks += [ground_item(name, i, it, sentences, skip) for i, it in enumerate(items, 1)]

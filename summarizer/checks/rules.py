@@ -305,7 +305,16 @@ def _prose_errors(sentence: str, article: tuple[str, ...], headline: bool) -> tu
     if (moral := prose.lesson(sentence, evidence)) is not None:
         found.append(Error(ErrorKind.LESSON, moral, f"'{moral}' draws a lesson the article "
                            "does not state"))  # fmt: skip
-    cut = prose.cut_end(sentence) if cut_short(sentence) is None else None  # `word` has it
+    # A title cut by its cap may end inside a name's noun phrase ("... a campaign");
+    # writers' sentences end so often where the article goes on (`cut_phrase`).
+    cut = (
+        None
+        if cut_short(sentence) is not None
+        # `word` has it
+        else (
+            prose.cut_end(sentence) or (prose.cut_phrase(sentence, article) if headline else None)
+        )
+    )
     if cut is not None and not _ends_a_sentence(sentence, article):
         found.append(Error(ErrorKind.CUT, cut, f"it ends on '{cut}': it is cut short; write a "
                            "shorter one that ends where its sentence does"))  # fmt: skip
@@ -344,8 +353,8 @@ def prose_warnings(
 
 
 def repeated_errors(sentences: Sequence[str], earlier: Sequence[str] = ()) -> list[Error]:
-    """A sentence that says again what one before it says (`prose.repeats`); `earlier`
-    (a TL;DR before a summary) may be said once more."""
+    """A sentence that says again what one before it, or one of `earlier` (a TL;DR before
+    a summary), says (`prose.repeats`)."""
     from summarizer.checks import prose
 
     return [

@@ -24,7 +24,7 @@ _FURNITURE = re.compile(
     r"^\W*(?:"
     r"(?:scroll|swipe)\s+(?:down|up|left|right|through)\b[^.]{0,40}?\b(?:videos?|pictures?|"
     r"photos?|images?|galler(?:y|ies)|more)\b"
-    r"|read\s+more\b|click\s+here\b|see\s+more\b|share\s+this\s+article\b|share\s+or\s+comment\b"
+    r"|read\s+more\b|click\s+here\b|see\s+more\b|(?:find\s+out|learn)\s+more\b|share\s+this\s+article\b|share\s+or\s+comment\b"
     r"|(?:published|updated|last\s+updated)\b\s*(?:at\s+|on\s+)?:?\s*[|\d]"
     r"|follow\s+@\w+|follow\s+(?:us|him|her|them|\w+)\s+on\s+(?:twitter|facebook|instagram)\b"
     r"|(?:image|photo(?:graph)?|picture|video)\s+(?:copyright|caption|credit)s?\b"

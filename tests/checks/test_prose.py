@@ -47,6 +47,22 @@ def test_a_speakers_first_person_outside_quotation_marks_is_refused() -> None:
     assert ErrorKind.FIRST_PERSON not in _kinds(quoted, PELLEGRINI)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "An officer said: 'We're no heroes, just tourists'.",  # an apostrophe inside
+        "'We've been here one day.",  # cut from a quotation: open to the end
+        "We're no heroes, just tourists,' an officer said.",  # closed from the start
+        "He posted the message:' avengers is out so I would release the inner iron man'.",
+    ],
+)
+def test_first_person_inside_quotation_marks_is_a_speakers(sentence: str) -> None:
+    """FRANK's summaries, written from quotations (the marks unpaired where a sentence
+    was cut from a longer one): no first person outside them."""
+    article = ["'We're no heroes, just tourists,' an officer said: 'We've been here one day."]
+    assert ErrorKind.FIRST_PERSON not in _kinds(sentence, article)
+
+
 def test_a_writers_own_first_person_is_a_warning_not_an_error() -> None:
     """news_dev's writers write "helping us understand": reported, not refused."""
     sentence = "The finding helps us understand the bacteria."
@@ -82,6 +98,8 @@ def test_a_sentence_that_does_not_parse_as_one_is_refused(gaza: list[str]) -> No
     assert ErrorKind.UNPARSED not in _kinds("84 percent of donations came from 3 unions.", [])
     stone = ["She went from 20 stone to 12 stone in a year."]
     assert ErrorKind.UNPARSED not in _kinds("She went from weighing 20 stone to 12 stone.", stone)
+    # A time of day ("3 pm" in FRANK's summaries)
+    assert ErrorKind.UNPARSED not in _kinds("The toddler fell into the pit at 3 pm.", [])
 
 
 def test_a_fragment_is_a_warning_and_a_headline_needs_no_verb() -> None:
@@ -100,6 +118,13 @@ def test_a_title_cut_by_the_length_cap_is_refused() -> None:
     assert ErrorKind.CUT not in _kinds(
         "Pellegrini says his first season has not been good", PELLEGRINI, headline=True
     )
+    # Cut inside a name's compound, or on a possessive (news_dev lines 93 and 81)
+    care = ["Teenagers in foster care in Scotland are being moved too often, according to a "
+            "campaign group."]  # fmt: skip
+    cut = "Teenagers in foster care in Scotland are being moved too often, according to a campaign"
+    assert ErrorKind.CUT in _kinds(cut, care, headline=True)
+    assert ErrorKind.CUT not in _kinds(f"{cut} group", care, headline=True)
+    assert ErrorKind.CUT in _kinds("China's Trial of a Cult Member's", [], headline=True)
     # A sentence may end on a pronoun or an auxiliary that stands for its verb
     assert ErrorKind.CUT not in _kinds("They showed respect for one another.", [])
     assert ErrorKind.CUT not in _kinds("He did not win, though he hoped he would.", [])
@@ -121,11 +146,11 @@ def test_a_sentence_said_again_is_refused() -> None:
     assert [e.kind for e in repeated_errors(thrice)] == [ErrorKind.REPEATED] * 2
     report = ground_text(" ".join(thrice), ["The move will cut the council's costs by a third."])
     assert [c.supported for c in report.checks] == [True, False, False]
-    # Once more, the TL;DR is the summary's lead (the summary is read on its own); twice, a repeat
+    # A summary that opens with its TL;DR says it twice: a reader reads both
     tldr = ["A lorry hit a bus on the A34."]
-    assert repeated_errors(["A lorry hit a bus on the A34.", "Nobody died."], tldr) == []
-    twice = ["A lorry hit a bus on the A34.", "The lorry hit the bus on the A34."]
-    assert [e.kind for e in repeated_errors(twice, tldr)] == [ErrorKind.REPEATED]
+    found = repeated_errors(["A lorry hit a bus on the A34.", "Nobody died."], tldr)
+    assert [e.found for e in found] == ["A lorry hit a bus on the A34."]
+    assert repeated_errors(["Nobody died.", "The road was closed."], tldr) == []
 
 
 def test_the_gate_refuses_a_repeated_summary_sentence(gaza: list[str]) -> None:
@@ -135,6 +160,17 @@ def test_the_gate_refuses_a_repeated_summary_sentence(gaza: list[str]) -> None:
                         "said."}  # fmt: skip
     with (
         article_scope(gaza),
-        pytest.raises(ValidationError, match="sentence 2 of the summary: repeated"),
+        pytest.raises(ValidationError, match="sentence 1 of the summary: repeated"),
+    ):
+        Overview.model_validate(prose)
+    # Nor a summary one sentence of which says another again; the title is not read so
+    prose["summary"] = (
+        "Diplomats urge a U.N. Security Council motion. Egypt is expected to "
+        "lead the Stabilization Force, officials said. " + lead
+    )
+    prose["tldr"] = "Egypt is expected to lead a Gaza force."
+    with (
+        article_scope(gaza),
+        pytest.raises(ValidationError, match="summary: repeated"),
     ):
         Overview.model_validate(prose)

@@ -16,6 +16,7 @@ from summarizer.text.furniture import proposable, rule_of
         "Scroll down for video.",
         "Read more about the UK's referendum on the EU",
         "Click here for more information regarding the safari trip.",
+        "Find out more about Western Sahara.",  # news_dev line 33: a link, a key point
         "By . John Smith .",
         "PUBLISHED: 12:31 EST, 3 May 2015 | UPDATED: 14:02 EST, 3 May 2015",
         "Follow us on Twitter @BBCNewsEnts, on Instagram at bbcnewsents.",
