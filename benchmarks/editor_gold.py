@@ -270,6 +270,9 @@ def pair(
 PRONOUN_START = re.compile(
     r"^[\"'\u201c\u2018]?(He|She|It|They|This|These|That|Those|His|Her|Their|Its|Him|Them"
     r"|The (move|decision|couple|pair|latter|former|group|incident|plan|deal))\b"
+    # "This afternoon the Paris prosecutor said": a time, which the brief's date fixes
+    r"(?! (?:morning|afternoon|evening|week|weekend|month|year|season|summer|spring"
+    r"|autumn|winter)\b)"
 )
 EMPTY_IT = re.compile(
     r"^It (is|was|has been|had been|remains|seems|appears|will be|would be|could be)"

@@ -3,7 +3,8 @@
 Reads `../shared/eval/news_dev.jsonl` at run time (research-use data, never committed):
 100 articles, each with freelance writers' reference summaries, good prose an editor
 would sign. Every sentence a check flags there is a false alarm. Prints, per check,
-sentences flagged / sentences (and summaries flagged / summaries), and the report's
+sentences flagged / sentences (and summaries flagged / summaries; `dangling` is looked
+for in each summary's first sentence only, as the gate does), and the report's
 warnings (`rules.prose_warnings`); with --show, what each
 flagged. A check joins the gate only at about 1% of sentences or fewer.
 
@@ -24,7 +25,12 @@ DEFAULT = ROOT.parent / "shared" / "eval"
 
 def main() -> int:
     from summarizer import Article
-    from summarizer.checks.rules import prose_errors, prose_warnings, repeated_errors
+    from summarizer.checks.rules import (
+        dangling_errors,
+        prose_errors,
+        prose_warnings,
+        repeated_errors,
+    )
     from summarizer.schema import split_sentences
 
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -45,9 +51,9 @@ def main() -> int:
             n_summaries += 1
             parts = split_sentences(ref) or [ref]
             kinds: set[str] = set()
-            for s in parts:
+            for i, s in enumerate(parts):
                 n_sentences += 1
-                found = prose_errors(s, article)
+                found = prose_errors(s, article) + (dangling_errors(s) if i == 0 else [])
                 for e in prose_warnings(s, article):
                     warned[str(e.kind)] += 1
                     if show:
@@ -69,7 +75,7 @@ def main() -> int:
           f"sentences; {seconds / n_sentences * 1000:.1f} ms a sentence")  # fmt: skip
     print(f"{'check':<16}{'sentences flagged':>22}{'summaries flagged':>22}")
     for kind in ("repeated", "first_person", "about_article", "lesson", "unparsed", "cut",
-                 "relation"):  # fmt: skip
+                 "relation", "dangling"):  # fmt: skip
         s, m = sentences_flagged[kind], summaries_flagged[kind]
         print(f"{kind:<16}{f'{s} ({s / n_sentences:.1%})':>22}"
               f"{f'{m} ({m / n_summaries:.1%})':>22}")  # fmt: skip

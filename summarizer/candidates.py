@@ -228,7 +228,10 @@ def standing_alone(sentences: Sequence[str], docs: Sequence[Doc]) -> list[Alone 
             out.append(None)
         else:
             out.append(Alone(cites, statement))
-        previous = _subject_of_sentence(doc, n, referent if word is _subject(doc) else None)
+        if dangling and word == _subject(doc):
+            previous = None  # "The group" of no name before: nor is it one for the next
+        else:
+            previous = _subject_of_sentence(doc, n, referent if word == _subject(doc) else None)
     return out
 
 

@@ -1171,7 +1171,8 @@ def statement_of(content: str) -> str | None:
         text = re.split(r",\s+(?:but|while|although|whereas)\s+|;\s+", text)[0]
     if len(text.split()) < 4 or len(text.split()) > MAX_WORDS or len(text) > 290:
         return None
-    if text.count('"') % 2:  # a quotation cut at one end: no quotation marks at all
+    text = _quotation_closed(text)
+    if text.count('"') % 2:  # a quotation cut at its start: no quotation marks at all
         text = text.replace('"', "")
     opened = True
     chars = []
@@ -1183,14 +1184,40 @@ def statement_of(content: str) -> str | None:
             chars.append(ch)
     text = "".join(chars)
     text = text[0].upper() + text[1:]
-    text = text if text[-1] in ".!?" else text.rstrip(" .") + "."
+    text = text if text.rstrip("'\u201d")[-1:] in ".!?" else text.rstrip(" .") + "."
     if _CUT_END.search(text):
         return None  # a sentence cut short at its source ("... held in a cellar for.")
+    return text
+
+
+# A quotation that opens (after a space or a colon) and does not close in its sentence
+# goes on in the next ("said: 'In Palestine Street, I saw ...  football."): within the
+# sentence it is the speaker's to its end.
+_OPENS = re.compile(r"""(?:^|(?<=[\s:(]))(["'])(?=\w)""")
+
+
+def _quotation_closed(text: str) -> str:
+    """`text` with a quotation left open at its end closed there."""
+    for m in _OPENS.finditer(text):
+        mark = m.group(1)
+        rest = text[m.end() :]
+        closer = r'"' if mark == '"' else r"(?<=\S)'(?![^\W\d_])"
+        if not re.search(closer, rest):
+            body = text.rstrip()
+            return body + mark if body[-1:] in ".!?" else body + "." + mark
     return text
 
 
 # A sentence that ends on a word that cannot end one: cut short (by the page it was taken
 # from, or by a cap), not a statement a reader can use.
 # Words a sentence may well end on ("that is who he is.", "moved on.", "what they stand
-# for.", an initial "A.") are left out: on news_dev's 6,640 sentences this finds none.
-_CUT_END = re.compile(r"\b(?:the|an|of|and|or|but|than|its|their|my|your)[.!?]$", re.IGNORECASE)
+# for.", an initial "A.") are left out: on news_dev's 6,640 sentences this finds none but
+# the one of line 82 cut at its source.
+# And a preposition straight after a noun with its determiner ("held in a cellar for."):
+# "what they stand for." has its object before it; "before", "on", "in" may be adverbs.
+_CUT_END = re.compile(
+    r"\b(?:the|an|of|and|or|but|than|its|their|my|your)[.!?]$"
+    r"|\b(?:a|an|the|his|her|their|its|this|that|my|our|your)\s+[\w'-]+\s+"
+    r"(?:for|to|with|from|at|by|into|about|as)[.!?]$",
+    re.IGNORECASE,
+)

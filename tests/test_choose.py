@@ -163,12 +163,12 @@ def test_the_parts_of_failing_prose_that_pass_are_kept(
     """One sentence of the summary invents; the title, the TL;DR and the other sentences
     pass and stay. The embedded backend asks once: a re-ask of a small model's prose
     rarely mends it, and costs as much again."""
-    first, second = offered.key_points[0]["text"], offered.key_points[1]["text"]
+    first, second, third = (p["text"] for p in offered.key_points[:3])
     prose = {"title": "Egypt expected to lead the force", "tldr": first,
-             "summary": f"{first} Brazil leads the force. {second}"}  # fmt: skip
+             "summary": f"{second} Brazil leads the force. {third}"}  # fmt: skip
     result = _chosen_with_prose(fault_server, prose, max_reasks=0)
     assert result.brief.title == "Egypt expected to lead the force" and result.brief.tldr == first
-    assert result.brief.summary == f"{first} {second}"
+    assert result.brief.summary == f"{second} {third}"
     ((field, action, item),) = [(c.field, c.action, c.item) for c in result.corrections]
     assert (field, action, item) == ("summary", "dropped", {"sentence": "Brazil leads the force."})
     assert result.provenance.attempts == 1
@@ -180,9 +180,9 @@ def test_a_title_cut_by_the_length_cap_is_asked_again_then_replaced(
     """A title cut at the cap ("... laid out in") fails `cut`: the model is asked again
     for a shorter one, then the title is the article's own (a title that fails is not the
     headline); the TL;DR and summary that pass stay."""
-    first, second = offered.key_points[0]["text"], offered.key_points[1]["text"]
+    first, second, third = (p["text"] for p in offered.key_points[:3])
     cut = "Egypt is expected to lead the International Stabilization Force laid out in"
-    prose = {"title": cut, "tldr": first, "summary": f"{first} {second}"}
+    prose = {"title": cut, "tldr": first, "summary": f"{second} {third}"}
     result = _chosen_with_prose(fault_server, prose, max_reasks=1)
     assert "write a shorter one" in json.dumps(fault_server.requests[-1])
     assert result.brief.title != cut and result.brief.tldr == first

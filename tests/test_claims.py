@@ -307,3 +307,21 @@ def test_a_sentence_cut_short_is_no_statement() -> None:
     or key point is made of it; one that ends on a stranded preposition is whole."""
     assert statement_of("The council said the plan would be put to a vote of the.") is None
     assert statement_of("She admitted the party failed to say what it stood for.") is not None
+    # news_dev line 82, cut at its source after a noun's preposition
+    cut = "She was kidnapped aged 10 by Wolfgang Priklopil and held in a cellar for."
+    assert statement_of(cut) is None
+    assert statement_of("He said the club had put his money in and helped take it on.")
+
+
+def test_a_quotation_that_goes_on_in_the_next_sentence_is_closed_at_this_ones_end() -> None:
+    """news_dev line 39: "Amjad said: 'In Palestine Street, I saw ... a football." (the
+    quotation goes on): the speaker's words to the end, not the writer's first person."""
+    said = "Amjad said: 'In Palestine Street, I saw two members of Daesh with a football."
+    assert statement_of(said) == f"{said}'"
+    assert statement_of('He said: "I saw two members of Daesh playing football.') == (
+        "He said: \u201cI saw two members of Daesh playing football.\u201d"
+    )
+    for whole in ("He said: 'I saw two men' and left the town.",
+                  "The Jones' house was sold to a developer last week.",
+                  "He said it was 'absolutely vital' for the town."):  # fmt: skip
+        assert statement_of(whole) == whole

@@ -17,6 +17,7 @@ from summarizer.checks.rules import (
     ErrorKind,
     cited_errors,
     copies_description,
+    dangling_errors,
     figure_missing,
     free_text_errors,
     name_missing,
@@ -117,6 +118,8 @@ def prose_grounded(
         errors = free_text_errors(
             sentence, now.sentences, skip=now.skip, alone=len(parts) == 1, headline=headline
         )
+        if n == 1 and not headline:  # a TL;DR, a summary: read with nothing before it
+            errors += dangling_errors(sentence, now.skip)
         reject(errors, what)
     if ErrorKind.REPEATED.value not in now.skip:
         for error in repeated_errors(parts, [s for e in earlier for s in split(e) or [e]]):

@@ -275,6 +275,44 @@ def cut_end(text: str) -> str | None:
     return None
 
 
+# Words that open a sentence and stand for something before it: read first, as a TL;DR or
+# a summary is, they stand for nothing ("This proposal is based on ...", "He said ...").
+_REFERRING = frozenset({"he", "she", "they", "him", "them", "his", "her", "their", "this",
+                        "these", "that", "those"})  # fmt: skip
+# "This afternoon the prosecutor said": a time, which the brief's date fixes.
+_TIMES = frozenset({"morning", "afternoon", "evening", "week", "weekend", "month", "year",
+                    "season", "summer", "spring", "autumn", "winter", "decade"})  # fmt: skip
+# "The group urged ...": a noun that renames what came before it, alone with "the".
+_RENAMING = frozenset({"group", "couple", "pair", "move", "decision", "incident", "latter",
+                       "former"})  # fmt: skip
+
+
+def dangling(sentence: str) -> str | None:
+    """The opening words of a sentence that refer to what came before it (a pronoun, a
+    demonstrative, "The group" alone), or None: the opening sentence of a TL;DR or a
+    summary has nothing before it. "It" is left alone: it often stands for the clause
+    after it ("It is not clear what ...")."""
+    doc = parsed(sentence)
+    words = [t for t in doc if t.is_alpha]
+    if len(words) < 2:
+        return None
+    first, second = words[0], words[1]
+    if first.i in {i for a, b in _quoted_spans(sentence) for i in range(a, b)}:
+        return None
+    lower = first.lower_
+    if lower in _REFERRING and first.pos_ in ("PRON", "DET"):
+        if first.pos_ == "DET" and (second.lower_ in _TIMES or first.ent_type_ in ("DATE", "TIME")):
+            return None  # "This past Saturday"
+        if lower == "that" and first.dep_ not in ("nsubj", "det"):
+            return None  # "That the plan failed is clear"
+        if any(c.dep_ == "relcl" for c in first.children):
+            return None  # "Those who voted": the clause says who
+        return first.text if first.pos_ == "PRON" else f"{first.text} {second.text}"
+    if lower == "the" and second.lower_ in _RENAMING and second.dep_ in ("nsubj", "nsubjpass"):
+        return f"{first.text} {second.text}"
+    return None
+
+
 def cut_phrase(text: str, article: Sequence[str]) -> str | None:
     """The last words where a text ends inside a noun phrase of the article's: its last
     three words are the article's, and there the last one modifies the word after it

@@ -29,6 +29,7 @@ from summarizer.checks.rules import (
     Error,
     ErrorKind,
     cited_errors,
+    dangling_errors,
     figure_missing,
     free_text_errors,
     name_missing,
@@ -137,6 +138,15 @@ def ground_sentence(
     warned = prose_warnings(text, sentences, headline=headline, skip=skip)
     check.problems += [f"warning: {e.kind}: {e.message}" for e in warned]
     return check
+
+
+def _mark_dangling(check: Check, skip: frozenset[str]) -> None:
+    """Mark the opening sentence of a TL;DR or summary that opens on words standing for
+    something before it: the gate's `dangling`."""
+    for error in dangling_errors(check.text, skip):
+        check.errors.append(Finding(kind=error.kind, found=error.found, message=error.message))
+        check.problems.append(error.message)
+        check.supported = False
 
 
 def _mark_repeats(checks: list[Check], earlier: Sequence[str], skip: frozenset[str]) -> None:
@@ -290,6 +300,7 @@ def ground_text(
     The summary is cut a line or a bullet at a time (`segment.summary_sentences`)."""
     parts = summary_sentences(summary) or [summary.strip()]
     checks = [ground_sentence("summary", i, s, sentences, skip) for i, s in enumerate(parts, 1)]
+    _mark_dangling(checks[0], skip)
     _mark_repeats(checks, (), skip)
     return grounding_report(checks, skip)
 
@@ -315,6 +326,8 @@ def ground_brief(
                 ground_sentence(name, i, p, sentences, skip, alone, headline)
                 for i, p in enumerate(parts, 1)
             ]
+            if not headline:  # read first, with nothing before it
+                _mark_dangling(mine[0], skip)
             _mark_repeats(mine, earlier, skip)
             checks += mine
             earlier += parts if not headline else []

@@ -62,6 +62,7 @@ class ErrorKind(StrEnum):
     UNPARSED = "unparsed"  # a sentence that does not parse as one
     CUT = "cut"  # a title or sentence cut by a length cap ("... has not")
     RELATION = "relation"  # "A's X with B" where the evidence has B's X with A
+    DANGLING = "dangling"  # a TL;DR or summary opening on "This proposal", "He", "The group"
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +327,20 @@ def _prose_errors(sentence: str, article: tuple[str, ...], headline: bool) -> tu
         found.append(Error(ErrorKind.RELATION, relation, f"'{relation}' is the other way round "
                            "in the article"))  # fmt: skip
     return tuple(found)
+
+
+def dangling_errors(sentence: str, skip: frozenset[str] = frozenset()) -> list[Error]:
+    """The opening sentence of a TL;DR or a summary (read first, with nothing before it)
+    opening on words that refer to what came before (`prose.dangling`)."""
+    from summarizer.checks import prose
+
+    if ErrorKind.UNPARSED.value in skip or ErrorKind.DANGLING.value in skip:
+        return []
+    words = prose.dangling(sentence)
+    if words is None:
+        return []
+    return [Error(ErrorKind.DANGLING, words, f"it opens on '{words}', which stands for nothing "
+                  "before it: name who or what")]  # fmt: skip
 
 
 def prose_warnings(

@@ -11,7 +11,13 @@ from pydantic import ValidationError
 
 from summarizer import Article
 from summarizer.checks.report import ground_text
-from summarizer.checks.rules import ErrorKind, free_text_errors, prose_warnings, repeated_errors
+from summarizer.checks.rules import (
+    ErrorKind,
+    dangling_errors,
+    free_text_errors,
+    prose_warnings,
+    repeated_errors,
+)
 from summarizer.checks.scope import article_scope
 from summarizer.schema import Overview
 
@@ -145,7 +151,8 @@ def test_a_sentence_said_again_is_refused() -> None:
               "The move will cut the council's costs, officials said."]  # fmt: skip
     assert [e.kind for e in repeated_errors(thrice)] == [ErrorKind.REPEATED] * 2
     report = ground_text(" ".join(thrice), ["The move will cut the council's costs by a third."])
-    assert [c.supported for c in report.checks] == [True, False, False]
+    kinds = [{e.kind for e in c.errors} for c in report.checks]
+    assert kinds == [{ErrorKind.DANGLING}, {ErrorKind.REPEATED}, {ErrorKind.REPEATED}]
     # A summary that opens with its TL;DR says it twice: a reader reads both
     tldr = ["A lorry hit a bus on the A34."]
     found = repeated_errors(["A lorry hit a bus on the A34.", "Nobody died."], tldr)
@@ -174,3 +181,24 @@ def test_the_gate_refuses_a_repeated_summary_sentence(gaza: list[str]) -> None:
         pytest.raises(ValidationError, match="summary: repeated"),
     ):
         Overview.model_validate(prose)
+
+
+def test_a_tldr_or_summary_opening_on_what_came_before_is_refused(gaza: list[str]) -> None:
+    """Read first, a TL;DR or summary has nothing before it: "This proposal is based on
+    ..." (the embedded model, news_dev line 75), "He", "The group" stand for nothing."""
+    lead = "Egypt is expected to lead the International Stabilization Force."
+    prose = {"title": "Egypt expected to lead Gaza force", "tldr": f"This plan {lead[6:]}",
+             "summary": "The U.S. is pushing for a U.N. mandate for the force."}  # fmt: skip
+    with (
+        article_scope(gaza),
+        pytest.raises(ValidationError, match=r"tldr: dangling: .*'This plan'"),
+    ):
+        Overview.model_validate(prose)
+    # A time, a quotation, a relative clause, the clause "it" stands for: each stands alone
+    for sentence in ["This afternoon the Paris prosecutor said police found documents.",
+                     "'He was great,' the coach said.", "Those who voted were thanked.",
+                     "It is not clear what happens next."]:  # fmt: skip
+        assert ErrorKind.DANGLING not in {e.kind for e in dangling_errors(sentence)}
+    report = ground_text("He said the force would be led by Egypt. Egypt agreed.", gaza)
+    assert not report.checks[0].supported and not report.checks[1].errors
+    assert [e.kind for e in report.checks[0].errors] == [ErrorKind.DANGLING]
