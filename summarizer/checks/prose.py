@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 # move ..."), by Jaccard over stems; `words.similar`'s default .8 misses a repeat with a
 # word or two changed.
 REPEAT = 0.6
+CONTAINED = 0.8
 
 
 def repeats(sentences: Sequence[str], earlier: Sequence[str] = ()) -> list[tuple[int, str]]:
@@ -57,7 +58,11 @@ def _near(a: str, b: str) -> bool:
     wa, wb = content_words(a), content_words(b)
     if not wa or not wb:
         return normalize(a) == normalize(b)
-    return len(wa & wb) / len(wa | wb) >= REPEAT
+    shared = len(wa & wb)
+    # Or the one's words nearly all in the other: the TL;DR again with more ("Teenagers in
+    # Scottish foster care are moved too often" after "Teenagers in Scotland are moved ...").
+    shorter = min(len(wa), len(wb))
+    return shared / len(wa | wb) >= REPEAT or (shorter >= 4 and shared / shorter >= CONTAINED)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -158,6 +158,11 @@ def test_a_sentence_said_again_is_refused() -> None:
     found = repeated_errors(["A lorry hit a bus on the A34.", "Nobody died."], tldr)
     assert [e.found for e in found] == ["A lorry hit a bus on the A34."]
     assert repeated_errors(["Nobody died.", "The road was closed."], tldr) == []
+    # The TL;DR again with more (the embedded model, news_dev line 93)
+    care = ["Teenagers in Scotland are being moved too often, according to a campaign group."]
+    again = ("Teenagers in Scottish foster care are being moved too often, according to a "
+             "campaign group.")  # fmt: skip
+    assert [e.found for e in repeated_errors([again], care)] == [again]
 
 
 def test_the_gate_refuses_a_repeated_summary_sentence(gaza: list[str]) -> None:
