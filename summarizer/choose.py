@@ -433,20 +433,33 @@ def _salvaged_prose(
                 corrections += kept[1]
                 continue
         corrections.append(Correction(field=name, action="replaced", item=_OWN, reason=failed))
+    # The article's words for the fields replaced, chosen again to go with the model's
+    # that stay (the lead's summary was chosen beside the lead's TL;DR, not the model's).
+    replaced = {c.field for c in corrections if c.action == "replaced"}
+    kept = {n: values[n] for n in prose if n not in replaced}
+    if kept and len(kept) < len(prose):
+        again = _lead_prose(article, candidates, model, _chosen(theirs, model), given=kept)
+        if again is not None:
+            values = {name: getattr(again, name) for name in prose}
     plain = {k: v for k, v in theirs.items() if k in layout(model).plain}
     answer = model.model_construct(**{**lead.model_dump(), **plain, **values})
     return answer, corrections
 
 
 def _lead_prose(
-    article: Article, candidates: Candidates, model: type[Brief], chosen: dict[str, list[int]]
+    article: Article,
+    candidates: Candidates,
+    model: type[Brief],
+    chosen: dict[str, list[int]],
+    given: dict[str, Any] | None = None,
 ) -> Brief | None:
     """Prose in the article's own words, as a wire editor would cut them: for each prose
     field, the first of these that passes its checks: the article's title, its first key
     point cut as a headline, that key point, the first two; then, for a lead too long or
     too few key points, a key point cut at a clause and the article's first sentences;
     with the lists the model `chosen`, else the first items offered; or None if a field
-    takes none of them."""
+    takes none of them. `given`: prose fields already had (the model's that passed), which
+    the others are chosen to go with (a summary may not say a given TL;DR again)."""
     points = [p["text"] for p in candidates.key_points]
     short = [p for p in points if len(p.split()) <= 40] or points  # a field's checks decide
     if not short:
@@ -462,13 +475,23 @@ def _lead_prose(
     rest = [p for p in short[1:]]
     cut = [c for c in (_clause(p, TLDR_WORDS) for p in short) if c]
     opening = [" ".join(sentences[:n]) for n in (2, 3, 4) if n <= len(sentences)]
+    # ... and those after the lead, which a TL;DR cut from it would say again.
+    opening += [" ".join(sentences[1:n]) for n in (3, 4, 5) if n <= len(sentences)]
+    # ... each cut at a clause where too long for a summary's sentence (a court's syllabus).
+    clauses = [c for c in (_clause(t, 40) or t for t in sentences[1:5]) if len(c.split()) <= 40]
+    opening += [" ".join(clauses[:n]) for n in (2, 3, 4) if n <= len(clauses)]
     # A summary may not say its TL;DR again (`checks.prose.repeats`): where the lead is
     # the TL;DR, the two key points after it.
     after = " ".join(points[1:3])
     ranked = [[*headlines, lead, two, *map(_headline, rest), *rest], [lead, two, *rest, *cut],
               [two, after, lead, *rest, *opening]]  # fmt: skip
+    # A summary's sentences are each of a sentence's length (the schemas' shapes: 45 words).
+    ranked[2] = [o for o in ranked[2] if all(len(t.split()) <= 40 for t in split_sentences(o))]
     prose: dict[str, Any] = {}
     for n, name in enumerate(layout(model).prose):
+        if given and name in given:
+            prose[name] = given[name]
+            continue
         for option in ranked[min(n, 2)]:
             if _field_error(base, {**prose, name: option}, name, sentences, frozenset()) is None:
                 prose[name] = option

@@ -30,7 +30,9 @@ ENGLISH = "en"
 # Detection reads the start of the article (see above).
 _SAMPLE_CHARS = 600
 # Checks that need English word lists (checks.rules.ErrorKind values).
-ENGLISH_ONLY_CHECKS = ("name", "speaker", "hedge", "negation")
+# The prose checks read the English parse (`checks.prose`).
+ENGLISH_ONLY_CHECKS = ("name", "speaker", "hedge", "negation", "first_person", "about_article",
+                       "lesson", "unparsed", "cut", "relation", "dangling")  # fmt: skip
 
 
 _lock = threading.Lock()

@@ -110,7 +110,8 @@ def prose_grounded(
     now = scope.current()
     if now is None:
         return
-    parts = split(text) or [text]
+    # A headline is one, whatever its stops ("United States v. Heinszen & Co.").
+    parts = [text] if headline else split(text) or [text]
     for n, sentence in enumerate(parts, start=1):
         # Salvage drops one sentence of many by this name (`salvage._SENTENCE`).
         what = f"sentence {n} of the {field}" if len(parts) > 1 else field

@@ -318,10 +318,12 @@ def ground_brief(
         value = getattr(brief, name)
         if name in shape.prose and isinstance(value, str):
             # Split where a sentence may end inside it (a title or TL;DR is one sentence).
-            parts = (split_sentences(value) or [value]) if _INSIDE_END.search(value) else [value]
+            headline = len(shape.prose) > 1 and name == shape.prose[0]
+            inside = _INSIDE_END.search(value) and not headline  # a headline is one
+            parts = (split_sentences(value) or [value]) if inside else [value]
             if len(parts) == 1:
                 parts = [value]
-            alone, headline = len(parts) == 1, len(shape.prose) > 1 and name == shape.prose[0]
+            alone = len(parts) == 1
             mine = [
                 ground_sentence(name, i, p, sentences, skip, alone, headline)
                 for i, p in enumerate(parts, 1)

@@ -326,6 +326,10 @@ def _prose_errors(sentence: str, article: tuple[str, ...], headline: bool) -> tu
     for relation in prose.reversed_relations(sentence, dict.fromkeys([*evidence, *both])):
         found.append(Error(ErrorKind.RELATION, relation, f"'{relation}' is the other way round "
                            "in the article"))  # fmt: skip
+    for role in prose.reversed_roles(sentence, evidence):
+        owner, noun = role.rsplit("'s ", 1)
+        found.append(Error(ErrorKind.RELATION, role, f"'{role}': in the article {owner} is "
+                           f"the {noun}"))  # fmt: skip
     return tuple(found)
 
 

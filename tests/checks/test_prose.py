@@ -142,6 +142,13 @@ def test_a_relation_reversed_between_two_names_is_refused() -> None:
     assert ErrorKind.RELATION in _kinds(reversed_, article)
     kept = "Britain's special relationship with Washington is under strain."
     assert ErrorKind.RELATION not in _kinds(kept, article)
+    # The wrong spouse: the article has Chris Christie as the husband
+    wife = [
+        "Mary Pat Christie is leaving her job, a move that could be a sign that her "
+        "husband, New Jersey Governor Chris Christie, is preparing to run in 2016."
+    ]
+    assert ErrorKind.RELATION in _kinds("Chris Christie's husband has decided to run.", wife)
+    assert ErrorKind.RELATION not in _kinds("Mary Pat Christie's husband may run.", wife)
 
 
 def test_a_sentence_said_again_is_refused() -> None:
