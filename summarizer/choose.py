@@ -436,9 +436,9 @@ def _salvaged_prose(
     # The article's words for the fields replaced, chosen again to go with the model's
     # that stay (the lead's summary was chosen beside the lead's TL;DR, not the model's).
     replaced = {c.field for c in corrections if c.action == "replaced"}
-    kept = {n: values[n] for n in prose if n not in replaced}
-    if kept and len(kept) < len(prose):
-        again = _lead_prose(article, candidates, model, _chosen(theirs, model), given=kept)
+    stay = {n: values[n] for n in prose if n not in replaced}
+    if stay and len(stay) < len(prose):
+        again = _lead_prose(article, candidates, model, _chosen(theirs, model), given=stay)
         if again is not None:
             values = {name: getattr(again, name) for name in prose}
     plain = {k: v for k, v in theirs.items() if k in layout(model).plain}
