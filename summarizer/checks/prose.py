@@ -130,7 +130,7 @@ def first_person(sentence: str, article: Sequence[str] = ()) -> tuple[list[str],
 
 # The piece itself as what the sentence is about ("The article highlights", "this piece
 # discusses"): nouns that name a text. ("The author" is news in a story about a novelist.)
-_PIECE = frozenset({"article", "piece", "passage", "text", "excerpt"})
+_PIECE = frozenset({"article", "piece", "passage", "text", "excerpt", "story"})
 
 
 def about_article(sentence: str, article: Sequence[str]) -> str | None:
@@ -151,10 +151,12 @@ def about_article(sentence: str, article: Sequence[str]) -> str | None:
 
 # A lesson: an abstract noun of value or need that a sentence says the story shows
 # ("highlights the importance of", "a reminder that", "the need for", "a testament to"),
-# or a generic "oneself".
+# a judgment of its weight ("a significant event"), or a generic "oneself".
 _LESSON = re.compile(
     r"\b(?:importance|the need (?:for|to)|reminder|lesson|testament|cautionary|oneself|"
-    r"it is (?:important|essential|crucial|vital) (?:to|that))\b",
+    r"it is (?:important|essential|crucial|vital) (?:to|that)|"
+    # a judgment of weight the article does not make ("is a significant event in the history")
+    r"(?:significant|important|major|historic|landmark) (?:event|moment|milestone|step))\b",
     re.I,
 )
 

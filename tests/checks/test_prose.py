@@ -79,6 +79,9 @@ def test_a_writers_own_first_person_is_a_warning_not_an_error() -> None:
 
 def test_text_about_the_article_rather_than_the_news_is_refused() -> None:
     assert ErrorKind.ABOUT_ARTICLE in _kinds("The article highlights the crash on the A34.", LORRY)
+    # The embedded model on the BLS seed
+    meta = "The story is about the U.S. Bureau of Labor Statistics, which reports the rate."
+    assert ErrorKind.ABOUT_ARTICLE in _kinds(meta, ["The Bureau of Labor Statistics reported."])
     assert ErrorKind.ABOUT_ARTICLE in _kinds("This article discusses a crash on the A34.", LORRY)
     # An article the news is about is news.
     article = ["The Times published an article about the crash on the A34."]
@@ -87,6 +90,8 @@ def test_text_about_the_article_rather_than_the_news_is_refused() -> None:
 
 def test_a_lesson_the_article_does_not_draw_is_refused() -> None:
     article = ["The 14-year-old told the court that she had been bullied for a year."]
+    weight = "The decision on Chin Bow is a significant event in the history of China."
+    assert ErrorKind.LESSON in _kinds(weight, ["Chin Bow applied for admission at Seattle."])
     moral = "The case highlights the importance of standing up for oneself."
     assert ErrorKind.LESSON in _kinds(moral, article)
     said = ["The head teacher said the case showed the importance of reporting bullying."]
