@@ -123,6 +123,10 @@ def prose_grounded(
             errors += dangling_errors(sentence, now.skip)
         reject(errors, what)
     if ErrorKind.REPEATED.value not in now.skip:
-        for error in repeated_errors(parts, [s for e in earlier for s in split(e) or [e]]):
+        # An article of no more sentences than this field has left it nothing else to say.
+        before = (
+            [s for e in earlier for s in split(e) or [e]] if len(now.sentences) > len(parts) else []
+        )
+        for error in repeated_errors(parts, before):
             n = parts.index(error.found) + 1
             reject([error], f"sentence {n} of the {field}" if len(parts) > 1 else field)

@@ -230,8 +230,14 @@ def _hedges_nothing(t: Token) -> bool:
         and subject is not None
         and subject.pos_ == "PROPN"
         and not deps.keys() & {"xcomp", "ccomp", "agent", "dobj"}
+        and not any(map(_infinitive, t.children))  # ", according to X, to lead"
         and (t.i + 1 >= len(doc) or doc[t.i + 1].is_punct)
     )
+
+
+def _infinitive(t: Token) -> bool:
+    """A clause with "to" before its verb, however the parser attached it."""
+    return t.dep_ == "advcl" and any(c.tag_ == "TO" for c in t.children)
 
 
 def _singular_count(t: Token) -> bool:

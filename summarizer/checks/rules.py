@@ -234,6 +234,11 @@ def free_text_errors(
     and quotations are looked for in the whole article; then the prose checks
     (`prose_errors`; `headline`: a title, which needs no verb). `alone`: the text's only
     sentence (a headline may be one word; one word among sentences is not a sentence)."""
+    if (fused := _ELIDED.search(sentence)) is not None and fused[0] not in " ".join(article):
+        # "The unemployment rate ha...tistics reported today.": pydantic's shortened echo
+        # of an answer in a re-ask message, copied back by a small model
+        return [Error(ErrorKind.WORD, fused[0], f"'{fused[0]}' is words cut and joined by "
+                      "an ellipsis: write them out")]  # fmt: skip
     found = support(sentence, article)
     if not alone and len(sentence.split()) == 1:
         # "November.", "was": one word among sentences is a decoder's leftover
@@ -255,6 +260,10 @@ def free_text_errors(
     return found_errors + prose_errors(sentence, article, headline=headline, skip=skip)
 
 
+# Letters on both sides of an ellipsis: a word cut in two and joined.
+_ELIDED = re.compile(r"[^\W\d_]+(?:\.\.\.|\u2026)[^\W\d_]+")
+
+
 def cited_errors(
     text: str,
     ids: Sequence[int],
@@ -264,13 +273,31 @@ def cited_errors(
     skip: frozenset[str] = frozenset(),
 ) -> list[Error]:
     """The errors of a cited item against the sentences it cites (those that exist): its
-    numbers, names and quotations must be in them, a speaker in them or just before."""
+    numbers, names and quotations must be in them, a speaker in them or just before. A
+    text in words of its own (a model's key point, not the article's sentence) is prose,
+    and meets the prose checks too ("Egypt is expected.")."""
     valid = [i for i in ids if 1 <= i <= len(article)]
     evidence = [article[i - 1] for i in valid]
     first = min(valid, default=1)
     window = [*article[max(0, first - 4) : first - 1], *evidence]
     ranked = sorted(evidence, key=lambda s: support(text, [s]).score, reverse=True)
-    return errors(text, ranked, window=window, where=where, skip=skip)
+    found = errors(text, ranked, window=window, where=where, skip=skip)
+    if not _own_words(text, evidence):
+        found += prose_errors(text, article, skip=skip)
+    return found
+
+
+def _own_words(text: str, evidence: Sequence[str]) -> bool:
+    """`text` is one of the evidence sentences, or a clause of one that ends where that
+    sentence or clause ends: the article's words, not a model's."""
+    needle = normalize(text).rstrip(" .!?")
+    for sentence in evidence:
+        hay = normalize(sentence).rstrip(" .!?'\"\u2019\u201d")
+        at = hay.find(needle)
+        end = at + len(needle)
+        if needle and at >= 0 and (end == len(hay) or hay[end] in ",;:.!?"):
+            return True
+    return False
 
 
 def prose_errors(

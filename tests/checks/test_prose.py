@@ -102,6 +102,8 @@ def test_a_sentence_that_does_not_parse_as_one_is_refused(gaza: list[str]) -> No
     broken = "Egypt is expected, with diplomats urging Hamas to disarm."
     assert ErrorKind.UNPARSED in _kinds(broken, gaza)
     assert ErrorKind.UNPARSED not in _kinds("Egypt is expected to lead the force.", gaza)
+    aside = "Egypt is expected, according to the diplomats, to lead the force."
+    assert ErrorKind.UNPARSED not in _kinds(aside, gaza)
     article = ["Tiger Woods is a 14-time major winner, and Lindsey Vonn has won 77 races."]
     gibberish = "Lindsey is the 14-time major winner, Woods, and Vonn is winning the 14 time."
     assert ErrorKind.UNPARSED in _kinds(gibberish, article)
@@ -200,6 +202,19 @@ def test_the_gate_refuses_a_repeated_summary_sentence(gaza: list[str]) -> None:
         Overview.model_validate(prose)
 
 
+def test_an_article_of_two_sentences_may_have_its_tldr_in_its_summary() -> None:
+    """The README's service example: a summary of two sentences has nothing else to say."""
+    article = ["The unemployment rate fell to 6.3 percent in January, the bureau reported.",
+               "The labor market continued to reflect the impact of the pandemic."]  # fmt: skip
+    prose = {"title": "Unemployment falls to 6.3 percent", "tldr": article[0],
+             "summary": " ".join(article)}  # fmt: skip
+    with article_scope(article):
+        Overview.model_validate(prose)
+    more = [*article, "Job gains in education were offset by losses."]
+    with article_scope(more), pytest.raises(ValidationError, match="summary: repeated"):
+        Overview.model_validate(prose)
+
+
 def test_a_tldr_or_summary_opening_on_what_came_before_is_refused(gaza: list[str]) -> None:
     """Read first, a TL;DR or summary has nothing before it: "This proposal is based on
     ..." (the embedded model, news_dev line 75), "He", "The group" stand for nothing."""
@@ -219,3 +234,27 @@ def test_a_tldr_or_summary_opening_on_what_came_before_is_refused(gaza: list[str
     report = ground_text("He said the force would be led by Egypt. Egypt agreed.", gaza)
     assert not report.checks[0].supported and not report.checks[1].errors
     assert [e.kind for e in report.checks[0].errors] == [ErrorKind.DANGLING]
+
+
+def test_a_cited_item_in_words_of_its_own_meets_the_prose_checks(gaza: list[str]) -> None:
+    """A write-mode key point "Egypt is expected." cites S1; the article's own sentence,
+    or a clause of it, is the article's prose and is not read as the model's."""
+    from summarizer.checks.rules import cited_errors
+
+    kinds = [e.kind for e in cited_errors("Egypt is expected.", [1], gaza, "key point")]
+    assert kinds == [ErrorKind.UNPARSED]
+    assert cited_errors(gaza[0], [1], gaza, "key point") == []
+
+
+def test_words_cut_and_joined_by_an_ellipsis_are_refused() -> None:
+    """The embedded model copied pydantic's shortened echo of its answer from a re-ask:
+    TL;DR "The unemployment rate ha...tistics reported today." (the README's service
+    example); an ellipsis between words, or the article's own, is no error."""
+    from summarizer.checks.rules import free_text_errors
+
+    article = ["The unemployment rate fell, the Bureau of Labor Statistics reported today.",
+               "'We waited...and waited,' she said."]  # fmt: skip
+    fused = free_text_errors("The unemployment rate ha...tistics reported today.", article)
+    assert [(e.kind, e.found) for e in fused] == [(ErrorKind.WORD, "ha...tistics")]
+    assert free_text_errors("The unemployment rate fell... the bureau reported.", article) == []
+    assert free_text_errors("'We waited...and waited,' she said.", article) == []
