@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import json
 import re
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -492,7 +493,11 @@ def _lead_prose(
         if given and name in given:
             prose[name] = given[name]
             continue
-        for option in ranked[min(n, 2)]:
+        # Where none of those passes, a summary of any two that do (`_pairs`).
+        options = (
+            ranked[min(n, 2)] if n < 2 else itertools.chain(ranked[2], _pairs(short, sentences))
+        )
+        for option in options:
             if _field_error(base, {**prose, name: option}, name, sentences, frozenset()) is None:
                 prose[name] = option
                 break
@@ -504,6 +509,18 @@ def _lead_prose(
         if bounds is not None:
             prose[name] = chosen.get(name) or list(range(1, bounds[1] + 1))
     return model.model_construct(**prose)
+
+
+def _pairs(points: Sequence[str], sentences: Sequence[str], most: int = 8) -> Iterator[str]:
+    """Two sentences of the article, each of a summary sentence's length: the key points
+    after the lead, then its opening sentences, earlier pairs first; `most` of them at
+    most are paired (28 pairs): where the first choices fail (one sentence said again,
+    one in a speaker's first person), a summary is still the article's own words."""
+    pool = [p for p in dict.fromkeys([*points[1:], *sentences[1:12]]) if len(p.split()) <= 40]
+    pool = pool[:most]
+    for i, first in enumerate(pool):
+        for second in pool[i + 1 :]:
+            yield f"{first} {second}"
 
 
 TLDR_WORDS = 40  # the built-in TL;DR's bound; a field's own checks decide in the end

@@ -371,3 +371,19 @@ def test_a_short_article_of_long_sentences_gets_its_key_points_cut_at_clauses() 
         topped = _topped_up(data, ArticleSummary, sentences)["key_points"]
     assert [k["sentences"] for k in topped] == [[1], [2], [3]]
     assert all(len(k["text"]) <= 300 and k["text"].endswith(".") for k in topped)
+
+
+def test_a_summary_falls_back_on_any_two_sentences_that_pass() -> None:
+    """Where the lead's summaries all fail (news_dev lines 9, 22, 49, 91: a summary
+    saying its TL;DR again, a speaker's first person, sentences over a summary's
+    length), any two of the key points after the lead or of the opening sentences,
+    earlier pairs first, each of a summary sentence's length, eight of them at most."""
+    from summarizer.choose import _pairs
+
+    long = " ".join(["word"] * 41) + "."
+    points = ["Lead.", "Second.", long, "Third."]
+    sentences = ["Lead.", "Second.", long, "Third.", *(f"S{n}." for n in range(5, 14))]
+    pairs = list(_pairs(points, sentences))
+    assert pairs[:3] == ["Second. Third.", "Second. S5.", "Second. S6."]
+    assert all(long not in p and not p.startswith("Lead.") for p in pairs)
+    assert len(pairs) == 28  # eight sentences paired
