@@ -23,8 +23,12 @@ from summarizer.checks.scope import article_scope
 from summarizer.claims import (
     DATELINE,
     PERSON_NOUNS,
+    RENAMING,
+    RENAMING_BODIES,
+    RENAMING_PAIRS,
     SPEECH,
     FoundClaim,
+    expletive,
     find_claims,
     parser,
     statement_of,
@@ -267,7 +271,7 @@ def _referring(doc: Doc) -> Token | None:
                 continue
             return word
         if lower in _THIRD and word.pos_ == "PRON":
-            if lower == "it" and _expletive(word):
+            if lower == "it" and expletive(word):
                 continue
             return word
     if subject is not None and _renaming(subject):
@@ -275,20 +279,10 @@ def _referring(doc: Doc) -> Token | None:
     return None
 
 
-# Nouns that, bare after "the", rename what the sentences before told of: "The group has
-# warned ..." (which group?), "The couple spoke out", "The move ...". Bodies and pairs can
-# take their referent's words; an event cannot, and is passed over.
-_RENAMING_BODIES = frozenset({"group", "organisation", "organization", "charity", "firm",
-                              "company", "body", "union", "campaign"})  # fmt: skip
-_RENAMING_PAIRS = frozenset({"couple", "pair", "duo"})
-_RENAMING_EVENTS = frozenset({"move", "decision", "incident", "plan", "deal", "latter",
-                              "former", "announcement", "change"})  # fmt: skip
-
-
 def _renaming(subject: Token) -> bool:
     """A subject that is "the" and one of those nouns alone, opening the sentence."""
     lemma = subject.lemma_.lower()
-    if lemma not in _RENAMING_BODIES | _RENAMING_PAIRS | _RENAMING_EVENTS:
+    if lemma not in RENAMING:
         return False
     mods = [c for c in subject.children if c.i < subject.i]
     return len(mods) == 1 and mods[0].lower_ == "the" and mods[0].i == _first_word(subject.doc)
@@ -296,23 +290,6 @@ def _renaming(subject: Token) -> bool:
 
 def _first_word(doc: Doc) -> int:
     return next((t.i for t in doc if t.is_alpha), -1)
-
-
-def _expletive(it: Token) -> bool:
-    """Is this "it" the subject that stands for a clause ("It is not clear what happens
-    next", "It is fair to say ...", "It is estimated the ...", "It emerged that ...")? By
-    the parse: the clause hangs from the verb itself (in "It had been due to reopen" it
-    hangs from "due": that "it" is a thing)."""
-    verb = it.head
-    if it.dep_ == "expl":
-        return True
-    clause = any(c.dep_ in ("ccomp", "csubj", "xcomp") for c in verb.children)
-    if not clause:
-        return False
-    passive = any(c.dep_ == "auxpass" for c in verb.children)
-    adjective = any(c.dep_ == "acomp" and c.pos_ == "ADJ" for c in verb.children)
-    raising = verb.lemma_.lower() in ("emerge", "seem", "appear", "transpire", "remain")
-    return passive or adjective or raising
 
 
 _CLITICS = frozenset({"'s", "'ll", "'re", "'ve", "'d", "\u2019s", "\u2019ll", "\u2019re",
@@ -329,10 +306,10 @@ def _resolved(word: Token, previous: _Referent | None) -> _Referent | None:
         return None
     if word.pos_ != "PRON":  # "The group", "The couple": a body or a pair named before
         lemma = word.lemma_.lower()
-        if lemma in _RENAMING_BODIES:
+        if lemma in RENAMING_BODIES:
             body = previous.name and not previous.person and not previous.plural
             return previous if body else None  # a named body, not "Research"
-        if lemma in _RENAMING_PAIRS:
+        if lemma in RENAMING_PAIRS:
             return previous if previous.plural else None
         return None
     if previous.person and any(t.ent_type_ == "PERSON" for t in word.doc[: word.i]):

@@ -782,12 +782,17 @@ def _standalone(claim: FoundClaim, doc: Doc, discourse: Discourse) -> FoundClaim
         return None
     first = text.split()[0]
     word = first.lower().strip(",.;:")
-    if word.lstrip(_OPENING) in _DEMONSTRATIVES:
+    # The word itself, without its clitic ("He's", "It'll", "That's").
+    core = re.match(r"[^\W\d_]*", word.lstrip(_OPENING)).group(0)  # type: ignore[union-attr]
+    if core in _DEMONSTRATIVES or _RENAMED.match(text):
+        return None  # "The decision had been made ...": which?
+    pronoun = _POSSESSIVES.get(core, core)
+    if pronoun == "it" and _clausal_it(text, doc):
+        pass  # "It's clear that ...": it stands for the clause after it
+    elif pronoun in _PRONOUNS and (word[:1] in _OPENING or core != word):
+        # The speaker's words, or a clitic on the pronoun: no name can be written in
         return None
-    pronoun = _POSSESSIVES.get(word, word)
-    if pronoun.lstrip(_OPENING) in _PRONOUNS and pronoun[:1] in _OPENING:
-        return None  # the speaker's words: no name can be written into them
-    if pronoun in _PRONOUNS:
+    elif pronoun in _PRONOUNS:
         token = next((t for t in doc if t.lower_ == word), None)
         referent = discourse.at(claim.sentence, token) if token is not None else None
         if referent is None or referent.kind not in ("named_person", "organization", "publication"):
@@ -804,6 +809,52 @@ def _standalone(claim: FoundClaim, doc: Doc, discourse: Discourse) -> FoundClaim
             return None  # partly quoted already: the speaker's words cannot be told apart
         claim = replace(claim, statement=f"\u201c{text.rstrip('.!? ')}\u201d.")
     return claim
+
+
+# Nouns that, bare after "the", rename what the sentences before told of: "The group has
+# warned ..." (which group?), "The couple spoke out", "The move ...". Bodies and pairs can
+# take their referent's words; an event cannot, and is passed over.
+RENAMING_BODIES = frozenset({"group", "organisation", "organization", "charity", "firm",
+                              "company", "body", "union", "campaign"})  # fmt: skip
+RENAMING_PAIRS = frozenset({"couple", "pair", "duo"})
+RENAMING_EVENTS = frozenset({"move", "decision", "incident", "plan", "deal", "latter",
+                              "former", "announcement", "change"})  # fmt: skip
+RENAMING = RENAMING_BODIES | RENAMING_PAIRS | RENAMING_EVENTS
+
+
+def expletive(it: Token) -> bool:
+    """Is this "it" the subject that stands for a clause ("It is not clear what happens
+    next", "It is fair to say ...", "It is estimated the ...", "It emerged that ...")? By
+    the parse: the clause hangs from the verb itself (in "It had been due to reopen" it
+    hangs from "due": that "it" is a thing)."""
+    verb = it.head
+    if it.dep_ == "expl":
+        return True
+    clause = any(c.dep_ in ("ccomp", "csubj", "xcomp") for c in verb.children)
+    if not clause:
+        return False
+    # A passive stands for a finite clause ("It is estimated the ..."); with "to" after
+    # it the "it" is a thing ("It was set to expire Friday").
+    finite = any(c.dep_ in ("ccomp", "csubj") for c in verb.children)
+    passive = finite and any(c.dep_ == "auxpass" for c in verb.children)
+    adjective = any(c.dep_ == "acomp" and c.pos_ == "ADJ" for c in verb.children)
+    raising = verb.lemma_.lower() in ("emerge", "seem", "appear", "transpire", "remain")
+    return passive or adjective or raising
+
+
+def _renamed_pattern() -> re.Pattern[str]:
+    return re.compile(rf"^[{_OPENING}]?The (?:{'|'.join(sorted(RENAMING))})\b(?!-)")
+
+
+_RENAMED = _renamed_pattern()
+
+
+def _clausal_it(statement: str, doc: Doc) -> bool:
+    """Is the statement's opening "it" one that stands for the clause after it, by the
+    parse of its sentence (`candidates._expletive`)?"""
+    at = doc.text.find(statement.lstrip(_OPENING)[:40])
+    it = next((t for t in doc if t.idx >= at and t.lower_ == "it"), None) if at >= 0 else None
+    return it is not None and expletive(it)
 
 
 def _claim(
