@@ -331,15 +331,22 @@ def test_a_quotation_that_goes_on_in_the_next_sentence_is_closed_at_this_ones_en
     "sentences",
     [
         # A clitic on the pronoun (news_dev lines 2, 21): no name can be written in
-        ["Dr Oz appeared on the show on Monday.",
-         "He's a quack and a fake and a charlatan, Henry Miller said."],
-        ["Walter Scott was shot in April.", "The family's lawyer, Mario Givens, spoke to CNN.",
-         "He's convinced Scott's death could have been prevented, Givens said."],
+        [
+            "Dr Oz appeared on the show on Monday.",
+            "He's a quack and a fake and a charlatan, Henry Miller said.",
+        ],
+        [
+            "Walter Scott was shot in April.",
+            "The family's lawyer, Mario Givens, spoke to CNN.",
+            "He's convinced Scott's death could have been prevented, Givens said.",
+        ],
         # The speaker's words opening on a pronoun (news_dev line 40)
         ["The band played on Sunday.", "\u201cIt's a nice vibe,\u201d Richard Reed-Parry said."],
         # "The decision" of no name (news_dev line 6)
-        ["Plans for marine zones were withdrawn.",
-         "The decision had been made after thousands of responses, Alun Davies said."],
+        [
+            "Plans for marine zones were withdrawn.",
+            "The decision had been made after thousands of responses, Alun Davies said.",
+        ],
     ],
 )
 def test_a_claim_whose_opening_word_stands_for_what_came_before_is_passed_over(
@@ -350,7 +357,7 @@ def test_a_claim_whose_opening_word_stands_for_what_came_before_is_passed_over(
 
 
 def test_an_it_that_stands_for_the_clause_after_it_opens_a_claim() -> None:
-    """"It's clear that ..." (news_dev line 31) needs no referent; "It was set to expire"
+    """ "It's clear that ..." (news_dev line 31) needs no referent; "It was set to expire"
     (line 88) does: a thing, not a clause."""
     clear = ["It's clear that nobody is facing up to the deficit, Jonathan Isaby said."]
     statements = [c.statement for c in find_claims(clear)]
