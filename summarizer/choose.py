@@ -479,7 +479,8 @@ def _lead_prose(
     # ... and those after the lead, which a TL;DR cut from it would say again.
     opening += [" ".join(sentences[1:n]) for n in (3, 4, 5) if n <= len(sentences)]
     # ... each cut at a clause where too long for a summary's sentence (a court's syllabus).
-    clauses = [c for c in (_clause(t, 40) or t for t in sentences[1:5]) if len(c.split()) <= 40]
+    clauses = [c for c in (_clause(t, SENTENCE_WORDS) or t for t in sentences[1:5])
+               if len(c.split()) <= SENTENCE_WORDS]  # fmt: skip
     opening += [" ".join(clauses[:n]) for n in (2, 3, 4) if n <= len(clauses)]
     # A summary may not say its TL;DR again (`checks.prose.repeats`): where the lead is
     # the TL;DR, the two key points after it.
@@ -487,16 +488,15 @@ def _lead_prose(
     ranked = [[*headlines, lead, two, *map(_headline, rest), *rest], [lead, two, *rest, *cut],
               [two, after, lead, *rest, *opening]]  # fmt: skip
     # A summary's sentences are each of a sentence's length (the schemas' shapes: 45 words).
-    ranked[2] = [o for o in ranked[2] if all(len(t.split()) <= 40 for t in split_sentences(o))]
+    ranked[2] = [o for o in ranked[2]
+                 if all(len(t.split()) <= SENTENCE_WORDS for t in split_sentences(o))]  # fmt: skip
     prose: dict[str, Any] = {}
     for n, name in enumerate(layout(model).prose):
         if given and name in given:
             prose[name] = given[name]
             continue
         # Where none of those passes, a summary of any two that do (`_pairs`).
-        options = (
-            ranked[min(n, 2)] if n < 2 else itertools.chain(ranked[2], _pairs(short, sentences))
-        )
+        options = ranked[n] if n < 2 else itertools.chain(ranked[2], _pairs(short, sentences))
         for option in options:
             if _field_error(base, {**prose, name: option}, name, sentences, frozenset()) is None:
                 prose[name] = option
@@ -516,7 +516,8 @@ def _pairs(points: Sequence[str], sentences: Sequence[str], most: int = 8) -> It
     after the lead, then its opening sentences, earlier pairs first; `most` of them at
     most are paired (28 pairs): where the first choices fail (one sentence said again,
     one in a speaker's first person), a summary is still the article's own words."""
-    pool = [p for p in dict.fromkeys([*points[1:], *sentences[1:12]]) if len(p.split()) <= 40]
+    pool = [p for p in dict.fromkeys([*points[1:], *sentences[1:12]])
+            if len(p.split()) <= SENTENCE_WORDS]  # fmt: skip
     pool = pool[:most]
     for i, first in enumerate(pool):
         for second in pool[i + 1 :]:
@@ -524,6 +525,7 @@ def _pairs(points: Sequence[str], sentences: Sequence[str], most: int = 8) -> It
 
 
 TLDR_WORDS = 40  # the built-in TL;DR's bound; a field's own checks decide in the end
+SENTENCE_WORDS = 40  # a summary sentence's, under the schemas' 45; likewise
 # Where a sentence may be cut, the ends of clauses first (before a conjunction, a
 # semicolon, a dash), then any comma: "..., and the fact that, at the time ..." is cut
 # before its "and", not after its "time".

@@ -783,7 +783,7 @@ def _standalone(claim: FoundClaim, doc: Doc, discourse: Discourse) -> FoundClaim
     first = text.split()[0]
     word = first.lower().strip(",.;:")
     # The word itself, without its clitic ("He's", "It'll", "That's").
-    core = re.match(r"[^\W\d_]*", word.lstrip(_OPENING)).group(0)  # type: ignore[union-attr]
+    core = re.split(r"[^a-z]", word.lstrip(_OPENING), maxsplit=1)[0]
     if core in _DEMONSTRATIVES or _RENAMED.match(text):
         return None  # "The decision had been made ...": which?
     pronoun = _POSSESSIVES.get(core, core)
@@ -842,16 +842,13 @@ def expletive(it: Token) -> bool:
     return passive or adjective or raising
 
 
-def _renamed_pattern() -> re.Pattern[str]:
-    return re.compile(rf"^[{_OPENING}]?The (?:{'|'.join(sorted(RENAMING))})\b(?!-)")
-
-
-_RENAMED = _renamed_pattern()
+# A statement opening on one of them: "The decision had been made ..." (which?).
+_RENAMED = re.compile(rf"^[{_OPENING}]?The (?:{'|'.join(sorted(RENAMING))})\b(?!-)")
 
 
 def _clausal_it(statement: str, doc: Doc) -> bool:
     """Is the statement's opening "it" one that stands for the clause after it, by the
-    parse of its sentence (`candidates._expletive`)?"""
+    parse of its sentence (`expletive`)?"""
     at = doc.text.find(statement.lstrip(_OPENING)[:40])
     it = next((t for t in doc if t.idx >= at and t.lower_ == "it"), None) if at >= 0 else None
     return it is not None and expletive(it)
